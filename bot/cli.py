@@ -1,0 +1,135 @@
+"""One CLI with --help everywhere: `python -m bot <command> --help`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+
+
+def _logging(level: str = "INFO") -> None:
+    logging.basicConfig(
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        level=os.environ.get("LOG_LEVEL", level),
+    )
+    # httpx logs every request URL, and URLs contain the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    """Run the Telegram bot (long polling, or a webhook when WEBHOOK_URL is set)."""
+    from bot.config import Settings
+    from bot.telegram.app import run
+
+    _logging()
+    run(Settings.from_env())
+
+
+def cmd_actions(args: argparse.Namespace) -> None:
+    """Run the Rasa action server (rasa-sdk) on 127.0.0.1."""
+    # rasa-sdk binds 0.0.0.0 unless told otherwise; the action server must stay private.
+    os.environ.setdefault("SANIC_HOST", args.host)
+    sys.argv = ["rasa_sdk", "--actions", "bot.actions", "--port", str(args.port)]
+    from rasa_sdk.__main__ import main as rasa_sdk_main
+
+    rasa_sdk_main()
+
+
+def cmd_emulator(args: argparse.Namespace) -> None:
+    """Run the Bot API emulator and the playground page (its own options: --help)."""
+    from bot.emulator.server import main as emulator_main
+
+    _logging("WARNING")
+    emulator_main(args.rest)
+
+
+def cmd_db(args: argparse.Namespace) -> None:
+    """Create or migrate the database tables (Alembic)."""
+    from bot.config import Settings
+    from bot.storage import migrate
+
+    url = Settings.from_env().database_url
+    if args.action == "upgrade":
+        migrate.upgrade(url, args.revision or "head")
+    else:
+        migrate.downgrade(url, args.revision or "-1")
+    print(f"database {args.action} done")
+
+
+def cmd_model(args: argparse.Namespace) -> None:
+    """Train the Rasa model if its data changed (or always, with --force)."""
+    from bot import model
+
+    if args.action == "status":
+        print("current" if model.is_current() else "stale")
+        sys.exit(0 if model.is_current() else 1)
+    model.train(force=args.force)
+
+
+def cmd_stack(args: argparse.Namespace) -> None:
+    """Start emulator (without a token), action server, Rasa and bot; Ctrl-C stops them all."""
+    from bot.config import Settings
+    from bot.stack import Stack
+    from bot.storage import migrate
+
+    settings = Settings.from_env()
+    migrate.upgrade(settings.database_url)
+    stack = Stack(playground=settings.playground)
+    print("Kelisim is starting; logs are in var/log/", flush=True)
+    try:
+        stack.start(say=lambda line: print(f"  {line}", flush=True))
+        if settings.playground:
+            print(f"\nReady. Open {stack.emulator_url}/ to talk to the bot (Ctrl-C stops it all).")
+        else:
+            print("\nReady. The bot is polling Telegram (Ctrl-C stops it all).")
+        while not (dead := stack.alive()):
+            time.sleep(1)
+        print(f"\nstopped because {', '.join(dead)} exited; see var/log/", file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        print("\nstopping...")
+    except RuntimeError as exc:
+        print(f"\n{exc}", file=sys.stderr)
+        sys.exit(1)
+    finally:
+        stack.stop()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description="Kelisim: the mediation bot for Kazakhstan."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, func: Callable[[argparse.Namespace], None]) -> argparse.ArgumentParser:
+        doc = (func.__doc__ or "").strip()
+        command = sub.add_parser(name, help=doc, description=doc)
+        command.set_defaults(func=func)
+        return command
+
+    add("serve", cmd_serve)
+    actions = add("actions", cmd_actions)
+    actions.add_argument("--host", default="127.0.0.1")
+    actions.add_argument("--port", type=int, default=5055)
+    # The emulator parses its own options; main() hands them over untouched.
+    add("emulator", cmd_emulator).add_argument("rest", nargs="*", help=argparse.SUPPRESS)
+    db = add("db", cmd_db)
+    db.add_argument("action", choices=["upgrade", "downgrade"])
+    db.add_argument("revision", nargs="?")
+    mdl = add("model", cmd_model)
+    mdl.add_argument("action", choices=["train", "status"])
+    mdl.add_argument("--force", action="store_true")
+    add("stack", cmd_stack)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["emulator"]:
+        cmd_emulator(argparse.Namespace(rest=arguments[1:]))
+        return
+    args = build_parser().parse_args(arguments)
+    args.func(args)

@@ -1,0 +1,113 @@
+"""Settings read from environment variables, with defaults that make a fresh clone work."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TELEGRAM_API_DEFAULT = "https://api.telegram.org/bot"
+EMULATOR_API_DEFAULT = "http://127.0.0.1:8080/bot"
+# The emulator accepts any token; this one only has to look like a real one to PTB.
+PLAYGROUND_TOKEN = "1000001:playground-token"
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def load_dotenv(path: Path = ROOT / ".env") -> None:
+    """KEY=VALUE lines from .env, without overriding the real environment."""
+    if not path.is_file():
+        return
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        os.environ.setdefault(key.strip(), value.strip().strip('"').strip("'"))
+
+
+def _int_list(raw: str) -> frozenset[int]:
+    return frozenset(int(part) for part in raw.replace(";", ",").split(",") if part.strip())
+
+
+def _sender_secret(var_dir: Path) -> str:
+    """Read SENDER_ID_SECRET, or a secret kept under var/ so pseudonyms survive restarts."""
+    explicit = os.environ.get("SENDER_ID_SECRET", "").strip()
+    if explicit:
+        return explicit
+    path = var_dir / "sender-id.secret"
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_hex(32)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, in one place; see the README's table."""
+
+    telegram_token: str
+    telegram_api_base_url: str
+    database_url: str
+    rasa_url: str
+    admin_ids: frozenset[int]
+    content_dir: Path
+    var_dir: Path
+    webhook_url: str
+    webhook_secret: str
+    webhook_listen: str
+    webhook_port: int
+    rasa_timeout: float
+    sender_secret: str = field(repr=False)
+    log_message_text: bool = False
+    max_text_length: int = 1000
+
+    @property
+    def playground(self) -> bool:
+        """No token means the local emulator stands in for Telegram."""
+        return not self.telegram_token
+
+    @property
+    def token(self) -> str:
+        return self.telegram_token or PLAYGROUND_TOKEN
+
+    @property
+    def webhook_secret_token(self) -> str:
+        """Always check Telegram's secret header: derive one if none was configured."""
+        if self.webhook_secret:
+            return self.webhook_secret
+        return hmac.new(self.sender_secret.encode(), b"webhook", hashlib.sha256).hexdigest()
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        load_dotenv()
+        var_dir = Path(_env("KELISIM_VAR_DIR", str(ROOT / "var")))
+        token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
+        default_api = TELEGRAM_API_DEFAULT if token else EMULATOR_API_DEFAULT
+        return cls(
+            telegram_token=token,
+            telegram_api_base_url=_env("TELEGRAM_API_BASE_URL", default_api),
+            database_url=_env("DATABASE_URL", f"sqlite:///{var_dir / 'kelisim.db'}"),
+            rasa_url=_env("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
+            admin_ids=_int_list(os.environ.get("ADMIN_IDS", "")),
+            content_dir=Path(_env("CONTENT_DIR", str(ROOT / "content"))),
+            var_dir=var_dir,
+            webhook_url=os.environ.get("WEBHOOK_URL", "").strip(),
+            webhook_secret=os.environ.get("WEBHOOK_SECRET", "").strip(),
+            webhook_listen=_env("WEBHOOK_LISTEN", "127.0.0.1"),
+            webhook_port=int(_env("WEBHOOK_PORT", "8443")),
+            rasa_timeout=float(_env("RASA_TIMEOUT", "10")),
+            sender_secret=_sender_secret(var_dir),
+            log_message_text=_env("LOG_MESSAGE_TEXT", "0") in {"1", "true", "yes"},
+            max_text_length=int(_env("MAX_TEXT_LENGTH", "1000")),
+        )

@@ -1,0 +1,160 @@
+"""Load pages and strings from content/<lang>/ and render them for one language."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from babel.dates import format_date
+from babel.lists import format_list
+
+from bot.content.markup import inline, to_html
+
+LANGUAGES: tuple[str, ...] = ("kk", "ru", "en")
+DEFAULT_LANGUAGE = "ru"
+_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n(.*)\Z", re.S)
+
+
+class ContentError(Exception):
+    """The content tree cannot be loaded; the message says which file and why."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page in one language, with the front matter a reviewer fills in."""
+
+    page_id: str
+    language: str
+    title: str
+    body: str
+    sources: tuple[str, ...]
+    reviewed_by: str
+    reviewed_on: dt.date
+
+
+def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in tree.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, f"{name}."))
+        else:
+            flat[name] = "" if value is None else str(value)
+    return flat
+
+
+def _load_page(path: Path, language: str) -> Page:
+    match = _FRONT_MATTER.match(path.read_text(encoding="utf-8"))
+    if not match:
+        raise ContentError(f"{path}: no front matter between '---' lines")
+    meta = yaml.safe_load(match.group(1)) or {}
+    if not isinstance(meta, dict):
+        raise ContentError(f"{path}: front matter is not a mapping")
+    reviewed = meta.get("reviewed_on")
+    if isinstance(reviewed, str):
+        try:
+            reviewed = dt.date.fromisoformat(reviewed)
+        except ValueError as exc:
+            raise ContentError(f"{path}: reviewed_on is not a YYYY-MM-DD date") from exc
+    if not isinstance(reviewed, dt.date):
+        raise ContentError(f"{path}: reviewed_on is missing")
+    sources = meta.get("sources") or []
+    if isinstance(sources, str):
+        sources = [sources]
+    return Page(
+        page_id=path.stem,
+        language=language,
+        title=str(meta.get("title", "")).strip(),
+        body=match.group(2).strip(),
+        sources=tuple(str(s) for s in sources),
+        reviewed_by=str(meta.get("reviewed_by", "")).strip(),
+        reviewed_on=reviewed,
+    )
+
+
+class Catalogue:
+    """All content in memory; immutable once loaded, so a reload swaps the whole object."""
+
+    def __init__(
+        self, strings: dict[str, dict[str, str]], pages: dict[str, dict[str, Page]]
+    ) -> None:
+        self.strings = strings
+        self.pages = pages
+
+    @classmethod
+    def load(cls, root: Path) -> Catalogue:
+        strings: dict[str, dict[str, str]] = {}
+        pages: dict[str, dict[str, Page]] = {}
+        for language in LANGUAGES:
+            folder = root / language
+            path = folder / "strings.yml"
+            try:
+                tree = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            except (OSError, yaml.YAMLError) as exc:
+                raise ContentError(f"{path}: {exc}") from exc
+            if not isinstance(tree, Mapping):
+                raise ContentError(f"{path}: not a mapping of keys to strings")
+            strings[language] = _flatten(tree)
+            pages[language] = {
+                p.stem: _load_page(p, language) for p in sorted((folder / "pages").glob("*.md"))
+            }
+        return cls(strings, pages)
+
+    def has(self, language: str, key: str) -> bool:
+        return key in self.strings.get(language, {})
+
+    def raw(self, language: str, key: str) -> str:
+        """The string as written; falls back to another language rather than failing a user."""
+        for lang in (language, DEFAULT_LANGUAGE, *LANGUAGES):
+            value = self.strings.get(lang, {}).get(key)
+            if value is not None:
+                return value
+        raise KeyError(key)
+
+    def text(self, language: str, key: str, **args: object) -> str:
+        """A short string as Telegram HTML, placeholders filled (their values escaped)."""
+        rendered = inline(self.raw(language, key))
+        if not args:
+            return rendered
+        safe = {name: inline(str(value)) for name, value in args.items()}
+        return rendered.format_map(_Missing(safe))
+
+    def label(self, language: str, key: str) -> str:
+        """A button label: plain text, no markup."""
+        return self.raw(language, key)
+
+    def page(self, language: str, page_id: str) -> Page:
+        for lang in (language, DEFAULT_LANGUAGE, *LANGUAGES):
+            page = self.pages.get(lang, {}).get(page_id)
+            if page is not None:
+                return page
+        raise KeyError(page_id)
+
+    def has_page(self, page_id: str) -> bool:
+        return any(page_id in pages for pages in self.pages.values())
+
+    def render_page(self, language: str, page_id: str) -> str:
+        """Title, body and the footer with sources, review date and the disclaimer."""
+        page = self.page(language, page_id)
+        parts = [f"<b>{inline(page.title)}</b>", to_html(page.body)]
+        footer = []
+        if page.sources:
+            sources = format_list(list(page.sources), locale=page.language)
+            footer.append(self.text(language, "page.sources", sources=sources))
+        date = format_date(page.reviewed_on, format="long", locale=page.language)
+        footer.append(self.text(language, "page.reviewed", date=date))
+        footer.append(self.text(language, "page.disclaimer"))
+        parts.append("<i>" + "\n".join(footer) + "</i>")
+        return "\n\n".join(parts)
+
+
+class _Missing(dict[str, str]):
+    """Leave an unknown {placeholder} visible instead of raising in front of a user."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"

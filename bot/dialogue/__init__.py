@@ -1,0 +1,1 @@
+"""Talking to the Rasa server and reading its language-neutral payloads."""

@@ -1,0 +1,70 @@
+"""Rasa's REST channel over one shared aiohttp session."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from typing import Any
+
+import aiohttp
+
+log = logging.getLogger(__name__)
+
+
+class DialogueUnavailable(Exception):
+    """Rasa could not be reached, failed, or answered with nothing."""
+
+
+def sender_id(secret: str, telegram_id: int) -> str:
+    """A stable pseudonym, so Rasa's tracker store never holds a Telegram id."""
+    digest = hmac.new(secret.encode(), str(telegram_id).encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]
+
+
+class RasaClient:
+    """POST /webhooks/rest/webhook; one retry when the connection itself fails."""
+
+    def __init__(self, base_url: str, timeout: float = 10.0) -> None:
+        self.webhook = f"{base_url.rstrip('/')}/webhooks/rest/webhook"
+        self.health_url = f"{base_url.rstrip('/')}/"
+        self._timeout = aiohttp.ClientTimeout(total=timeout, connect=min(timeout, 3.0))
+        self._session: aiohttp.ClientSession | None = None
+
+    async def start(self) -> None:
+        if self._session is None:
+            connector = aiohttp.TCPConnector(limit=64)
+            self._session = aiohttp.ClientSession(timeout=self._timeout, connector=connector)
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def send(
+        self, sender: str, message: str, metadata: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Send one user turn; return Rasa's messages or raise DialogueUnavailable."""
+        await self.start()
+        assert self._session is not None
+        body = {"sender": sender, "message": message, "metadata": metadata}
+        for attempt in (1, 2):
+            try:
+                async with self._session.post(self.webhook, json=body) as response:
+                    if response.status != 200:
+                        raise DialogueUnavailable(f"Rasa answered HTTP {response.status}")
+                    messages = await response.json(content_type=None)
+                    break
+            except aiohttp.ClientConnectionError as exc:
+                # A dropped keep-alive connection is common after Rasa restarts: retry once.
+                if attempt == 2:
+                    raise DialogueUnavailable(f"cannot reach Rasa: {exc}") from exc
+                log.info("rasa connection failed, retrying once: %s", exc)
+            except TimeoutError as exc:
+                raise DialogueUnavailable("Rasa timed out") from exc
+            except (aiohttp.ClientError, ValueError) as exc:
+                raise DialogueUnavailable(f"bad answer from Rasa: {exc}") from exc
+        if not isinstance(messages, list) or not messages:
+            # Rasa swallows its own errors and returns []: that is a failure, not silence.
+            raise DialogueUnavailable("Rasa returned no messages")
+        return [m for m in messages if isinstance(m, dict)]

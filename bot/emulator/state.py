@@ -1,0 +1,477 @@
+"""In-memory world of the emulator: simulated users, their private chats and the update queue.
+
+Nothing here knows about HTTP; :mod:`bot.emulator.methods` applies Bot API semantics on top of
+it and :mod:`bot.emulator.server` exposes both sides over HTTP.  Everything runs on one event
+loop, so plain data structures are enough; waiters are woken through :meth:`State.notify`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import itertools
+import re
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from bot.emulator.html_check import entities_to_html, utf16_len
+
+T = TypeVar("T")
+
+# Update types Telegram sends when allowed_updates is empty or was never set.
+DEFAULT_ALLOWED_UPDATES = frozenset(
+    {
+        "message",
+        "edited_message",
+        "channel_post",
+        "edited_channel_post",
+        "business_connection",
+        "business_message",
+        "edited_business_message",
+        "deleted_business_messages",
+        "inline_query",
+        "chosen_inline_result",
+        "callback_query",
+        "shipping_query",
+        "pre_checkout_query",
+        "purchased_paid_media",
+        "poll",
+        "poll_answer",
+        "my_chat_member",
+        "chat_join_request",
+        "chat_boost",
+        "removed_chat_boost",
+    }
+)
+
+# Kept small enough that a long-running playground cannot grow without bound.
+MAX_CALLS = 5000
+MAX_ERRORS = 1000
+MAX_EVENTS_PER_CHAT = 2000
+MAX_PENDING_UPDATES = 10000
+
+_COMMAND_RE = re.compile(r"(?<![^\s])/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?(?![A-Za-z0-9_@/])")
+
+
+@dataclass
+class User:
+    id: int
+    first_name: str
+    language_code: str
+    username: str | None = None
+    last_name: str | None = None
+
+    def to_telegram(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        if self.last_name:
+            data["last_name"] = self.last_name
+        if self.username:
+            data["username"] = self.username
+        data["language_code"] = self.language_code
+        return data
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "username": self.username,
+            "language_code": self.language_code,
+        }
+
+    def chat(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id, "first_name": self.first_name}
+        if self.last_name:
+            data["last_name"] = self.last_name
+        if self.username:
+            data["username"] = self.username
+        data["type"] = "private"
+        return data
+
+
+@dataclass
+class StoredMessage:
+    """The current version of a message, as Telegram would return it, plus emulator extras."""
+
+    message: dict[str, Any]
+    outgoing: bool
+    # The markup exactly as sent; Message.reply_markup only ever shows inline keyboards.
+    markup: dict[str, Any] | None = None
+    deleted: bool = False
+
+
+@dataclass
+class Chat:
+    user_id: int
+    # Telegram refuses to let a bot write first; a chat starts with the user's first action.
+    started: bool = False
+    next_message_id: int = 1
+    messages: dict[int, StoredMessage] = field(default_factory=dict)
+    events: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=MAX_EVENTS_PER_CHAT))
+
+    def new_message_id(self) -> int:
+        value = self.next_message_id
+        self.next_message_id += 1
+        return value
+
+
+@dataclass
+class CallbackQuery:
+    id: str
+    user_id: int
+    message_id: int
+    data: str
+    created: float
+    answered: bool = False
+    answer: dict[str, Any] | None = None
+
+
+@dataclass
+class Webhook:
+    url: str
+    secret_token: str | None
+    max_connections: int
+    allowed_updates: list[str]
+    last_error_date: int | None = None
+    last_error_message: str | None = None
+
+
+PRESET_USERS = (
+    User(id=700000001, first_name="Айгерим (kk)", language_code="kk", username="aigerim_kz"),
+    User(id=700000002, first_name="Дмитрий (ru)", language_code="ru", username="dmitry_ru"),
+    User(id=700000003, first_name="Emma (en)", language_code="en", username="emma_en"),
+)
+
+
+class State:
+    """All mutable emulator state.  One instance per aiohttp application."""
+
+    def __init__(self, *, bot_token: str | None, bot_username: str, bot_name: str) -> None:
+        self.bot_token = bot_token
+        self.bot_username = bot_username
+        self.bot_name = bot_name
+        self.bot_id = _bot_id_from_token(bot_token) if bot_token else 1000001
+        self.users: dict[int, User] = {u.id: copy.deepcopy(u) for u in PRESET_USERS}
+        self.chats: dict[int, Chat] = {}
+        self.updates: deque[dict[str, Any]] = deque()
+        # Update ids never restart, not even on reset, so a running bot's offset stays valid.
+        self.next_update_id = 100000001
+        self.seq = 0
+        self.calls: deque[dict[str, Any]] = deque(maxlen=MAX_CALLS)
+        self.errors: deque[dict[str, Any]] = deque(maxlen=MAX_ERRORS)
+        self.call_counter = itertools.count(1)
+        self.callbacks: dict[str, CallbackQuery] = {}
+        self.callback_counter = itertools.count(1)
+        self.allowed_updates: frozenset[str] = DEFAULT_ALLOWED_UPDATES
+        self.webhook: Webhook | None = None
+        self.poll_generation = 0
+        self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
+        self.command_scopes: dict[str, dict[str, Any]] = {}
+        self.descriptions: dict[str, str] = {}
+        self.short_descriptions: dict[str, str] = {}
+        self.names: dict[str, str] = {}
+        self._changed = asyncio.Event()
+
+    # --- waking waiters ---------------------------------------------------------------------
+
+    def notify(self) -> None:
+        event, self._changed = self._changed, asyncio.Event()
+        event.set()
+
+    async def wait_for(self, predicate: Callable[[], T], seconds: float) -> T:
+        """Return the first truthy ``predicate()`` result, or the last falsy one after
+        ``seconds``."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max(0.0, seconds)
+        while True:
+            result = predicate()
+            remaining = deadline - loop.time()
+            if result or remaining <= 0:
+                return result
+            changed = self._changed
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(changed.wait(), remaining)
+
+    # --- bot identity -----------------------------------------------------------------------
+
+    def bot_user(self) -> dict[str, Any]:
+        return {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": self.bot_name,
+            "username": self.bot_username,
+        }
+
+    def get_me(self) -> dict[str, Any]:
+        return {
+            **self.bot_user(),
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
+
+    def observe_token(self, token: str) -> None:
+        if self.bot_token is None:
+            self.bot_id = _bot_id_from_token(token)
+
+    # --- users and chats --------------------------------------------------------------------
+
+    def add_user(
+        self,
+        *,
+        first_name: str,
+        language_code: str,
+        username: str | None = None,
+        last_name: str | None = None,
+        user_id: int | None = None,
+    ) -> User:
+        if user_id is None:
+            user_id = max([*self.users, 700000000]) + 1
+        if user_id in self.users:
+            raise ValueError(f"user {user_id} already exists")
+        user = User(
+            id=user_id,
+            first_name=first_name,
+            language_code=language_code,
+            username=username,
+            last_name=last_name,
+        )
+        self.users[user_id] = user
+        self.notify()
+        return user
+
+    def chat(self, user_id: int) -> Chat:
+        chat = self.chats.get(user_id)
+        if chat is None:
+            chat = self.chats[user_id] = Chat(user_id=user_id)
+        return chat
+
+    def add_event(self, chat: Chat, direction: str, kind: str, **fields: Any) -> dict[str, Any]:
+        self.seq += 1
+        event: dict[str, Any] = {
+            "seq": self.seq,
+            "direction": direction,
+            "kind": kind,
+            "date": int(time.time()),
+        }
+        event.update(fields)
+        chat.events.append(event)
+        self.notify()
+        return event
+
+    def message_event_fields(self, stored: StoredMessage) -> dict[str, Any]:
+        msg = stored.message
+        text = msg.get("text", msg.get("caption", ""))
+        entities = msg.get("entities", msg.get("caption_entities", []))
+        fields: dict[str, Any] = {
+            "message_id": msg["message_id"],
+            "text": text,
+            "html": entities_to_html(text, entities),
+            "entities": copy.deepcopy(entities),
+            "reply_markup": copy.deepcopy(stored.markup),
+            "edited": "edit_date" in msg,
+        }
+        for extra in ("location", "venue", "sticker", "photo"):
+            if extra in msg:
+                fields[extra] = copy.deepcopy(msg[extra])
+        if "reply_to_message" in msg:
+            fields["reply_to_message_id"] = msg["reply_to_message"]["message_id"]
+        return fields
+
+    def events_after(self, user_id: int, after: int) -> list[dict[str, Any]]:
+        chat = self.chats.get(user_id)
+        if chat is None:
+            return []
+        return [copy.deepcopy(e) for e in chat.events if e["seq"] > after]
+
+    # --- updates ----------------------------------------------------------------------------
+
+    def enqueue(self, kind: str, payload: dict[str, Any]) -> int | None:
+        """Queue an update for the bot; None when the bot's allowed_updates filters it out."""
+        allowed = self.webhook.allowed_updates if self.webhook else None
+        allowed_set = frozenset(allowed) if allowed else self.allowed_updates
+        if kind not in allowed_set:
+            return None
+        update_id = self.next_update_id
+        self.next_update_id += 1
+        self.updates.append({"update_id": update_id, kind: copy.deepcopy(payload)})
+        while len(self.updates) > MAX_PENDING_UPDATES:
+            self.updates.popleft()
+        self.notify()
+        return update_id
+
+    def confirm_updates(self, offset: int) -> None:
+        if offset > 0:
+            while self.updates and self.updates[0]["update_id"] < offset:
+                self.updates.popleft()
+        elif offset < 0:
+            while len(self.updates) > -offset:
+                self.updates.popleft()
+
+    # --- simulated user actions -------------------------------------------------------------
+
+    def _user_message(self, user: User, chat: Chat, **content: Any) -> dict[str, Any]:
+        chat.started = True
+        message: dict[str, Any] = {
+            "message_id": chat.new_message_id(),
+            "from": user.to_telegram(),
+            "chat": user.chat(),
+            "date": int(time.time()),
+        }
+        message.update(content)
+        chat.messages[message["message_id"]] = StoredMessage(message=message, outgoing=False)
+        return message
+
+    def user_text(self, user: User, text: str) -> tuple[int | None, int, int]:
+        chat = self.chat(user.id)
+        content: dict[str, Any] = {"text": text}
+        entities = command_entities(text)
+        if entities:
+            content["entities"] = entities
+        message = self._user_message(user, chat, **content)
+        event = self.add_event(
+            chat,
+            "in",
+            "message",
+            **self.message_event_fields(chat.messages[message["message_id"]]),
+        )
+        return self.enqueue("message", message), message["message_id"], event["seq"]
+
+    def user_content(
+        self, user: User, kind: str, content: dict[str, Any]
+    ) -> tuple[int | None, int, int]:
+        """A non-text message (location, sticker, photo) from the user."""
+        chat = self.chat(user.id)
+        message = self._user_message(user, chat, **content)
+        event = self.add_event(
+            chat, "in", kind, **self.message_event_fields(chat.messages[message["message_id"]])
+        )
+        return self.enqueue("message", message), message["message_id"], event["seq"]
+
+    def user_callback(
+        self, user: User, message_id: int, data: str, button_text: str | None
+    ) -> tuple[int | None, str, int]:
+        chat = self.chat(user.id)
+        stored = chat.messages.get(message_id)
+        if stored is not None and not stored.deleted:
+            message = copy.deepcopy(stored.message)
+        else:
+            # What Telegram sends for a message the bot can no longer access.
+            message = {"chat": user.chat(), "message_id": message_id, "date": 0}
+        query_id = str(4_000_000_000_000_000 + next(self.callback_counter))
+        self.callbacks[query_id] = CallbackQuery(
+            id=query_id, user_id=user.id, message_id=message_id, data=data, created=time.time()
+        )
+        query = {
+            "id": query_id,
+            "from": user.to_telegram(),
+            "message": message,
+            "chat_instance": str(-(8_000_000_000_000_000_000 + user.id)),
+            "data": data,
+        }
+        event = self.add_event(
+            chat,
+            "in",
+            "callback",
+            message_id=message_id,
+            data=data,
+            text=button_text or data,
+            callback_query_id=query_id,
+        )
+        return self.enqueue("callback_query", query), query_id, event["seq"]
+
+    # --- bot actions ------------------------------------------------------------------------
+
+    def bot_message(
+        self, chat: Chat, content: dict[str, Any], markup: dict[str, Any] | None
+    ) -> StoredMessage:
+        message: dict[str, Any] = {
+            "message_id": chat.new_message_id(),
+            "from": self.bot_user(),
+            "chat": self.users[chat.user_id].chat(),
+            "date": int(time.time()),
+        }
+        message.update(content)
+        if markup is not None and "inline_keyboard" in markup:
+            message["reply_markup"] = copy.deepcopy(markup)
+        stored = StoredMessage(message=message, outgoing=True, markup=copy.deepcopy(markup))
+        chat.messages[message["message_id"]] = stored
+        kind = "message"
+        for special in ("location", "venue"):
+            if special in content:
+                kind = special
+        self.add_event(chat, "out", kind, **self.message_event_fields(stored))
+        return stored
+
+    # --- bookkeeping ------------------------------------------------------------------------
+
+    def record_call(
+        self,
+        method: str,
+        params: dict[str, Any],
+        ok: bool,
+        error_code: int | None = None,
+        description: str | None = None,
+    ) -> None:
+        call: dict[str, Any] = {
+            "id": next(self.call_counter),
+            "time": time.time(),
+            "method": method,
+            "params": params,
+            "ok": ok,
+        }
+        if not ok:
+            call["error_code"] = error_code
+            call["description"] = description
+            self.errors.append(call)
+        self.calls.append(call)
+
+    def reset(self) -> None:
+        """Forget chats, calls, callbacks and pending updates; keep users and bot settings."""
+        self.chats.clear()
+        self.updates.clear()
+        self.calls.clear()
+        self.errors.clear()
+        self.callbacks.clear()
+        self.notify()
+
+    def resolve_commands(self, user: User) -> list[dict[str, str]]:
+        """The command list a Telegram client would show this user in the private chat."""
+        lang = user.language_code
+        chat_scope = f"chat:{user.id}"
+        for key in (
+            (chat_scope, lang),
+            (chat_scope, ""),
+            ("all_private_chats", lang),
+            ("all_private_chats", ""),
+            ("default", lang),
+            ("default", ""),
+        ):
+            if key in self.commands:
+                return copy.deepcopy(self.commands[key])
+        return []
+
+
+def command_entities(text: str) -> list[dict[str, Any]]:
+    """bot_command entities the way Telegram marks them in incoming messages."""
+    entities = []
+    for match in _COMMAND_RE.finditer(text):
+        entities.append(
+            {
+                "type": "bot_command",
+                "offset": utf16_len(text[: match.start()]),
+                "length": utf16_len(match.group(0)),
+            }
+        )
+    return entities
+
+
+def _bot_id_from_token(token: str) -> int:
+    head = token.split(":", 1)[0]
+    return int(head) if head.isdigit() else 1000001

@@ -1,0 +1,75 @@
+"""Train the Rasa model only when its inputs changed, and find the Rasa engine."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.config import ROOT
+
+RASA_PROJECT = ROOT / "rasa_project"
+MODELS = ROOT / "models"
+MODEL_NAME = "kelisim"
+MODEL_PATH = MODELS / f"{MODEL_NAME}.tar.gz"
+FINGERPRINT_PATH = MODELS / f"{MODEL_NAME}.fingerprint"
+# Only these decide what the model learns; tests and docs may change freely.
+_INPUTS = ("config.yml", "domain", "data", "requirements.lock")
+
+
+def rasa_bin() -> Path:
+    return Path(os.environ.get("RASA_BIN", str(ROOT / ".venv-rasa" / "bin" / "rasa")))
+
+
+def rasa_env() -> dict[str, str]:
+    """Quiet, offline Rasa: no telemetry calls home, no TensorFlow chatter."""
+    env = dict(os.environ)
+    env.update(
+        RASA_TELEMETRY_ENABLED="false",
+        TF_CPP_MIN_LOG_LEVEL="3",
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        PYTHONWARNINGS="ignore",
+        LOG_LEVEL=env.get("RASA_LOG_LEVEL", "WARNING"),
+    )
+    return env
+
+
+def fingerprint() -> str:
+    digest = hashlib.sha256()
+    for name in _INPUTS:
+        base = RASA_PROJECT / name
+        files = sorted(p for p in base.rglob("*") if p.is_file()) if base.is_dir() else [base]
+        for path in files:
+            digest.update(str(path.relative_to(RASA_PROJECT)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def is_current() -> bool:
+    return (
+        MODEL_PATH.exists()
+        and FINGERPRINT_PATH.exists()
+        and FINGERPRINT_PATH.read_text().strip() == fingerprint()
+    )
+
+
+def train(force: bool = False) -> bool:
+    """Train if the data changed; True if a training ran."""
+    if not force and is_current():
+        print(f"model {MODEL_PATH.relative_to(ROOT)} is up to date")
+        return False
+    MODELS.mkdir(exist_ok=True)
+    stamp = fingerprint()
+    print("training the Rasa model (data changed since the last training)...", flush=True)
+    command = [
+        str(rasa_bin()), "train",
+        "--config", "config.yml", "--domain", "domain", "--data", "data",
+        "--out", str(MODELS), "--fixed-model-name", MODEL_NAME,
+    ]  # fmt: skip
+    result = subprocess.run(command, cwd=RASA_PROJECT, env=rasa_env(), check=False)
+    if result.returncode != 0:
+        sys.exit(f"rasa train failed with exit code {result.returncode}")
+    FINGERPRINT_PATH.write_text(stamp + "\n")
+    return True

@@ -1,0 +1,47 @@
+"""The database handle the bot shares: one async engine, short sessions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+from bot.storage.models import User
+from bot.storage.urls import async_url
+
+
+class Database:
+    """Async access to the few rows the bot itself reads and writes."""
+
+    def __init__(self, url: str) -> None:
+        parsed = async_url(url)
+        if parsed.get_backend_name() == "sqlite" and parsed.database:
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: AsyncEngine = create_async_engine(parsed, pool_pre_ping=True)
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def get_language(self, telegram_id: int) -> str | None:
+        async with self._sessions() as session:
+            row = await session.scalar(select(User.language).where(User.telegram_id == telegram_id))
+            return row
+
+    async def set_language(self, telegram_id: int, language: str) -> None:
+        async with self._sessions.begin() as session:
+            user = await session.get(User, telegram_id)
+            if user is None:
+                session.add(User(telegram_id=telegram_id, language=language))
+            else:
+                user.language = language
+
+    async def forget_user(self, telegram_id: int) -> bool:
+        """Delete everything we hold about one user; True if there was anything."""
+        async with self._sessions.begin() as session:
+            user = await session.get(User, telegram_id)
+            if user is None:
+                return False
+            await session.delete(user)
+            return True

@@ -1,0 +1,1 @@
+"""The Telegram surface: handlers, keyboards and the wiring of the PTB Application."""

@@ -1,0 +1,121 @@
+"""Build the PTB Application: all handler wiring lives here. Order matters."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Settings
+from bot.content import LANGUAGES, Catalogue
+from bot.dialogue.client import RasaClient
+from bot.storage.db import Database
+from bot.telegram import handlers
+from bot.telegram.processor import PerChatUpdateProcessor
+from bot.telegram.services import KEY, Services, services
+
+log = logging.getLogger(__name__)
+COMMANDS = ("start", "language", "help")
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    """Commands first, then buttons, then free text, then everything else."""
+    application.add_handler(CommandHandler("start", handlers.start))
+    application.add_handler(CommandHandler("language", handlers.language_command))
+    application.add_handler(CommandHandler("help", handlers.help_command))
+    application.add_handler(CallbackQueryHandler(handlers.on_callback))
+    application.add_handler(MessageHandler(filters.COMMAND, handlers.unknown_command))
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.free_text))
+    # Anything else a user can send in a private chat: stickers, photos, voice, files...
+    application.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL, handlers.unsupported)
+    )
+    application.add_error_handler(handlers.on_error)
+
+
+async def _localise_bot(application: Application) -> None:  # type: ignore[type-arg]
+    """Commands and descriptions per language, so Telegram's own UI speaks the user's language."""
+    svc = services(application)
+    bot = application.bot
+    for language in (*LANGUAGES, None):
+        lang = language or "ru"
+        commands = [BotCommand(c, svc.catalogue.label(lang, f"commands.{c}")) for c in COMMANDS]
+        await bot.set_my_commands(commands, language_code=language)
+        await bot.set_my_description(
+            svc.catalogue.label(lang, "bot.description"), language_code=language
+        )
+        await bot.set_my_short_description(
+            svc.catalogue.label(lang, "bot.short_description"), language_code=language
+        )
+
+
+async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    await services(application).rasa.start()
+    try:
+        await _localise_bot(application)
+    except Exception:
+        # A failure here must not keep the bot from answering people.
+        log.exception("could not set commands and descriptions")
+
+
+async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+    svc = services(application)
+    await svc.rasa.close()
+    await svc.db.close()
+
+
+def build(settings: Settings, catalogue: Catalogue | None = None) -> Application:  # type: ignore[type-arg]
+    catalogue = catalogue or Catalogue.load(settings.content_dir)
+    defaults = Defaults(
+        parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+    )
+    application = (
+        Application.builder()
+        .token(settings.token)
+        .base_url(settings.telegram_api_base_url)
+        .defaults(defaults)
+        .concurrent_updates(PerChatUpdateProcessor(256))
+        .connection_pool_size(64)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    application.bot_data[KEY] = Services(
+        settings=settings,
+        db=Database(settings.database_url),
+        rasa=RasaClient(settings.rasa_url, timeout=settings.rasa_timeout),
+        catalogue=catalogue,
+    )
+    register(application)
+    return application
+
+
+def run(settings: Settings) -> None:
+    """Long polling, or a webhook when WEBHOOK_URL is set (secret header checked by PTB)."""
+    application = build(settings)
+    if settings.webhook_url:
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=_webhook_path(settings.webhook_url),
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret_token,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+
+
+def _webhook_path(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).path.lstrip("/")

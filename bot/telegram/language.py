@@ -1,0 +1,25 @@
+"""Which language to answer a user in: their stored choice, else a guess from Telegram."""
+
+from __future__ import annotations
+
+from telegram import User
+
+from bot.content import LANGUAGES
+from bot.content.catalogue import DEFAULT_LANGUAGE
+from bot.storage.db import Database
+
+# Telegram has no Kazakh interface, so many Kazakh speakers report "ru"; the picker fixes that.
+_GUESSES = {"kk": "kk", "ru": "ru", "be": "ru", "uk": "ru", "en": "en"}
+
+
+def guess(language_code: str | None) -> str:
+    code = (language_code or "").split("-")[0].lower()
+    return _GUESSES.get(code, DEFAULT_LANGUAGE)
+
+
+async def stored_or_guessed(db: Database, user: User) -> tuple[str, bool]:
+    """(language, whether the user chose it)."""
+    stored = await db.get_language(user.id)
+    if stored in LANGUAGES:
+        return stored, True
+    return guess(user.language_code), False

@@ -1,0 +1,29 @@
+"""What every handler needs, kept in bot_data under one typed accessor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from telegram.ext import ContextTypes
+
+from bot.config import Settings
+from bot.content import Catalogue
+from bot.dialogue.client import RasaClient
+from bot.storage.db import Database
+
+KEY = "services"
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    rasa: RasaClient
+    catalogue: Catalogue
+
+
+def services(context: ContextTypes.DEFAULT_TYPE | Any) -> Services:
+    found = context.bot_data[KEY]
+    assert isinstance(found, Services)
+    return found

@@ -1,0 +1,36 @@
+"""Rasa unreachable: the bot still answers, and the menu keeps working where it can."""
+
+from __future__ import annotations
+
+import aiohttp
+import pytest
+
+from bot.content import Catalogue
+from bot.stack import Stack
+from tests.integration.conftest import new_chat
+from tests.integration.test_conversation import MENU, plain, shows_page
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+async def test_rasa_down(
+    stack_without_rasa: Stack, http: aiohttp.ClientSession, catalogue: Catalogue, language: str
+) -> None:
+    chat = await new_chat(http, stack_without_rasa, language)
+    [picker] = await chat.send("/start")
+    assert picker["text"] == plain(catalogue, language, "lang.prompt")
+    await chat.press(f"l:{language}", count=2)
+
+    [reply] = await chat.send("what is mediation")
+    assert reply["text"] == plain(catalogue, language, "error.rasa_down")
+    assert [b for row in reply["reply_markup"]["inline_keyboard"] for b in row]
+    [page] = await chat.press("t:wim")
+    assert shows_page(page, catalogue, language, "what_is_mediation")
+    [page] = await chat.send("/help")
+    assert shows_page(page, catalogue, language, "help")
+    [reply] = await chat.press("t:find")
+    assert reply["text"] == plain(catalogue, language, "error.rasa_down")
+    assert [
+        b["callback_data"] for row in reply["reply_markup"]["inline_keyboard"] for b in row
+    ] == MENU

@@ -1,0 +1,42 @@
+"""callback_data is parsed strictly: forged or stale data is rejected, never trusted."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.dialogue.topics import TOPIC_CODES
+from bot.telegram import callbacks
+
+
+def test_round_trip_of_every_code() -> None:
+    for code, intent in TOPIC_CODES.items():
+        data = callbacks.topic(intent)
+        assert data == f"t:{code}"
+        assert len(data.encode()) <= 64
+        assert callbacks.parse(data) == callbacks.Callback("topic", intent)
+    for lang in ("kk", "ru", "en"):
+        assert callbacks.parse(callbacks.choose_language(lang)) == callbacks.Callback(
+            "language", lang
+        )
+    assert callbacks.parse("menu") == callbacks.Callback("menu")
+    assert callbacks.parse("lang") == callbacks.Callback("lang")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        "",
+        "t:",
+        "t:nope",
+        "l:de",
+        "l:",
+        "x:wim",
+        "/greet",
+        't:wim{"a":1}',
+        "menu ",
+        "t:" + "a" * 80,
+    ],
+)
+def test_forged_or_unknown_data_is_rejected(data: str | None) -> None:
+    assert callbacks.parse(data) is None

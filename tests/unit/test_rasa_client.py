@@ -1,0 +1,102 @@
+"""The Rasa REST client against a stand-in server: errors become DialogueUnavailable."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from bot.dialogue.client import DialogueUnavailable, RasaClient, sender_id
+
+Handler = Callable[[web.Request], Any]
+
+
+@pytest.fixture
+async def fake_rasa() -> AsyncIterator[Callable[[Handler], Any]]:
+    servers: list[TestServer] = []
+
+    async def start(handler: Handler) -> str:
+        app = web.Application()
+        app.router.add_post("/webhooks/rest/webhook", handler)
+        server = TestServer(app, host="127.0.0.1")
+        await server.start_server()
+        servers.append(server)
+        return str(server.make_url("")).rstrip("/")
+
+    yield start
+    for server in servers:
+        await server.close()
+
+
+async def test_sends_sender_text_and_metadata(fake_rasa: Any) -> None:
+    seen: list[dict[str, Any]] = []
+
+    async def handler(request: web.Request) -> web.Response:
+        seen.append(await request.json())
+        return web.json_response([{"recipient_id": "s", "custom": {"key": "greet"}}])
+
+    client = RasaClient(await fake_rasa(handler))
+    try:
+        messages = await client.send("s", "hi", {"language": "kk"})
+    finally:
+        await client.close()
+    assert messages == [{"recipient_id": "s", "custom": {"key": "greet"}}]
+    assert seen == [{"sender": "s", "message": "hi", "metadata": {"language": "kk"}}]
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        web.json_response([]),
+        web.json_response({"error": "x"}, status=500),
+        web.Response(text="not json"),
+    ],
+    ids=["empty-list", "http-500", "not-json"],
+)
+async def test_failures_raise(fake_rasa: Any, response: web.Response) -> None:
+    async def handler(request: web.Request) -> web.Response:
+        return response
+
+    client = RasaClient(await fake_rasa(handler))
+    try:
+        with pytest.raises(DialogueUnavailable):
+            await client.send("s", "hi", {})
+    finally:
+        await client.close()
+
+
+async def test_timeout_raises(fake_rasa: Any) -> None:
+    async def handler(request: web.Request) -> web.Response:
+        await asyncio.sleep(2)
+        return web.json_response([{"custom": {}}])
+
+    client = RasaClient(await fake_rasa(handler), timeout=0.2)
+    try:
+        with pytest.raises(DialogueUnavailable, match="timed out"):
+            await client.send("s", "hi", {})
+    finally:
+        await client.close()
+
+
+async def test_connection_refused_raises_after_one_retry() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    client = RasaClient(f"http://127.0.0.1:{port}", timeout=1)
+    try:
+        with pytest.raises(DialogueUnavailable, match="cannot reach"):
+            await client.send("s", "hi", {})
+    finally:
+        await client.close()
+
+
+def test_sender_id_is_a_stable_pseudonym() -> None:
+    assert sender_id("k", 1) == sender_id("k", 1)
+    assert sender_id("k", 1) != sender_id("k", 2)
+    assert sender_id("k", 1) != sender_id("other", 1)
+    assert sender_id("k", 1) != "1" and len(sender_id("k", 1)) == 32
