@@ -11,8 +11,8 @@ import pytest
 
 from bot.content import Catalogue
 from bot.stack import Stack
-from tests.integration.conftest import new_chat
 from tests.support.playground import button_labels, callback_data
+from tests.support.stack import new_chat
 
 pytestmark = pytest.mark.integration
 

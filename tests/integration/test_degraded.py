@@ -7,8 +7,8 @@ import pytest
 
 from bot.content import Catalogue
 from bot.stack import Stack
-from tests.integration.conftest import new_chat
 from tests.integration.test_conversation import MENU, plain, shows_page
+from tests.support.stack import new_chat
 
 pytestmark = pytest.mark.integration
 

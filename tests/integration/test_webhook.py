@@ -9,8 +9,8 @@ import pytest
 
 from bot.content import Catalogue
 from bot.stack import Stack
-from tests.integration.conftest import _stack, free_port, new_chat
 from tests.integration.test_conversation import plain
+from tests.support.stack import _stack, free_port, new_chat
 
 pytestmark = pytest.mark.integration
 SECRET = "integration-webhook-secret"

@@ -1,0 +1,93 @@
+"""The real stack for integration and browser tests.
+
+Trained model, action server, Rasa, bot and emulator, started once per test session on free
+ports, with the production stores: Rasa's trackers and
+locks in Redis (127.0.0.1:6379) under a private key prefix.
+"""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+import redis
+
+from bot import model
+from bot.stack import Ports, Stack
+from bot.storage import migrate
+from tests.support.playground import Chat
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _stack(tmp: Path, **kw: object) -> Stack:
+    database_url = f"sqlite:///{tmp / 'kelisim.db'}"
+    migrate.upgrade(database_url)
+    env = {
+        "DATABASE_URL": database_url,
+        "KELISIM_VAR_DIR": str(tmp),
+        "SENDER_ID_SECRET": "integration-tests",
+        "RASA_TIMEOUT": "20",
+    }
+    env.update(kw.pop("env", {}))  # type: ignore[arg-type]
+    return Stack(
+        ports=Ports(emulator=free_port(), rasa=free_port(), actions=free_port()),
+        env=env,
+        log_dir=tmp / "log",
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture(scope="session")
+def trained_model() -> Path:
+    """Train once per run, and only if the Rasa data changed since the last training."""
+    model.train()
+    return model.MODEL_PATH
+
+
+@pytest.fixture(scope="session")
+def stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    prefix = f"kelisimtest{uuid.uuid4().hex[:8]}"
+    running = _stack(
+        tmp_path_factory.mktemp("stack"), env={"REDIS_URL": REDIS_URL}, redis_prefix=prefix
+    )
+    running.start()
+    try:
+        yield running
+    finally:
+        running.stop()
+        client = redis.Redis.from_url(REDIS_URL)
+        for key in client.scan_iter(f"{prefix}:*"):
+            client.delete(key)
+
+
+@pytest.fixture(scope="session")
+def stack_without_rasa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """Emulator and bot only: RASA_URL points at a port where nothing listens."""
+    running = _stack(tmp_path_factory.mktemp("norasa"), with_rasa=False)
+    running.start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=90)) as session:
+        yield session
+
+
+async def new_chat(http: aiohttp.ClientSession, stack: Stack, language_code: str) -> Chat:
+    return await Chat.open(http, stack.emulator_url, language_code, name=f"user-{language_code}")
