@@ -85,7 +85,7 @@ rasa-test: train
 
 .PHONY: test
 test: install browser lint rasa-validate train rasa-test
-	.venv/bin/pytest
+	KELISIM_REQUIRE_BROWSER=1 .venv/bin/pytest
 
 .PHONY: bench
 bench: train db

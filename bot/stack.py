@@ -88,6 +88,8 @@ class Stack:
     with_rasa: bool = True
     log_dir: Path = ROOT / "var" / "log"
     redis_prefix: str = "kelisim"
+    # When set, the emulator accepts only this token, like Telegram.
+    emulator_token: str = ""
     children: list[Child] = field(default_factory=list)
 
     @property
@@ -146,7 +148,8 @@ class Stack:
             say(f"starting the Bot API emulator on {self.emulator_url}")
             child = self._spawn(
                 "emulator",
-                [py, "-m", "bot", "emulator", "--port", str(self.ports.emulator)],
+                [py, "-m", "bot", "emulator", "--port", str(self.ports.emulator)]
+                + (["--token", self.emulator_token] if self.emulator_token else []),
                 env,
             )
             self._wait(child, lambda: _get(f"{self.emulator_url}/control/users") is not None, 30)

@@ -57,3 +57,37 @@ async def test_a_forged_update_without_the_secret_is_refused(
     wrong = {"X-Telegram-Bot-Api-Secret-Token": "wrong"}
     async with http.post(url, json=update, headers=wrong) as response:
         assert response.status == 403
+
+
+async def test_with_a_token_and_any_bot_api_server(
+    tmp_path_factory: pytest.TempPathFactory, http: aiohttp.ClientSession, catalogue: Catalogue
+) -> None:
+    """The production path: a real token and TELEGRAM_API_BASE_URL, no playground."""
+    token = "4242:production-like-token"
+    server = _stack(
+        tmp_path_factory.mktemp("server"), with_rasa=False, with_bot=False, emulator_token=token
+    )
+    server.start()
+    try:
+        async with http.get(f"{server.emulator_url}/bot4242:wrong/getMe") as response:
+            assert response.status == 401  # the server really checks the token
+        bot = _stack(
+            tmp_path_factory.mktemp("tokenbot"),
+            with_rasa=False,
+            playground=False,
+            env={
+                "TELEGRAM_BOT_TOKEN": token,
+                "TELEGRAM_API_BASE_URL": f"{server.emulator_url}/bot",
+            },
+        )
+        bot.start()
+        try:
+            chat = await new_chat(http, server, "en")
+            [picker] = await chat.send("/start")
+            assert picker["text"] == plain(catalogue, "en", "lang.prompt")
+            async with http.get(f"{server.emulator_url}/control/errors") as response:
+                assert [e for e in await response.json() if e["method"] != "getMe"] == []
+        finally:
+            bot.stop()
+    finally:
+        server.stop()
