@@ -28,7 +28,7 @@ help:
 	@echo "make install    create .venv (app, Python 3.11+) and .venv-rasa (Rasa 3.6, Python 3.10) from the lock files"
 	@echo "make train      train the Rasa model if its data changed"
 	@echo "make lint       ruff and mypy"
-	@echo "make bench      drive simulated users through the full stack (see bench/README.md)"
+	@echo "make bench      drive simulated users through the full stack (see bench/README.md; figures in docs/benchmarks.md)"
 	@echo "make lock       re-resolve uv.lock and rasa_project/requirements.lock"
 	@echo "make clean      remove virtualenvs, models and var/ (the database too)"
 

@@ -11,7 +11,6 @@ from typing import Any
 
 import yaml
 from babel.dates import format_date
-from babel.lists import format_list
 
 from bot.content.markup import inline, to_html
 
@@ -144,7 +143,8 @@ class Catalogue:
         parts = [f"<b>{inline(page.title)}</b>", to_html(page.body)]
         footer = []
         if page.sources:
-            sources = format_list(list(page.sources), locale=page.language)
+            # Citations contain commas themselves, so one per line reads better than a list.
+            sources = "".join(f"\n• {source}" for source in page.sources)
             footer.append(self.text(language, "page.sources", sources=sources))
         date = format_date(page.reviewed_on, format="long", locale=page.language)
         footer.append(self.text(language, "page.reviewed", date=date))
