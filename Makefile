@@ -27,6 +27,8 @@ help:
 	@echo "make test       install, train if needed, run every check (lint, types, Rasa validation and stories, pytest)"
 	@echo "make install    create .venv (app, Python 3.11+) and .venv-rasa (Rasa 3.6, Python 3.10) from the lock files"
 	@echo "make train      train the Rasa model if its data changed"
+	@echo "make content-check  every problem in content/ (missing translations, limits, front matter)"
+	@echo "make nlu-report intent accuracy and entity F1 per language slice on the held-out set (rasa_project/tests/nlu)"
 	@echo "make lint       ruff and mypy"
 	@echo "make bench      drive simulated users through the full stack (see bench/README.md; figures in docs/benchmarks.md)"
 	@echo "make lock       re-resolve uv.lock and rasa_project/requirements.lock"
@@ -83,8 +85,16 @@ rasa-test: train
 	cd rasa_project && ../$(RASA) test core --model ../models/kelisim.tar.gz --stories tests/test_stories.yml \
 		--out ../results/core --fail-on-prediction-errors --no-plot
 
+.PHONY: content-check
+content-check: .venv/.installed
+	$(APP_PY) -m bot content check
+
+.PHONY: nlu-report
+nlu-report: train
+	$(APP_PY) -m bot model report --out results/nlu
+
 .PHONY: test
-test: install browser lint rasa-validate train rasa-test
+test: install browser lint content-check rasa-validate train rasa-test
 	KELISIM_REQUIRE_BROWSER=1 .venv/bin/pytest
 
 .PHONY: bench

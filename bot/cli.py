@@ -60,13 +60,37 @@ def cmd_db(args: argparse.Namespace) -> None:
 
 
 def cmd_model(args: argparse.Namespace) -> None:
-    """Train the Rasa model if its data changed (or always, with --force)."""
+    """Train the Rasa model if its data changed (--force: always), or report on it."""
     from bot import model
 
+    if args.action == "report":
+        from pathlib import Path
+
+        from bot import nlu_report
+
+        scores = nlu_report.run(Path(args.out).resolve())
+        print(nlu_report.table(scores))
+        print()
+        print(nlu_report.confusions(scores))
+        print(f"\nevery prediction: {args.out}/intent_errors.json and intent_successes.json")
+        return
     if args.action == "status":
         print("current" if model.is_current() else "stale")
         sys.exit(0 if model.is_current() else 1)
     model.train(force=args.force)
+
+
+def cmd_content(args: argparse.Namespace) -> None:
+    """Check content/ for every problem a user or Telegram would hit (exit 1 on errors)."""
+    import datetime as dt
+    from pathlib import Path
+
+    from bot.content.check import check
+
+    today = dt.date.fromisoformat(args.today) if args.today else None
+    report = check(Path(args.dir), today=today)
+    print(report.text())
+    sys.exit(0 if report.ok else 1)
 
 
 def cmd_stack(args: argparse.Namespace) -> None:
@@ -120,8 +144,18 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_argument("action", choices=["upgrade", "downgrade"])
     db.add_argument("revision", nargs="?")
     mdl = add("model", cmd_model)
-    mdl.add_argument("action", choices=["train", "status"])
-    mdl.add_argument("--force", action="store_true")
+    mdl.add_argument(
+        "action",
+        choices=["train", "status", "report"],
+        help="train: if the data changed; status: exit 1 if stale; "
+        "report: score the held-out NLU set per language slice",
+    )
+    mdl.add_argument("--force", action="store_true", help="train even if nothing changed")
+    mdl.add_argument("--out", default="results/nlu", help="where `report` writes its files")
+    content = add("content", cmd_content)
+    content.add_argument("action", choices=["check"])
+    content.add_argument("--dir", default="content", help="the content tree (default: content)")
+    content.add_argument("--today", help="check review ages as of this date (YYYY-MM-DD)")
     add("stack", cmd_stack)
     return parser
 

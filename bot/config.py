@@ -71,6 +71,7 @@ class Settings:
     sender_secret: str = field(repr=False)
     log_message_text: bool = False
     max_text_length: int = 1000
+    content_watch: bool = True
 
     @property
     def playground(self) -> bool:
@@ -110,4 +111,5 @@ class Settings:
             sender_secret=_sender_secret(var_dir),
             log_message_text=_env("LOG_MESSAGE_TEXT", "0") in {"1", "true", "yes"},
             max_text_length=int(_env("MAX_TEXT_LENGTH", "1000")),
+            content_watch=_env("CONTENT_WATCH", "1") in {"1", "true", "yes"},
         )

@@ -58,7 +58,9 @@ def endpoints_config(actions_port: int, redis_url: str, prefix: str) -> dict[str
         }
         if parts.password:
             common["password"] = parts.password
-        retention = int(os.environ.get("RASA_TRACKER_TTL", str(30 * 24 * 3600)))
+        # The tracker holds message text (under a pseudonym): keep it one day, as the privacy
+        # page promises, long enough to follow a conversation.
+        retention = int(os.environ.get("RASA_TRACKER_TTL", str(24 * 3600)))
         config["tracker_store"] = {**common, "db": db, "record_exp": retention}
         config["lock_store"] = {**common, "db": db}
     return config

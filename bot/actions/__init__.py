@@ -1,5 +1,7 @@
 """Custom actions for the Rasa server; run with `python -m bot actions`."""
 
+from bot.actions.compare import ActionCompare
 from bot.actions.fallback import ActionSuggestTopics
+from bot.actions.language import ActionChangeLanguage
 
-__all__ = ["ActionSuggestTopics"]
+__all__ = ["ActionChangeLanguage", "ActionCompare", "ActionSuggestTopics"]

@@ -10,12 +10,18 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from babel import Locale
 from babel.dates import format_date
+from babel.lists import format_list
+from babel.numbers import format_decimal
 
 from bot.content.markup import inline, to_html
 
 LANGUAGES: tuple[str, ...] = ("kk", "ru", "en")
 DEFAULT_LANGUAGE = "ru"
+# CLDR plural categories; a string with an `other` child is a set of plural forms.
+PLURAL_CATEGORIES = frozenset({"zero", "one", "two", "few", "many", "other"})
+PLURAL_OTHER = "other"
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n(.*)\Z", re.S)
 
 
@@ -36,18 +42,18 @@ class Page:
     reviewed_on: dt.date
 
 
-def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
     flat: dict[str, str] = {}
     for key, value in tree.items():
         name = f"{prefix}{key}"
         if isinstance(value, Mapping):
-            flat.update(_flatten(value, f"{name}."))
+            flat.update(flatten(value, f"{name}."))
         else:
             flat[name] = "" if value is None else str(value)
     return flat
 
 
-def _load_page(path: Path, language: str) -> Page:
+def load_page(path: Path, language: str) -> Page:
     match = _FRONT_MATTER.match(path.read_text(encoding="utf-8"))
     if not match:
         raise ContentError(f"{path}: no front matter between '---' lines")
@@ -98,9 +104,9 @@ class Catalogue:
                 raise ContentError(f"{path}: {exc}") from exc
             if not isinstance(tree, Mapping):
                 raise ContentError(f"{path}: not a mapping of keys to strings")
-            strings[language] = _flatten(tree)
+            strings[language] = flatten(tree)
             pages[language] = {
-                p.stem: _load_page(p, language) for p in sorted((folder / "pages").glob("*.md"))
+                p.stem: load_page(p, language) for p in sorted((folder / "pages").glob("*.md"))
             }
         return cls(strings, pages)
 
@@ -116,12 +122,43 @@ class Catalogue:
         raise KeyError(key)
 
     def text(self, language: str, key: str, **args: object) -> str:
-        """A short string as Telegram HTML, placeholders filled (their values escaped)."""
-        rendered = inline(self.raw(language, key))
+        """A short string as Telegram HTML, placeholders filled (their values escaped).
+
+        Numbers are formatted for the locale; a string written as plural forms
+        (`one`/`few`/`many`/`other`) is chosen by the `count` argument with Babel's rules.
+        """
+        count = args.get("count")
+        if not self.has(language, key) and isinstance(count, int | float):
+            try:
+                raw = self.plural(language, key, count)
+            except KeyError:
+                raw = self.raw(language, key)
+        else:
+            raw = self.raw(language, key)
+        rendered = inline(raw)
         if not args:
             return rendered
-        safe = {name: inline(str(value)) for name, value in args.items()}
+        safe = {name: inline(self.format_value(language, value)) for name, value in args.items()}
         return rendered.format_map(_Missing(safe))
+
+    def plural(self, language: str, key: str, count: float) -> str:
+        """The plural form of `key` for `count` in this language (falls back like raw())."""
+        for lang in (language, DEFAULT_LANGUAGE, *LANGUAGES):
+            forms = self.strings.get(lang, {})
+            if f"{key}.{PLURAL_OTHER}" in forms:
+                category = Locale.parse(lang).plural_form(count)
+                return forms.get(f"{key}.{category}", forms[f"{key}.{PLURAL_OTHER}"])
+        raise KeyError(key)
+
+    @staticmethod
+    def format_value(language: str, value: object) -> str:
+        if isinstance(value, bool):
+            return str(value)
+        if isinstance(value, int | float):
+            return format_decimal(value, locale=language)
+        if isinstance(value, list | tuple):
+            return format_list([str(v) for v in value], locale=language)
+        return str(value)
 
     def label(self, language: str, key: str) -> str:
         """A button label: plain text, no markup."""

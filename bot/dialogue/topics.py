@@ -20,6 +20,16 @@ TOPIC_CODES: dict[str, str] = {
 }
 CODE_OF_TOPIC: dict[str, str] = {intent: code for code, intent in TOPIC_CODES.items()}
 
+DISPUTE_TYPES: tuple[str, ...] = (
+    "family", "labour", "property", "consumer", "commercial",
+    "inheritance", "criminal", "administrative", "community",
+)  # fmt: skip
+
+# Pages a button opens directly, without the dialogue: they answer no question of their own
+# (the law, safety) or refine one (mediation or court, per kind of dispute). Label: btn.page.<id>.
+COMPARE_PAGES: tuple[str, ...] = tuple(f"mediation_vs_court_{t}" for t in DISPUTE_TYPES)
+BUTTON_PAGES: tuple[str, ...] = ("legal_basis", "safety", *COMPARE_PAGES)
+
 # When Rasa is down, these topics still work: their answer is a fixed page.
 OFFLINE_PAGES: dict[str, str] = {
     "what_is_mediation": "what_is_mediation",

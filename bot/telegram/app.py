@@ -17,6 +17,8 @@ from telegram.ext import (
 
 from bot.config import Settings
 from bot.content import LANGUAGES, Catalogue
+from bot.content.live import LiveContent, ReloadResult
+from bot.content.required import COMMANDS
 from bot.dialogue.client import RasaClient
 from bot.storage.db import Database
 from bot.telegram import handlers
@@ -24,7 +26,6 @@ from bot.telegram.processor import PerChatUpdateProcessor
 from bot.telegram.services import KEY, Services, services
 
 log = logging.getLogger(__name__)
-COMMANDS = ("start", "language", "help")
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
@@ -32,6 +33,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("start", handlers.start))
     application.add_handler(CommandHandler("language", handlers.language_command))
     application.add_handler(CommandHandler("help", handlers.help_command))
+    application.add_handler(CommandHandler("forget", handlers.forget_command))
+    application.add_handler(CommandHandler("reload", handlers.reload_command))
     application.add_handler(CallbackQueryHandler(handlers.on_callback))
     application.add_handler(MessageHandler(filters.COMMAND, handlers.unknown_command))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.free_text))
@@ -58,13 +61,26 @@ async def _localise_bot(application: Application) -> None:  # type: ignore[type-
         )
 
 
-async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
-    await services(application).rasa.start()
+async def _localise_safely(application: Application) -> None:  # type: ignore[type-arg]
     try:
         await _localise_bot(application)
     except Exception:
         # A failure here must not keep the bot from answering people.
         log.exception("could not set commands and descriptions")
+
+
+async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    svc = services(application)
+    await svc.rasa.start()
+    await _localise_safely(application)
+    if svc.settings.content_watch:
+
+        async def on_reload(result: ReloadResult) -> None:
+            if result.ok:
+                await _localise_safely(application)
+            await handlers.tell_admins_about_reload(application.bot, svc, result)
+
+        application.create_task(svc.content.watch(on_reload), name="content-watch")
 
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
@@ -93,7 +109,7 @@ def build(settings: Settings, catalogue: Catalogue | None = None) -> Application
         settings=settings,
         db=Database(settings.database_url),
         rasa=RasaClient(settings.rasa_url, timeout=settings.rasa_timeout),
-        catalogue=catalogue,
+        content=LiveContent(settings.content_dir, catalogue),
     )
     register(application)
     return application

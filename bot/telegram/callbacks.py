@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.content import LANGUAGES
-from bot.dialogue.topics import CODE_OF_TOPIC, TOPIC_CODES
+from bot.dialogue.topics import BUTTON_PAGES, CODE_OF_TOPIC, TOPIC_CODES
+
+_PAGE_ID = re.compile(r"[a-z][a-z0-9_]{0,59}")
 
 MENU = "menu"
+FORGET = "forget"
+FORGET_CONFIRMED = "forget:yes"
 LANGUAGE_PICKER = "lang"
 
 
@@ -19,9 +24,13 @@ def topic(intent: str) -> str:
     return f"t:{CODE_OF_TOPIC[intent]}"
 
 
+def page(page_id: str) -> str:
+    return f"p:{page_id}"
+
+
 @dataclass(frozen=True)
 class Callback:
-    kind: str  # "menu", "lang", "language" or "topic"
+    kind: str  # "menu", "lang", "language", "topic", "page" or "forget"
     value: str = ""
 
 
@@ -33,9 +42,25 @@ def parse(data: str | None) -> Callback | None:
         return Callback("menu")
     if data == LANGUAGE_PICKER:
         return Callback("lang")
+    if data == FORGET:
+        return Callback("forget")
+    if data == FORGET_CONFIRMED:
+        return Callback("forget", "yes")
     prefix, _, value = data.partition(":")
     if prefix == "l" and value in LANGUAGES:
         return Callback("language", value)
     if prefix == "t" and value in TOPIC_CODES:
         return Callback("topic", TOPIC_CODES[value])
+    # Whether the page exists is the catalogue's call; here only its shape.
+    if prefix == "p" and _PAGE_ID.fullmatch(value):
+        return Callback("page", value)
     return None
+
+
+def all_callback_data() -> list[str]:
+    """Every callback_data the bot can put on a button (for `content check`)."""
+    codes = [MENU, LANGUAGE_PICKER, FORGET, FORGET_CONFIRMED]
+    codes += [choose_language(language) for language in LANGUAGES]
+    codes += [topic(intent) for intent in TOPIC_CODES.values()]
+    codes += [page(page_id) for page_id in BUTTON_PAGES]
+    return codes

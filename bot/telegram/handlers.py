@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import html
 import logging
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
+from bot.content import LANGUAGES
+from bot.content.live import ReloadResult
 from bot.dialogue.client import DialogueUnavailable, sender_id
+from bot.dialogue.language_guess import clear_language
 from bot.dialogue.payloads import Reply
 from bot.dialogue.topics import OFFLINE_PAGES
 from bot.telegram import callbacks, keyboards, language
@@ -49,11 +54,22 @@ async def _send_menu(context: Context, chat_id: int, lang: str, key: str = "menu
     )
 
 
-async def _deliver(context: Context, chat_id: int, lang: str, replies: list[Reply]) -> None:
+async def _deliver(
+    context: Context, chat_id: int, lang: str, replies: list[Reply], user_id: int | None = None
+) -> None:
     svc = services(context)
     for reply in replies:
         if reply.do == "language_picker":
             await _send_picker(context, chat_id, lang)
+            continue
+        if reply.do == "set_language":
+            new = reply.args.get("language", "")
+            if new in LANGUAGES and user_id is not None:
+                lang = new
+                await svc.db.set_language(user_id, lang)
+                await _send_menu(context, chat_id, lang, key="lang.switched")
+            else:
+                await _send_picker(context, chat_id, lang)
             continue
         try:
             text, markup = render(svc.catalogue, lang, reply)
@@ -66,7 +82,7 @@ async def _deliver(context: Context, chat_id: int, lang: str, replies: list[Repl
         await _say(context, chat_id, text, markup)
 
 
-async def _converse(update: Update, context: Context, message: str, topic: str = "") -> None:
+async def _converse(update: Update, context: Context, message: str, topic: str = "") -> list[Reply]:
     """Send one turn to Rasa and deliver its answer; degrade gracefully when it is down."""
     svc = services(context)
     assert update.effective_user is not None and update.effective_chat is not None
@@ -82,7 +98,8 @@ async def _converse(update: Update, context: Context, message: str, topic: str =
             replies = [Reply(key=f"page:{OFFLINE_PAGES[topic]}", menu=True)]
         else:
             replies = [Reply(key="error.rasa_down", menu=True)]
-    await _deliver(context, update.effective_chat.id, lang, replies)
+    await _deliver(context, update.effective_chat.id, lang, replies, update.effective_user.id)
+    return replies
 
 
 async def start(update: Update, context: Context) -> None:
@@ -120,7 +137,33 @@ async def free_text(update: Update, context: Context) -> None:
     if svc.settings.log_message_text:
         log.info("text from chat %s: %r", update.effective_chat.id, text)
     # Rasa's RegexMessageHandler treats a leading '/' as an intent: never let users inject one.
-    await _converse(update, context, text.lstrip("/") or text)
+    replies = await _converse(update, context, text.lstrip("/") or text)
+    if not any(reply.do for reply in replies):
+        await _offer_language(update, context, text)
+
+
+async def _offer_language(update: Update, context: Context, text: str) -> None:
+    """Written clearly in another language than the setting: offer it, once per language."""
+    svc = services(context)
+    assert update.effective_chat is not None
+    guessed = clear_language(text)
+    if guessed is None or guessed == await _user_language(svc, update):
+        return
+    offered: set[str] = context.user_data.setdefault("languages_offered", set())  # type: ignore[union-attr]
+    if guessed in offered:
+        return
+    offered.add(guessed)
+    # Asked in the language the person wrote in: that is the one they read.
+    button = InlineKeyboardButton(
+        svc.catalogue.label(guessed, "lang.offer_button"),
+        callback_data=callbacks.choose_language(guessed),
+    )
+    await _say(
+        context,
+        update.effective_chat.id,
+        svc.catalogue.text(guessed, "lang.offer"),
+        InlineKeyboardMarkup([[button]]),
+    )
 
 
 async def unsupported(update: Update, context: Context) -> None:
@@ -154,8 +197,52 @@ async def on_callback(update: Update, context: Context) -> None:
         await _send_picker(context, chat_id, await _user_language(svc, update))
     elif parsed.kind == "menu":
         await _send_menu(context, chat_id, await _user_language(svc, update))
+    elif parsed.kind == "page":
+        await show_page(update, context, parsed.value)
+    elif parsed.kind == "forget" and parsed.value == "yes":
+        await forget_confirmed(update, context)
+    elif parsed.kind == "forget":
+        await forget_command(update, context)
     else:
         await _converse(update, context, f"/{parsed.value}", topic=parsed.value)
+
+
+async def forget_command(update: Update, context: Context) -> None:
+    """/forget or the privacy page's button: ask before deleting anything."""
+    svc = services(context)
+    assert update.effective_chat is not None
+    lang = await _user_language(svc, update)
+    await _say(
+        context,
+        update.effective_chat.id,
+        svc.catalogue.text(lang, "forget.confirm"),
+        keyboards.confirm_forget(svc.catalogue, lang),
+    )
+
+
+async def forget_confirmed(update: Update, context: Context) -> None:
+    """Delete what the database holds about this user, then say so in their language."""
+    svc = services(context)
+    assert update.effective_user is not None and update.effective_chat is not None
+    lang = await _user_language(svc, update)
+    existed = await svc.db.forget_user(update.effective_user.id)
+    if context.user_data is not None:
+        context.user_data.clear()
+    key = "forget.deleted" if existed else "forget.nothing"
+    await _say(context, update.effective_chat.id, svc.catalogue.text(lang, key))
+
+
+async def show_page(update: Update, context: Context, page_id: str) -> None:
+    """A page button: the page straight from content, no dialogue needed (works offline too)."""
+    svc = services(context)
+    assert update.effective_chat is not None
+    lang = await _user_language(svc, update)
+    if not svc.catalogue.has_page(page_id):
+        await _send_menu(context, update.effective_chat.id, lang, key="error.expired_button")
+        return
+    await _deliver(
+        context, update.effective_chat.id, lang, [Reply(key=f"page:{page_id}", menu=True)]
+    )
 
 
 async def language_chosen(update: Update, context: Context, lang: str) -> None:
@@ -180,6 +267,49 @@ async def language_chosen(update: Update, context: Context, lang: str) -> None:
         await _say(context, update.effective_chat.id, confirmation)
     key = "welcome" if first_time else "menu.title"
     await _send_menu(context, update.effective_chat.id, lang, key=key)
+
+
+def _is_admin(svc: Services, update: Update) -> bool:
+    return update.effective_user is not None and update.effective_user.id in svc.settings.admin_ids
+
+
+def _reload_report(svc: Services, lang: str, errors: tuple[str, ...]) -> str:
+    # Problems are file names and keys, not user text: safe to show to admins as they are.
+    shown = "\n".join(f"• {html.escape(e)}" for e in errors[:15])
+    more = len(errors) - 15
+    if more > 0:
+        shown += "\n" + svc.catalogue.text(lang, "admin.more_problems", count=more)
+    return svc.catalogue.text(lang, "admin.reload_failed", count=len(errors)) + "\n" + shown
+
+
+async def reload_command(update: Update, context: Context) -> None:
+    """/reload (admins only): check content/ and swap it in, or say why not."""
+    svc = services(context)
+    if not _is_admin(svc, update):
+        await unknown_command(update, context)
+        return
+    assert update.effective_chat is not None
+    result = await asyncio.to_thread(svc.content.reload)
+    lang = await _user_language(svc, update)
+    if result.ok:
+        text = svc.catalogue.text(lang, "admin.reloaded")
+    else:
+        text = _reload_report(svc, lang, result.errors)
+    await _say(context, update.effective_chat.id, text)
+
+
+async def tell_admins_about_reload(bot: Bot, svc: Services, result: ReloadResult) -> None:
+    """After an automatic reload, tell every admin whether the edit went live."""
+    for admin in sorted(svc.settings.admin_ids):
+        try:
+            lang = await svc.db.get_language(admin) or "ru"
+            if result.ok:
+                text = svc.catalogue.text(lang, "admin.reloaded")
+            else:
+                text = _reload_report(svc, lang, result.errors)
+            await bot.send_message(admin, text, parse_mode=ParseMode.HTML)
+        except Exception:  # an admin who never wrote to the bot cannot be messaged
+            log.warning("could not tell admin %s about the content reload", admin)
 
 
 async def on_error(update: object, context: Context) -> None:

@@ -45,17 +45,57 @@ def main_menu(catalogue: Catalogue, language: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(menu_rows(catalogue, language))
 
 
+def _button(catalogue: Catalogue, language: str, name: str) -> InlineKeyboardButton | None:
+    """A topic (asks the dialogue) or a page (shown directly); None for anything unknown."""
+    if name in CODE_OF_TOPIC and catalogue.has(language, f"btn.{name}"):
+        return _topic_button(catalogue, language, name)
+    if name == "forget":
+        return InlineKeyboardButton(
+            catalogue.label(language, "btn.forget"), callback_data=callbacks.FORGET
+        )
+    if catalogue.has_page(name) and catalogue.has(language, f"btn.page.{name}"):
+        return InlineKeyboardButton(
+            catalogue.label(language, f"btn.page.{name}"), callback_data=callbacks.page(name)
+        )
+    return None
+
+
+def menu_button(catalogue: Catalogue, language: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(catalogue.label(language, "btn.menu"), callback_data=callbacks.MENU)
+
+
 def topics_and_menu(
-    catalogue: Catalogue, language: str, topics: Iterable[str], with_menu: bool
+    catalogue: Catalogue,
+    language: str,
+    topics: Iterable[str],
+    with_menu: bool,
+    compact: bool = False,
 ) -> InlineKeyboardMarkup | None:
-    rows: MenuRows = [
-        [_topic_button(catalogue, language, intent)]
-        for intent in topics
-        if catalogue.has(language, f"btn.{intent}") and intent in CODE_OF_TOPIC
-    ]
+    """Topic buttons, then the main menu (compact: one "Main menu" button instead)."""
+    buttons = [b for name in topics if (b := _button(catalogue, language, name)) is not None]
+    # Many short choices (kinds of dispute) go two to a row; a few topics get a row each.
+    width = 2 if len(buttons) > 3 else 1
+    rows: MenuRows = [buttons[i : i + width] for i in range(0, len(buttons), width)]
     if with_menu:
-        rows.extend(menu_rows(catalogue, language))
+        if compact and rows:
+            rows.append([menu_button(catalogue, language)])
+        else:
+            rows.extend(menu_rows(catalogue, language))
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+def confirm_forget(catalogue: Catalogue, language: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    catalogue.label(language, "forget.yes"),
+                    callback_data=callbacks.FORGET_CONFIRMED,
+                ),
+                menu_button(catalogue, language),
+            ]
+        ]
+    )
 
 
 def language_picker(catalogue: Catalogue, current: str) -> InlineKeyboardMarkup:

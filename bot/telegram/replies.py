@@ -22,7 +22,9 @@ def render(
         text = catalogue.render_page(language, reply.key.removeprefix("page:"))
     else:
         text = catalogue.text(language, reply.key, **reply.args)
-    markup = keyboards.topics_and_menu(catalogue, language, reply.topics, reply.menu)
+    # A page is long: its related topics and one "Main menu" button keep the screen short.
+    compact = reply.key.startswith("page:")
+    markup = keyboards.topics_and_menu(catalogue, language, reply.topics, reply.menu, compact)
     return text, markup
 
 

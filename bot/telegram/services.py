@@ -9,6 +9,7 @@ from telegram.ext import ContextTypes
 
 from bot.config import Settings
 from bot.content import Catalogue
+from bot.content.live import LiveContent
 from bot.dialogue.client import RasaClient
 from bot.storage.db import Database
 
@@ -20,7 +21,12 @@ class Services:
     settings: Settings
     db: Database
     rasa: RasaClient
-    catalogue: Catalogue
+    content: LiveContent
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The content live right now; a reload swaps it between two updates."""
+        return self.content.catalogue
 
 
 def services(context: ContextTypes.DEFAULT_TYPE | Any) -> Services:

@@ -24,11 +24,17 @@ class Chat:
 
     @classmethod
     async def open(
-        cls, http: aiohttp.ClientSession, base: str, language_code: str, name: str = "Test"
+        cls,
+        http: aiohttp.ClientSession,
+        base: str,
+        language_code: str,
+        name: str = "Test",
+        user_id: int | None = None,
     ) -> Chat:
-        async with http.post(
-            f"{base}/control/users", json={"first_name": name, "language_code": language_code}
-        ) as response:
+        body: dict[str, Any] = {"first_name": name, "language_code": language_code}
+        if user_id is not None:
+            body["id"] = user_id
+        async with http.post(f"{base}/control/users", json=body) as response:
             response.raise_for_status()
             user = await response.json()
         return cls(http, base, int(user["id"]), language_code)

@@ -40,3 +40,17 @@ def test_round_trip_of_every_code() -> None:
 )
 def test_forged_or_unknown_data_is_rejected(data: str | None) -> None:
     assert callbacks.parse(data) is None
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ("p:legal_basis", callbacks.Callback("page", "legal_basis")),
+        ("p:mediation_vs_court_family", callbacks.Callback("page", "mediation_vs_court_family")),
+        ("p:../etc/passwd", None),
+        ("p:", None),
+        ("p:Legal", None),
+    ],
+)
+def test_page_callbacks(data: str, expected: callbacks.Callback | None) -> None:
+    assert callbacks.parse(data) == expected

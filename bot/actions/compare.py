@@ -1,0 +1,55 @@
+"""Mediation or court: the version for the person's kind of dispute when they named one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.dialogue.topics import COMPARE_PAGES
+from bot.screening.dispute_types import dispute_type_of
+
+
+def named_dispute_type(entities: list[dict[str, Any]]) -> str | None:
+    """The first dispute_type entity that resolves to a type (its value, else its words)."""
+    for entity in entities:
+        if entity.get("entity") != "dispute_type":
+            continue
+        found = dispute_type_of(str(entity.get("value") or "")) or dispute_type_of(
+            str(entity.get("text") or "")
+        )
+        if found:
+            return found
+    return None
+
+
+class ActionCompare(Action):
+    """The general comparison with a button per kind of dispute, or the specific one."""
+
+    def name(self) -> str:
+        """Unique identifier of the action."""
+        return "action_compare"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Executes the action."""
+        dispute_type = named_dispute_type(tracker.latest_message.get("entities") or [])
+        if dispute_type:
+            dispatcher.utter_message(
+                json_message={
+                    "key": f"page:mediation_vs_court_{dispute_type}",
+                    "topics": ["check_eligibility", "mediation_cost"],
+                    "menu": True,
+                }
+            )
+        else:
+            dispatcher.utter_message(
+                json_message={
+                    "key": "page:mediation_vs_court",
+                    "topics": list(COMPARE_PAGES),
+                    "menu": True,
+                }
+            )
+        return []

@@ -1,0 +1,326 @@
+"""`python -m bot content check`: every problem in content/, listed at once, before users see it.
+
+Outreach teams edit content in a text editor; this is their safety net. It reports errors (the
+content must not ship) and warnings (stale reviews). docs/content-guide.md explains each message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import string
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from babel import Locale
+
+from bot.content.catalogue import (
+    LANGUAGES,
+    PLURAL_CATEGORIES,
+    PLURAL_OTHER,
+    Catalogue,
+    ContentError,
+    Page,
+    flatten,
+    load_page,
+)
+from bot.emulator.html_check import HtmlError, parse_html, utf16_len
+
+# Telegram's hard limits (Bot API): message text, callback data, command and bot descriptions.
+MESSAGE_LIMIT = 4096
+CALLBACK_DATA_LIMIT = 64
+COMMAND_DESCRIPTION_LIMIT = 256
+DESCRIPTION_LIMIT = 512
+SHORT_DESCRIPTION_LIMIT = 120
+# Ours: a full-width inline button on a 360-pixel phone shows about 32 narrow characters before
+# Telegram cuts the label with "…"; emoji and wide characters count double.
+BUTTON_WIDTH_LIMIT = 32
+# A page should leave room on screen; beyond this it is a warning, beyond 4096 an error.
+PAGE_COMFORT_LIMIT = 3500
+REVIEW_MAX_AGE = dt.timedelta(days=365)
+
+_FIELD = string.Formatter()
+
+
+@dataclass
+class Report:
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def text(self) -> str:
+        lines = [f"ERROR   {e}" for e in self.errors] + [f"WARNING {w}" for w in self.warnings]
+        verdict = "content check passed" if self.ok else "content check FAILED"
+        lines.append(f"{verdict}: {len(self.errors)} error(s), {len(self.warnings)} warning(s)")
+        return "\n".join(lines)
+
+
+def placeholders(text: str) -> frozenset[str]:
+    """The {names} a string expects; a malformed brace raises ValueError."""
+    return frozenset(name for _, name, _, _ in _FIELD.parse(text) if name)
+
+
+def display_width(label: str) -> int:
+    width = 0
+    for char in label:
+        if unicodedata.combining(char) or char in "\u200d\ufe0f":
+            continue
+        wide = unicodedata.east_asian_width(char) in "WF" or ord(char) > 0xFFFF
+        width += 2 if wide else 1
+    return width
+
+
+def _logical_strings(strings: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Group plural forms under their key: {"count.files": {"one": ..., "other": ...}}.
+
+    A plain string is {"": value}. Languages need different plural forms (Russian one, few,
+    many; Kazakh and English one), so forms are compared by key, not one by one.
+    """
+    bases = {k.rpartition(".")[0] for k in strings if k.endswith(f".{PLURAL_OTHER}")}
+    grouped: dict[str, dict[str, str]] = {}
+    for key, value in strings.items():
+        base, _, last = key.rpartition(".")
+        if base in bases and last in PLURAL_CATEGORIES:
+            grouped.setdefault(base, {})[last] = value
+        else:
+            grouped[key] = {"": value}
+    return grouped
+
+
+def _is_button(key: str) -> bool:
+    return key.startswith(("btn.", "lang.name.")) or key == "lang.offer_button"
+
+
+class _Checker:
+    def __init__(self, root: Path, today: dt.date) -> None:
+        self.root = root
+        self.today = today
+        self.report = Report()
+        self.strings: dict[str, dict[str, str]] = {}
+        self.pages: dict[str, dict[str, Page]] = {}
+
+    def error(self, message: str) -> None:
+        self.report.errors.append(message)
+
+    def warn(self, message: str) -> None:
+        self.report.warnings.append(message)
+
+    def rel(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root))
+        except ValueError:
+            return str(path)
+
+    # -- loading, one file at a time so that one broken file does not hide the others
+
+    def load(self) -> None:
+        for lang in LANGUAGES:
+            folder = self.root / lang
+            path = folder / "strings.yml"
+            self.strings[lang] = {}
+            if not path.exists():
+                self.error(f"{self.rel(path)}: missing")
+            else:
+                try:
+                    tree = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+                    if not isinstance(tree, dict):
+                        raise ContentError("not a mapping of keys to strings")
+                    self.strings[lang] = flatten(tree)
+                except (yaml.YAMLError, ContentError, UnicodeDecodeError) as exc:
+                    self.error(f"{self.rel(path)}: cannot be read: {exc}")
+            self.pages[lang] = {}
+            for page_path in sorted((folder / "pages").glob("*.md")):
+                try:
+                    self.pages[lang][page_path.stem] = load_page(page_path, lang)
+                except (ContentError, yaml.YAMLError, UnicodeDecodeError) as exc:
+                    reason = str(exc).replace(f"{page_path}: ", "")
+                    self.error(f"{self.rel(page_path)}: {reason}")
+
+    # -- the same keys, pages and placeholders everywhere
+
+    def check_completeness(self) -> None:
+        logical = {lang: _logical_strings(self.strings[lang]) for lang in LANGUAGES}
+        all_keys = set().union(*(set(k) for k in logical.values()))
+        for key in sorted(all_keys):
+            missing = [lang for lang in LANGUAGES if key not in logical[lang]]
+            if missing:
+                self.error(f"string '{key}' is missing in {', '.join(missing)}")
+                continue
+            found: dict[str, frozenset[str]] = {}
+            for lang in LANGUAGES:
+                forms = logical[lang][key]
+                if "" not in forms:
+                    needed = {PLURAL_OTHER, *Locale.parse(lang).plural_form.tags}
+                    lacking = sorted(needed - set(forms))
+                    if lacking:
+                        self.error(
+                            f"{lang}/strings.yml: '{key}' lacks the plural form(s) "
+                            f"{', '.join(lacking)}"
+                        )
+                names: set[str] = set()
+                for form, value in forms.items():
+                    where = f"{key}.{form}" if form else key
+                    if not value.strip():
+                        self.error(f"{lang}/strings.yml: '{where}' is empty")
+                    try:
+                        names |= placeholders(value)
+                    except ValueError as exc:
+                        self.error(
+                            f"{lang}/strings.yml: '{where}' has a broken {{placeholder}}: {exc}"
+                        )
+                found[lang] = frozenset(names)
+            if len(set(found.values())) > 1:
+                detail = "; ".join(
+                    f"{lang}: {', '.join(sorted(names)) or 'none'}" for lang, names in found.items()
+                )
+                self.error(f"string '{key}' has different placeholders per language ({detail})")
+        all_pages = set().union(*(set(p) for p in self.pages.values()))
+        for page_id in sorted(all_pages):
+            missing = [lang for lang in LANGUAGES if page_id not in self.pages[lang]]
+            if missing:
+                self.error(f"page '{page_id}' is missing in {', '.join(missing)}")
+
+    def check_front_matter(self) -> None:
+        for lang in LANGUAGES:
+            for page in self.pages[lang].values():
+                where = f"{lang}/pages/{page.page_id}.md"
+                if not page.title:
+                    self.error(f"{where}: front matter has no title")
+                if not page.sources:
+                    self.error(f"{where}: front matter has no sources (the articles it rests on)")
+                if not page.reviewed_by:
+                    self.error(f"{where}: front matter has no reviewed_by")
+                if page.reviewed_on > self.today:
+                    self.error(f"{where}: reviewed_on {page.reviewed_on} is in the future")
+                elif self.today - page.reviewed_on > REVIEW_MAX_AGE:
+                    self.warn(
+                        f"{where}: last reviewed on {page.reviewed_on}, more than 12 months ago"
+                    )
+                if not page.body.strip():
+                    self.error(f"{where}: the page has no text")
+
+    # -- what Telegram would refuse
+
+    def check_telegram(self) -> None:
+        catalogue = Catalogue(self.strings, self.pages)
+        for lang in LANGUAGES:
+            for page_id in sorted(self.pages[lang]):
+                where = f"{lang}/pages/{page_id}.md"
+                try:
+                    html = catalogue.render_page(lang, page_id)
+                except (KeyError, ValueError) as exc:
+                    self.error(f"{where}: cannot be rendered: {exc}")
+                    continue
+                self._check_message(where, html, comfort=PAGE_COMFORT_LIMIT)
+            for key, value in sorted(self.strings[lang].items()):
+                where = f"{lang}/strings.yml: '{key}'"
+                if _is_button(key) or key.startswith(("commands.", "bot.")):
+                    self._check_label(lang, key, value)
+                    continue
+                try:
+                    names = placeholders(value)
+                except ValueError:
+                    continue  # reported by check_completeness
+                sample = {name: "x" * 12 for name in names}
+                try:
+                    html = catalogue.text(lang, key, **sample)
+                except (KeyError, ValueError, IndexError) as exc:
+                    self.error(f"{where}: cannot be rendered: {exc}")
+                    continue
+                self._check_message(where, html)
+
+    def _check_message(self, where: str, html: str, comfort: int | None = None) -> None:
+        try:
+            text, _ = parse_html(html)
+        except HtmlError as exc:
+            self.error(f"{where}: Telegram would reject the formatting ({exc.reason})")
+            return
+        length = utf16_len(text)
+        if length > MESSAGE_LIMIT:
+            self.error(f"{where}: {length} characters, over Telegram's limit of {MESSAGE_LIMIT}")
+        elif comfort is not None and length > comfort:
+            self.warn(f"{where}: {length} characters; consider splitting it (over {comfort})")
+
+    def _check_label(self, lang: str, key: str, value: str) -> None:
+        where = f"{lang}/strings.yml: '{key}'"
+        if any(mark in value for mark in ("**", "](", "<", ">")):
+            self.error(f"{where}: buttons, commands and descriptions cannot have formatting")
+        if _is_button(key):
+            width = display_width(value)
+            if width > BUTTON_WIDTH_LIMIT:
+                self.error(
+                    f"{where}: button label is {width} wide, more than fits a phone "
+                    f"({BUTTON_WIDTH_LIMIT}; emoji count 2)"
+                )
+        elif key.startswith("commands."):
+            if not 1 <= len(value) <= COMMAND_DESCRIPTION_LIMIT:
+                self.error(f"{where}: a command description must be 1-256 characters")
+        elif key == "bot.description" and len(value) > DESCRIPTION_LIMIT:
+            self.error(f"{where}: {len(value)} characters, over Telegram's {DESCRIPTION_LIMIT}")
+        elif key == "bot.short_description" and len(value) > SHORT_DESCRIPTION_LIMIT:
+            self.error(
+                f"{where}: {len(value)} characters, over Telegram's {SHORT_DESCRIPTION_LIMIT}"
+            )
+
+    # -- what the code and the dialogue expect to find
+
+    def check_references(self, keys: Iterable[str], callback_data: Iterable[str]) -> None:
+        for key in sorted(set(keys)):
+            if key.startswith("page:"):
+                page_id = key.removeprefix("page:")
+                for lang in LANGUAGES:
+                    if page_id not in self.pages[lang]:
+                        self.error(f"page '{page_id}' is used by the bot but missing in {lang}")
+            else:
+                for lang in LANGUAGES:
+                    strings = self.strings[lang]
+                    if key not in strings and f"{key}.{PLURAL_OTHER}" not in strings:
+                        self.error(f"string '{key}' is used by the bot but missing in {lang}")
+        for data in sorted(set(callback_data)):
+            size = len(data.encode("utf-8"))
+            if size > CALLBACK_DATA_LIMIT:
+                self.error(f"callback data '{data}' is {size} bytes, over Telegram's 64")
+            if not data.isascii():
+                self.error(f"callback data '{data}' is not ASCII")
+
+
+def used_keys(domain_dir: Path) -> set[str]:
+    """Content keys named by Rasa responses and by the bot's code."""
+    from bot.content.required import required_keys
+
+    keys = set(required_keys())
+    for path in sorted(domain_dir.rglob("*.yml")):
+        text = path.read_text(encoding="utf-8")
+        keys.update(re.findall(r"\bkey:\s*\"?([\w.:]+)\"?", text))
+    return keys
+
+
+def check(
+    root: Path,
+    today: dt.date | None = None,
+    domain_dir: Path | None = None,
+    callback_data: Iterable[str] | None = None,
+) -> Report:
+    """Check the content tree at root; keys and callbacks default to what the bot uses."""
+    from bot.telegram.callbacks import all_callback_data
+
+    checker = _Checker(root, today or dt.date.today())
+    checker.load()
+    checker.check_completeness()
+    checker.check_front_matter()
+    checker.check_telegram()
+    if domain_dir is None:
+        from bot.model import RASA_PROJECT
+
+        domain_dir = RASA_PROJECT / "domain"
+    checker.check_references(
+        used_keys(domain_dir),
+        all_callback_data() if callback_data is None else callback_data,
+    )
+    return checker.report
