@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -102,6 +103,12 @@ def cmd_stack(args: argparse.Namespace) -> None:
     settings = Settings.from_env()
     migrate.upgrade(settings.database_url)
     stack = Stack(playground=settings.playground)
+
+    def terminate(signum: int, frame: object) -> None:
+        # `kill`, systemd and docker stop send SIGTERM: stop the children as Ctrl-C does.
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, terminate)
     print("Kelisim is starting; logs are in var/log/", flush=True)
     try:
         stack.start(say=lambda line: print(f"  {line}", flush=True))

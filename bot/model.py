@@ -57,6 +57,10 @@ def is_current() -> bool:
 
 def train(force: bool = False) -> bool:
     """Train if the data changed; True if a training ran."""
+    if not force and os.environ.get("KELISIM_MODEL_FROZEN") == "1" and MODEL_PATH.exists():
+        # For a developer who edits training data while tests or a bench run on the last model.
+        print(f"KELISIM_MODEL_FROZEN=1: using {MODEL_PATH.relative_to(ROOT)} as it is")
+        return False
     if not force and is_current():
         print(f"model {MODEL_PATH.relative_to(ROOT)} is up to date")
         return False

@@ -10,6 +10,7 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -136,7 +137,25 @@ class Stack:
             time.sleep(0.25)
         raise RuntimeError(f"{child.name} not ready after {timeout:.0f}s:\n{child.tail()}")
 
+    def busy_ports(self) -> list[int]:
+        """Our ports that something else already listens on (often a Kelisim still running)."""
+        wanted = [self.ports.emulator] if self.playground else []
+        if self.with_rasa:
+            wanted += [self.ports.actions, self.ports.rasa]
+        busy = []
+        for port in wanted:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    busy.append(port)
+        return busy
+
     def start(self, say: Callable[[str], None] = lambda _: None) -> None:
+        # Without this check a stale process would answer the readiness probes for us.
+        if busy := self.busy_ports():
+            raise RuntimeError(
+                f"port(s) {', '.join(map(str, busy))} on 127.0.0.1 are already in use; "
+                "is another Kelisim still running? Stop it first."
+            )
         try:
             self._start(say)
         except BaseException:

@@ -14,6 +14,7 @@ from babel import Locale
 from babel.dates import format_date
 from babel.lists import format_list
 from babel.numbers import format_decimal
+from babel.units import format_unit
 
 from bot.content.markup import inline, to_html
 
@@ -149,6 +150,15 @@ class Catalogue:
                 category = Locale.parse(lang).plural_form(count)
                 return forms.get(f"{key}.{category}", forms[f"{key}.{PLURAL_OTHER}"])
         raise KeyError(key)
+
+    @staticmethod
+    def format_distance(language: str, kilometres: float) -> str:
+        """ "750 м", "2,5 км", "12 km": metres under one kilometre, one decimal under ten."""
+        if kilometres < 1:
+            metres = max(10, round(kilometres * 1000, -1))
+            return format_unit(metres, "length-meter", locale=language, length="short")
+        value = round(kilometres, 1) if kilometres < 10 else round(kilometres)
+        return format_unit(value, "length-kilometer", locale=language, length="short")
 
     @staticmethod
     def format_value(language: str, value: object) -> str:

@@ -24,7 +24,7 @@ QUESTIONS = {
 MENU = ["t:wim", "t:vs", "t:elig", "t:find", "lang", "t:help"]
 
 
-def plain(catalogue: Catalogue, language: str, key: str, **args: str) -> str:
+def plain(catalogue: Catalogue, language: str, key: str, **args: object) -> str:
     """A string as the user sees it: the HTML we send, without tags."""
     return html.unescape(re.sub(r"<[^>]+>", "", catalogue.text(language, key, **args)))
 
@@ -122,7 +122,7 @@ async def test_bad_input_gets_a_clear_answer(
     assert callback_data(reply) == MENU
 
     [reply] = await chat.send("x" * 3000)
-    assert reply["text"] == plain(catalogue, "en", "error.too_long", limit="1000")
+    assert reply["text"] == plain(catalogue, "en", "error.too_long", limit=1000)
 
     [reply] = await chat.press("t:nonexistent", forge=True)
     assert reply["text"] == plain(catalogue, "en", "error.expired_button")

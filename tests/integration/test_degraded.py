@@ -7,7 +7,7 @@ import pytest
 
 from bot.content import Catalogue
 from bot.stack import Stack
-from tests.integration.test_conversation import MENU, plain, shows_page
+from tests.integration.test_conversation import MENU, QUESTIONS, plain, shows_page
 from tests.support.stack import new_chat
 
 pytestmark = pytest.mark.integration
@@ -22,7 +22,7 @@ async def test_rasa_down(
     assert picker["text"] == plain(catalogue, language, "lang.prompt")
     await chat.press(f"l:{language}", count=2)
 
-    [reply] = await chat.send("what is mediation")
+    [reply] = await chat.send(QUESTIONS[language])
     assert reply["text"] == plain(catalogue, language, "error.rasa_down")
     assert [b for row in reply["reply_markup"]["inline_keyboard"] for b in row]
     [page] = await chat.press("t:wim")

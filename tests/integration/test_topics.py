@@ -123,7 +123,7 @@ async def test_law_and_safety_pages_open_from_buttons(
     stack: Stack, http: aiohttp.ClientSession, catalogue: Catalogue
 ) -> None:
     chat = await ready(http, stack, "kk")
-    [law] = await chat.press("p:legal_basis")
+    [law] = await chat.press("p:legal_basis", forge=True)
     assert shows_page(law, catalogue, "kk", "legal_basis")
     [safety] = await chat.press("p:safety", forge=True)
     assert shows_page(safety, catalogue, "kk", "safety")
@@ -217,14 +217,14 @@ async def test_delete_my_data_from_the_privacy_page(
     stack: Stack, http: aiohttp.ClientSession, catalogue: Catalogue
 ) -> None:
     chat = await ready(http, stack, "kk")
-    [page] = await chat.press("t:priv")
+    [page] = await chat.press("t:priv", forge=True)
     assert shows_page(page, catalogue, "kk", "privacy")
     assert callback_data(page)[0] == "forget"
     [confirm] = await chat.press("forget")
     assert confirm["text"] == plain(catalogue, "kk", "forget.confirm")
     [done] = await chat.press("forget:yes")
     assert done["text"] == plain(catalogue, "kk", "forget.deleted")
-    [again] = await chat.send("/forget")
+    await chat.send("/forget")
     [nothing] = await chat.press("forget:yes")
     assert nothing["text"] == plain(catalogue, "kk", "forget.nothing")
     # Nothing kept: /start guesses the language from Telegram again (kk here) and asks.

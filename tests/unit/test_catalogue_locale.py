@@ -43,3 +43,16 @@ def test_review_date_in_the_users_locale(catalogue: Catalogue) -> None:
     months = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
               "сентября", "октября", "ноября", "декабря")  # fmt: skip
     assert f"{page.reviewed_on.day} {months[page.reviewed_on.month - 1]}" in rendered
+
+
+@pytest.mark.parametrize(
+    ("language", "km", "expected"),
+    [
+        ("ru", 2.46, "2,5\xa0км"),
+        ("kk", 0.74, "740\xa0м"),
+        ("en", 12.4, "12\xa0km"),
+        ("en", 0.001, "10\xa0m"),
+    ],
+)
+def test_distances(language: str, km: float, expected: str) -> None:
+    assert Catalogue.format_distance(language, km).replace(" ", "\xa0") == expected
