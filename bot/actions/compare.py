@@ -7,21 +7,13 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.entities import resolve_entity
 from bot.dialogue.topics import COMPARE_PAGES
 from bot.screening.dispute_types import dispute_type_of
 
 
 def named_dispute_type(entities: list[dict[str, Any]]) -> str | None:
-    """The first dispute_type entity that resolves to a type (its value, else its words)."""
-    for entity in entities:
-        if entity.get("entity") != "dispute_type":
-            continue
-        found = dispute_type_of(str(entity.get("value") or "")) or dispute_type_of(
-            str(entity.get("text") or "")
-        )
-        if found:
-            return found
-    return None
+    return resolve_entity(entities, "dispute_type", dispute_type_of)
 
 
 class ActionCompare(Action):

@@ -8,6 +8,8 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.entities import resolve_entity
+
 # Stems of language names as people write them (Kazakh, Russian, English; Cyrillic and Latin).
 _NAMES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("kk", ("kk", "қаз", "каз", "qaz", "kaz", "kazakh", "kazak")),
@@ -28,14 +30,7 @@ def language_of(text: str) -> str | None:
 
 def requested_language(entities: list[dict[str, Any]]) -> str | None:
     # "I don't read Russian, switch to English": the language asked for comes last.
-    for entity in reversed(entities):
-        if entity.get("entity") == "language":
-            found = language_of(str(entity.get("value") or "")) or language_of(
-                str(entity.get("text") or "")
-            )
-            if found:
-                return found
-    return None
+    return resolve_entity(reversed(entities), "language", language_of)
 
 
 class ActionChangeLanguage(Action):

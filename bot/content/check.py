@@ -49,6 +49,8 @@ _FIELD = string.Formatter()
 class Report:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # The checked content itself, so that a reload serves exactly what passed the check.
+    catalogue: Catalogue | None = None
 
     @property
     def ok(self) -> bool:
@@ -94,7 +96,7 @@ def _logical_strings(strings: dict[str, str]) -> dict[str, dict[str, str]]:
 
 
 def _is_button(key: str) -> bool:
-    return key.startswith(("btn.", "lang.name.")) or key == "lang.offer_button"
+    return key.startswith(("btn.", "lang.name."))
 
 
 class _Checker:
@@ -208,7 +210,7 @@ class _Checker:
     # -- what Telegram would refuse
 
     def check_telegram(self) -> None:
-        catalogue = Catalogue(self.strings, self.pages)
+        catalogue = self.report.catalogue = Catalogue(self.strings, self.pages)
         for lang in LANGUAGES:
             for page_id in sorted(self.pages[lang]):
                 where = f"{lang}/pages/{page_id}.md"

@@ -11,10 +11,10 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from bot.content.catalogue import Catalogue, ContentError
+from bot.content.catalogue import Catalogue
 from bot.content.check import check
 
 log = logging.getLogger(__name__)
@@ -22,9 +22,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class ReloadResult:
-    changed: bool
     errors: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = field(default=())
+    warnings: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -48,23 +47,15 @@ class LiveContent:
         self.root = root
         self.catalogue = catalogue or Catalogue.load(root)
         self._stamp = tree_stamp(root)
-        self.last_errors: tuple[str, ...] = ()
 
     def reload(self, today: dt.date | None = None) -> ReloadResult:
         """Check the tree and swap it in if it is good; never raises for bad content."""
         self._stamp = tree_stamp(self.root)
         report = check(self.root, today=today)
-        if not report.ok:
-            self.last_errors = tuple(report.errors)
-            return ReloadResult(changed=False, errors=self.last_errors)
-        try:
-            catalogue = Catalogue.load(self.root)
-        except ContentError as exc:  # changed again between the check and the load
-            self.last_errors = (str(exc),)
-            return ReloadResult(changed=False, errors=self.last_errors)
-        self.catalogue = catalogue
-        self.last_errors = ()
-        return ReloadResult(changed=True, warnings=tuple(report.warnings))
+        if not report.ok or report.catalogue is None:
+            return ReloadResult(errors=tuple(report.errors))
+        self.catalogue = report.catalogue
+        return ReloadResult(warnings=tuple(report.warnings))
 
     def changed_on_disk(self) -> bool:
         return tree_stamp(self.root) != self._stamp

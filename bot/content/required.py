@@ -10,7 +10,7 @@ COMMANDS: tuple[str, ...] = ("start", "language", "help", "forget")
 
 _STATIC_KEYS = (
     "welcome", "menu.title", "lang.prompt", "lang.changed", "lang.switched",
-    "lang.offer", "lang.offer_button", "btn.language",
+    "lang.offer", "btn.switch_language", "btn.language",
     "bot.description", "bot.short_description",
     "page.sources", "page.reviewed", "page.disclaimer", "fallback",
     "error.rasa_down", "error.generic", "error.unsupported", "error.too_long",

@@ -82,8 +82,11 @@ async def _deliver(
         await _say(context, chat_id, text, markup)
 
 
-async def _converse(update: Update, context: Context, message: str, topic: str = "") -> list[Reply]:
-    """Send one turn to Rasa and deliver its answer; degrade gracefully when it is down."""
+async def _converse(
+    update: Update, context: Context, message: str, topic: str = ""
+) -> tuple[str, list[Reply]]:
+    """Send one turn to Rasa and deliver its answer (degraded when it is down); return the
+    language answered in, so callers need not look it up again."""
     svc = services(context)
     assert update.effective_user is not None and update.effective_chat is not None
     lang = await _user_language(svc, update)
@@ -99,7 +102,7 @@ async def _converse(update: Update, context: Context, message: str, topic: str =
         else:
             replies = [Reply(key="error.rasa_down", menu=True)]
     await _deliver(context, update.effective_chat.id, lang, replies, update.effective_user.id)
-    return replies
+    return lang, replies
 
 
 async def start(update: Update, context: Context) -> None:
@@ -137,17 +140,17 @@ async def free_text(update: Update, context: Context) -> None:
     if svc.settings.log_message_text:
         log.info("text from chat %s: %r", update.effective_chat.id, text)
     # Rasa's RegexMessageHandler treats a leading '/' as an intent: never let users inject one.
-    replies = await _converse(update, context, text.lstrip("/") or text)
+    lang, replies = await _converse(update, context, text.lstrip("/") or text)
     if not any(reply.do for reply in replies):
-        await _offer_language(update, context, text)
+        await _offer_language(update, context, text, lang)
 
 
-async def _offer_language(update: Update, context: Context, text: str) -> None:
+async def _offer_language(update: Update, context: Context, text: str, lang: str) -> None:
     """Written clearly in another language than the setting: offer it, once per language."""
     svc = services(context)
     assert update.effective_chat is not None
     guessed = clear_language(text)
-    if guessed is None or guessed == await _user_language(svc, update):
+    if guessed is None or guessed == lang:
         return
     offered: set[str] = context.user_data.setdefault("languages_offered", set())  # type: ignore[union-attr]
     if guessed in offered:
@@ -155,7 +158,7 @@ async def _offer_language(update: Update, context: Context, text: str) -> None:
     offered.add(guessed)
     # Asked in the language the person wrote in: that is the one they read.
     button = InlineKeyboardButton(
-        svc.catalogue.label(guessed, "lang.offer_button"),
+        svc.catalogue.label(guessed, "btn.switch_language"),
         callback_data=callbacks.choose_language(guessed),
     )
     await _say(
