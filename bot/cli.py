@@ -94,6 +94,19 @@ def cmd_content(args: argparse.Namespace) -> None:
     sys.exit(0 if report.ok else 1)
 
 
+def cmd_screen(args: argparse.Namespace) -> None:
+    """Screen cases: JSON lines on stdin, one verdict per line on stdout (exit 2 on bad lines)."""
+    from pathlib import Path
+
+    from bot.screening import jsonlines, rules
+
+    try:
+        book = rules.load(Path(args.content))
+    except rules.RuleBookError as exc:
+        sys.exit(f"cannot use the rules: {exc}")
+    sys.exit(jsonlines.run(book, sys.stdin, sys.stdout, reasons=args.reasons))
+
+
 def cmd_stack(args: argparse.Namespace) -> None:
     """Start emulator (without a token), action server, Rasa and bot; Ctrl-C stops them all."""
     from bot.config import Settings
@@ -130,6 +143,8 @@ def cmd_stack(args: argparse.Namespace) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from bot.screening.fields import CATEGORIES
+
     parser = argparse.ArgumentParser(
         prog="python -m bot", description="Kelisim: the mediation bot for Kazakhstan."
     )
@@ -163,6 +178,19 @@ def build_parser() -> argparse.ArgumentParser:
     content.add_argument("action", choices=["check"])
     content.add_argument("--dir", default="content", help="the content tree (default: content)")
     content.add_argument("--today", help="check review ages as of this date (YYYY-MM-DD)")
+    screen = add("screen", cmd_screen)
+    screen.description = (
+        "Reads one case per line as a JSON object: category (required: "
+        + ", ".join(CATEGORIES)
+        + ") and any of the answers listed in docs/screening-rules.md (true, false or null; "
+        "crime_gravity and excluded_crime take names). Writes one line per case, in order: "
+        '{"verdict": ..., "rules": [...], "citations": [...]}, or {"error": ...} for a bad '
+        "line, and goes on. Exit status 2 if any line had an error."
+    )
+    screen.add_argument("--content", default="content", help="the content tree with screening/")
+    screen.add_argument(
+        "--reasons", choices=["kk", "ru", "en"], help="also give the plain-language reasons"
+    )
     add("stack", cmd_stack)
     return parser
 

@@ -3,5 +3,12 @@
 from bot.actions.compare import ActionCompare
 from bot.actions.fallback import ActionSuggestTopics
 from bot.actions.language import ActionChangeLanguage
+from bot.actions.screening import ActionScreeningResult, ValidateScreeningForm
 
-__all__ = ["ActionChangeLanguage", "ActionCompare", "ActionSuggestTopics"]
+__all__ = [
+    "ActionChangeLanguage",
+    "ActionCompare",
+    "ActionScreeningResult",
+    "ActionSuggestTopics",
+    "ValidateScreeningForm",
+]

@@ -16,6 +16,18 @@ def named_dispute_type(entities: list[dict[str, Any]]) -> str | None:
     return resolve_entity(entities, "dispute_type", dispute_type_of)
 
 
+def compare_payload(entities: list[dict[str, Any]]) -> dict[str, Any]:
+    """The page for the named kind of dispute, else the general one with a button per kind."""
+    dispute_type = named_dispute_type(entities)
+    if dispute_type:
+        return {
+            "key": f"page:mediation_vs_court_{dispute_type}",
+            "topics": ["check_eligibility", "mediation_cost"],
+            "menu": True,
+        }
+    return {"key": "page:mediation_vs_court", "topics": list(COMPARE_PAGES), "menu": True}
+
+
 class ActionCompare(Action):
     """The general comparison with a button per kind of dispute, or the specific one."""
 
@@ -27,21 +39,7 @@ class ActionCompare(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         """Executes the action."""
-        dispute_type = named_dispute_type(tracker.latest_message.get("entities") or [])
-        if dispute_type:
-            dispatcher.utter_message(
-                json_message={
-                    "key": f"page:mediation_vs_court_{dispute_type}",
-                    "topics": ["check_eligibility", "mediation_cost"],
-                    "menu": True,
-                }
-            )
-        else:
-            dispatcher.utter_message(
-                json_message={
-                    "key": "page:mediation_vs_court",
-                    "topics": list(COMPARE_PAGES),
-                    "menu": True,
-                }
-            )
+        dispatcher.utter_message(
+            json_message=compare_payload(tracker.latest_message.get("entities") or [])
+        )
         return []

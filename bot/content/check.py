@@ -41,6 +41,8 @@ BUTTON_WIDTH_LIMIT = 32
 # A page should leave room on screen; beyond this it is a warning, beyond 4096 an error.
 PAGE_COMFORT_LIMIT = 3500
 REVIEW_MAX_AGE = dt.timedelta(days=365)
+# A verdict shows one or two reasons with the articles: each must stay a short paragraph.
+RULE_REASON_MAX = 700
 
 _FIELD = string.Formatter()
 
@@ -207,6 +209,38 @@ class _Checker:
                 if not page.body.strip():
                     self.error(f"{where}: the page has no text")
 
+    # -- the screening rules (content/screening/rules.yml)
+
+    def check_rules(self) -> None:
+        from bot.screening import engine, rules
+        from bot.screening.fields import CATEGORIES, GRAVITIES
+
+        where = str(rules.RULES_FILE)
+        try:
+            book = rules.load(self.root)
+        except rules.RuleBookError as exc:
+            self.error(str(exc).replace(f"{self.root / rules.RULES_FILE}: ", f"{where}: "))
+            return
+        if book.reviewed_on > self.today:
+            self.error(f"{where}: reviewed_on {book.reviewed_on} is in the future")
+        elif self.today - book.reviewed_on > REVIEW_MAX_AGE:
+            self.warn(f"{where}: last reviewed on {book.reviewed_on}, more than 12 months ago")
+        for rule in (*book.rules, *book.adjustments):
+            for lang, reason in rule.reasons.items():
+                if len(reason) > RULE_REASON_MAX:
+                    self.error(
+                        f"{where}: rule {rule.id}: the {lang} reason has {len(reason)} "
+                        f"characters; keep it under {RULE_REASON_MAX}"
+                    )
+        # A kind of dispute that no rule decides would leave a person without an answer.
+        for category in CATEGORIES:
+            for gravity in GRAVITIES if category == "criminal" else ("unknown",):
+                case = {"category": category, "crime_gravity": gravity}
+                try:
+                    engine.evaluate(book, case)
+                except engine.NoRuleMatched:
+                    self.error(f"{where}: no rule decides {case}")
+
     # -- what Telegram would refuse
 
     def check_telegram(self) -> None:
@@ -316,6 +350,7 @@ def check(
     checker.load()
     checker.check_completeness()
     checker.check_front_matter()
+    checker.check_rules()
     checker.check_telegram()
     if domain_dir is None:
         from bot.model import RASA_PROJECT

@@ -28,10 +28,16 @@ DISPUTE_TYPES: tuple[str, ...] = (
 # Pages a button opens directly, without the dialogue: they answer no question of their own
 # (the law, safety) or refine one (mediation or court, per kind of dispute). Label: btn.page.<id>.
 COMPARE_PAGES: tuple[str, ...] = tuple(f"mediation_vs_court_{t}" for t in DISPUTE_TYPES)
-BUTTON_PAGES: tuple[str, ...] = ("legal_basis", "safety", *COMPARE_PAGES)
+# After a screening verdict: what to do next (labels btn.page.<id> too).
+NEXT_STEP_PAGES: tuple[str, ...] = (
+    "invite_other_party", "instead_of_mediation", "eligibility_unsure",
+)  # fmt: skip
+BUTTON_PAGES: tuple[str, ...] = ("legal_basis", "safety", *COMPARE_PAGES, *NEXT_STEP_PAGES)
 
 # When Rasa is down, these topics still work: their answer is a fixed page.
 OFFLINE_PAGES: dict[str, str] = {
     "what_is_mediation": "what_is_mediation",
     "help": "help",
+    # A message that reveals danger gets the emergency numbers even without the dialogue.
+    "safety": "safety",
 }

@@ -24,7 +24,7 @@ import unicodedata
 
 from bot.dialogue.topics import DISPUTE_TYPES
 
-__all__ = ["DISPUTE_TYPES", "dispute_type_of"]
+__all__ = ["DISPUTE_TYPES", "cues", "dispute_type_of", "fold"]
 
 # Letters that the accent-stripping below would fold wrongly or not at all. In the 2018 Latin
 # alphabet "ý" is у (stripped it would be y, which is ы) and "ı" is й; in 2021 "ı" is і. The
@@ -269,6 +269,17 @@ def _cue_pattern(cue: str) -> str:
 def _alternatives(cues: str) -> str:
     patterns = {_cue_pattern(c) for c in cues.split(",") if c.strip()}
     return "|".join(sorted(patterns))
+
+
+def fold(text: str) -> str:
+    """The ASCII skeleton that every cue is matched against (see the module docstring)."""
+    return _fold(text)
+
+
+def cues(spec: str) -> re.Pattern[str]:
+    """A matcher for comma-separated cues, written like `_CUES` ("stem", "two stems", "word$"),
+    to be searched in `fold(text)`."""
+    return re.compile(_alternatives(spec))
 
 
 _MATCHERS: tuple[tuple[str, int, re.Pattern[str]], ...] = tuple(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.content import LANGUAGES
 from bot.dialogue.topics import BUTTON_PAGES, CODE_OF_TOPIC, TOPIC_CODES
+from bot.screening.questions import BY_NAME, QUESTIONS
 
 _PAGE_ID = re.compile(r"[a-z][a-z0-9_]{0,59}")
 
@@ -14,6 +15,8 @@ MENU = "menu"
 FORGET = "forget"
 FORGET_CONFIRMED = "forget:yes"
 LANGUAGE_PICKER = "lang"
+# "change" (after a verdict) reopens the last answer, as "back" does during the questions.
+SCREEN_CONTROLS = ("back", "restart", "stop", "change")
 
 
 def choose_language(language: str) -> str:
@@ -28,10 +31,19 @@ def page(page_id: str) -> str:
     return f"p:{page_id}"
 
 
+def screen_answer(question: str, option: str) -> str:
+    return f"s:{question}:{option}"
+
+
+def screen_control(name: str) -> str:
+    return f"s:{name}"
+
+
 @dataclass(frozen=True)
 class Callback:
-    kind: str  # "menu", "lang", "language", "topic", "page" or "forget"
+    kind: str  # "menu", "lang", "language", "topic", "page", "forget" or "screen"
     value: str = ""
+    option: str = ""  # "screen" answers: the option chosen for question `value`
 
 
 def parse(data: str | None) -> Callback | None:
@@ -54,6 +66,13 @@ def parse(data: str | None) -> Callback | None:
     # Whether the page exists is the catalogue's call; here only its shape.
     if prefix == "p" and _PAGE_ID.fullmatch(value):
         return Callback("page", value)
+    if prefix == "s":
+        if value in SCREEN_CONTROLS:
+            return Callback("screen", value)
+        name, _, option = value.partition(":")
+        question = BY_NAME.get(name)
+        if question is not None and question.option(option) is not None:
+            return Callback("screen", name, option)
     return None
 
 
@@ -63,4 +82,6 @@ def all_callback_data() -> list[str]:
     codes += [choose_language(language) for language in LANGUAGES]
     codes += [topic(intent) for intent in TOPIC_CODES.values()]
     codes += [page(page_id) for page_id in BUTTON_PAGES]
+    codes += [screen_control(name) for name in SCREEN_CONTROLS]
+    codes += [screen_answer(q.name, o.code) for q in QUESTIONS for o in q.options]
     return codes

@@ -17,7 +17,9 @@ from bot.dialogue.client import DialogueUnavailable, sender_id
 from bot.dialogue.language_guess import clear_language
 from bot.dialogue.payloads import Reply
 from bot.dialogue.topics import OFFLINE_PAGES
-from bot.telegram import callbacks, keyboards, language
+from bot.screening import rules
+from bot.screening.safety import reveals_danger
+from bot.telegram import callbacks, keyboards, language, screening
 from bot.telegram.replies import render, replies_from
 from bot.telegram.services import Services, services
 
@@ -71,6 +73,9 @@ async def _deliver(
             else:
                 await _send_picker(context, chat_id, lang)
             continue
+        if reply.do in ("screen_question", "screening_result"):
+            await _deliver_screening(context, chat_id, lang, reply)
+            continue
         try:
             text, markup = render(svc.catalogue, lang, reply)
         except KeyError:
@@ -82,17 +87,51 @@ async def _deliver(
         await _say(context, chat_id, text, markup)
 
 
+async def _deliver_screening(context: Context, chat_id: int, lang: str, reply: Reply) -> None:
+    """A question of the questionnaire, or its verdict, rendered from content and the rules."""
+    svc = services(context)
+    shown: tuple[str, InlineKeyboardMarkup | None] | None
+    if reply.do == "screen_question":
+        answered = int(reply.args.get("answered", "0") or 0)
+        shown = screening.question(svc.catalogue, lang, reply.args.get("question", ""), answered)
+    else:
+        book = rules.current(svc.settings.content_dir)
+        shown = screening.result(
+            svc.catalogue,
+            book,
+            lang,
+            reply.args.get("verdict", ""),
+            [r for r in reply.args.get("rules", "").split(",") if r],
+            reply.args.get("category", ""),
+        )
+    if shown is None:
+        log.error("unknown screening payload %s", reply.args)
+        shown = (
+            svc.catalogue.text(lang, "error.generic"),
+            keyboards.main_menu(svc.catalogue, lang),
+        )
+    await _say(context, chat_id, *shown)
+
+
 async def _converse(
-    update: Update, context: Context, message: str, topic: str = ""
+    update: Update,
+    context: Context,
+    message: str,
+    topic: str = "",
+    screen: dict[str, str] | None = None,
 ) -> tuple[str, list[Reply]]:
     """Send one turn to Rasa and deliver its answer (degraded when it is down); return the
-    language answered in, so callers need not look it up again."""
+    language answered in, so callers need not look it up again. `screen` carries a
+    questionnaire button (an answer or back/restart/stop) as message metadata."""
     svc = services(context)
     assert update.effective_user is not None and update.effective_chat is not None
     lang = await _user_language(svc, update)
     sender = sender_id(svc.settings.sender_secret, update.effective_user.id)
+    metadata: dict[str, object] = {"language": lang}
+    if screen:
+        metadata["screen"] = screen
     try:
-        replies = replies_from(await svc.rasa.send(sender, message, {"language": lang}))
+        replies = replies_from(await svc.rasa.send(sender, message, metadata))
         if not replies:
             raise DialogueUnavailable("no usable payload in Rasa's answer")
     except DialogueUnavailable as exc:
@@ -139,6 +178,10 @@ async def free_text(update: Update, context: Context) -> None:
         return
     if svc.settings.log_message_text:
         log.info("text from chat %s: %r", update.effective_chat.id, text)
+    if reveals_danger(text):
+        # Violence, threats or a child at risk: the safety answer, whatever else was asked.
+        await _converse(update, context, "/check_eligibility", "safety", {"do": "danger"})
+        return
     # Rasa's RegexMessageHandler treats a leading '/' as an intent: never let users inject one.
     lang, replies = await _converse(update, context, text.lstrip("/") or text)
     if not any(reply.do for reply in replies):
@@ -206,8 +249,17 @@ async def on_callback(update: Update, context: Context) -> None:
         await forget_confirmed(update, context)
     elif parsed.kind == "forget":
         await forget_command(update, context)
+    elif parsed.kind == "screen":
+        await screen_button(update, context, parsed.value, parsed.option)
     else:
         await _converse(update, context, f"/{parsed.value}", topic=parsed.value)
+
+
+async def screen_button(update: Update, context: Context, value: str, option: str) -> None:
+    """A questionnaire button: an answer, or back / restart / stop, for the form in Rasa."""
+    control = "back" if value == "change" else value
+    screen = {"q": value, "a": option} if option else {"do": control}
+    await _converse(update, context, "/check_eligibility", screen=screen)
 
 
 async def forget_command(update: Update, context: Context) -> None:

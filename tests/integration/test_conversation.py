@@ -74,8 +74,11 @@ async def test_menu_buttons(
     assert shows_page(page, catalogue, language, "what_is_mediation")
     [page] = await chat.press("t:help")
     assert shows_page(page, catalogue, language, "help")
-    [soon] = await chat.press("t:elig")
-    assert soon["text"] == plain(catalogue, language, "coming_soon")
+    intro, question = await chat.press("t:elig", count=2)
+    assert intro["text"] == plain(catalogue, language, "screen.intro")
+    assert question["text"] == plain(catalogue, language, "screen.q.category")
+    [left] = await chat.press("s:stop")
+    assert left["text"] == plain(catalogue, language, "screen.left")
     [picker] = await chat.press("lang")
     assert callback_data(picker) == ["l:kk", "l:ru", "l:en"]
     [menu] = await chat.press("menu", forge=True)  # "menu" is a real code, sent from the picker

@@ -54,3 +54,33 @@ def test_forged_or_unknown_data_is_rejected(data: str | None) -> None:
 )
 def test_page_callbacks(data: str, expected: callbacks.Callback | None) -> None:
     assert callbacks.parse(data) == expected
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ("s:safety:yes", callbacks.Callback("screen", "safety", "yes")),
+        ("s:excluded:violence_against_minor",
+         callbacks.Callback("screen", "excluded", "violence_against_minor")),
+        ("s:back", callbacks.Callback("screen", "back")),
+        ("s:change", callbacks.Callback("screen", "change")),
+        ("s:stop", callbacks.Callback("screen", "stop")),
+        ("s:restart", callbacks.Callback("screen", "restart")),
+        ("s:safety:maybe", None),
+        ("s:category:divorce", None),
+        ("s:nope:yes", None),
+        ("s:", None),
+        ("s:safety", None),
+        ("s:safety:yes:extra", None),
+    ],
+)  # fmt: skip
+def test_questionnaire_callbacks(data: str, expected: callbacks.Callback | None) -> None:
+    assert callbacks.parse(data) == expected
+
+
+def test_every_questionnaire_button_is_short_ascii_and_parses() -> None:
+    codes = [c for c in callbacks.all_callback_data() if c.startswith("s:")]
+    assert len(codes) > 50
+    for data in codes:
+        assert data.isascii() and len(data.encode()) <= 64
+        assert callbacks.parse(data) is not None, data

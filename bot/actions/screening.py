@@ -1,0 +1,299 @@
+"""The screening questionnaire as a Rasa form: one action reads every answer, one gives the verdict.
+
+`validate_screening_form` runs on every message while the form is active (and on the message
+that starts it). It takes an answer from a button (message metadata `screen`) or from typed
+words, handles back / restart / stop, sends anything that reveals danger straight to the
+verdict, and names the next question by setting `requested_slot`: the rule book decides which
+questions still matter (bot.screening.engine.progress). Rasa then asks it with
+`utter_ask_screen_<question>`, whose payload the bot renders from content.
+
+Slots hold option codes only, never what the person typed.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.compare import compare_payload, named_dispute_type
+from bot.actions.language import language_of, requested_language
+from bot.config import ROOT
+from bot.screening import answers, engine, rules
+from bot.screening.questions import BY_NAME, QUESTIONS, YES, answers_from, next_question
+from bot.screening.safety import reveals_danger
+
+FORM = "screening_form"
+HISTORY = "screen_history"  # question names in the order answered, for "back"
+SEEN = "screen_seen"  # the id of the last message read, so no message is read twice
+STOPPED = "screen_stopped"
+VERDICT = "screen_verdict"
+CONTROLS = ("back", "restart", "stop", "danger")
+
+# A question typed in the middle of the questionnaire is answered, then the question is asked
+# again. These are the topics whose answer is a fixed response of the domain.
+_TOPIC_RESPONSES = {
+    "what_is_mediation": "utter_what_is_mediation",
+    "mediation_cost": "utter_cost",
+    "mediation_duration": "utter_duration",
+    "confidentiality": "utter_confidentiality",
+    "agreement_enforcement": "utter_agreement",
+    "how_to_start": "utter_how_to_start",
+    "mediator_requirements": "utter_mediators",
+    "talk_to_human": "utter_talk_to_person",
+    "privacy": "utter_privacy",
+    "bot_challenge": "utter_bot_challenge",
+    "help": "utter_help",
+    # Until the directory lands (its own issue), the same answer as outside the questions.
+    "find_mediator": "utter_coming_soon",
+}
+_TOPIC_CONFIDENCE = 0.6
+
+
+def rule_book() -> rules.RuleBook:
+    return rules.current(Path(os.environ.get("CONTENT_DIR") or ROOT / "content"))
+
+
+def chosen_options(tracker: Tracker) -> dict[str, str | None]:
+    return {q.name: tracker.get_slot(q.slot) for q in QUESTIONS}
+
+
+def screen_command(tracker: Tracker) -> dict[str, Any]:
+    """The bot's button metadata: {"q": question, "a": option} or {"do": control}."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    command = metadata.get("screen") if isinstance(metadata, dict) else None
+    return command if isinstance(command, dict) else {}
+
+
+class _Turn:
+    """One message applied to the answers; collects what to say and which slots changed."""
+
+    def __init__(self, tracker: Tracker, dispatcher: CollectingDispatcher) -> None:
+        self.chosen = chosen_options(tracker)
+        self.history: list[str] = [str(h) for h in tracker.get_slot(HISTORY) or []]
+        self.dispatcher = dispatcher
+        self.stopped = False
+        self.understood = False
+
+    def clear(self) -> None:
+        self.chosen = dict.fromkeys(self.chosen)
+        self.history = []
+
+    def answer(self, question: str, option: str) -> None:
+        self.chosen[question] = option
+        self.history = [h for h in self.history if h != question] + [question]
+        self.understood = True
+
+    def back(self) -> None:
+        if self.history:
+            self.chosen[self.history.pop()] = None
+        self.understood = True
+
+    def control(self, name: str) -> None:
+        if name == "stop":
+            self.clear()
+            self.stopped = True
+        elif name == "restart":
+            self.clear()
+            self.say("screen.intro")
+        elif name == "back":
+            self.back()
+        elif name == "danger":
+            self.answer("safety", YES)
+        self.understood = True
+
+    def say(self, key: str) -> None:
+        self.dispatcher.utter_message(json_message={"key": key})
+
+    def events(self, tracker: Tracker) -> list[dict[str, Any]]:
+        changed = [
+            SlotSet(q.slot, self.chosen[q.name])
+            for q in QUESTIONS
+            if tracker.get_slot(q.slot) != self.chosen[q.name]
+        ]
+        return [*changed, SlotSet(HISTORY, self.history), SlotSet(STOPPED, self.stopped)]
+
+
+class ValidateScreeningForm(Action):
+    """Reads one message into the answers and names the next question (or ends the form)."""
+
+    def name(self) -> str:
+        """Unique identifier of the action."""
+        return f"validate_{FORM}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Executes the action."""
+        turn = _Turn(tracker, dispatcher)
+        message_id = tracker.latest_message.get("message_id")
+        starting = not (tracker.active_loop or {}).get("name")
+        if message_id is None or message_id != tracker.get_slot(SEEN):
+            self._read(turn, tracker, starting)
+        events = [SlotSet(SEEN, message_id), *turn.events(tracker)]
+        if turn.stopped:
+            return [*events, SlotSet("requested_slot", None)]
+        progress = engine.progress(rule_book(), answers_from(turn.chosen))
+        following = None if progress.settled else next_question(progress.wanted, turn.chosen)
+        return [*events, SlotSet("requested_slot", following.slot if following else None)]
+
+    def _read(self, turn: _Turn, tracker: Tracker, starting: bool) -> None:
+        command = screen_command(tracker)
+        text = str(tracker.latest_message.get("text") or "")
+        typed = not command and not text.startswith("/")
+        if starting and not command:
+            # Asked afresh from the menu or in words: a new questionnaire, not the last one.
+            turn.clear()
+            turn.say("screen.intro")
+        if command:
+            self._command(turn, command, tracker)
+            return
+        if not typed:
+            if not starting:
+                self._menu_button(turn, tracker)
+            return
+        if reveals_danger(text):
+            turn.control("danger")
+            return
+        if (name := answers.control(text)) is not None:
+            turn.control(name)
+            return
+        self._typed(turn, tracker, text, starting)
+
+    def _command(self, turn: _Turn, command: dict[str, Any], tracker: Tracker) -> None:
+        if command.get("do") in CONTROLS:
+            turn.control(str(command["do"]))
+            return
+        question = BY_NAME.get(str(command.get("q")))
+        option = str(command.get("a"))
+        if question is None or question.option(option) is None:
+            # The bot checks button data; this is a forged or outdated one: ask again.
+            turn.say("screen.reask")
+            return
+        turn.answer(question.name, option)
+
+    def _menu_button(self, turn: _Turn, tracker: Tracker) -> None:
+        """A menu button pressed in the middle: answer it, then go on with the questions."""
+        intent = tracker.latest_message.get("intent") or {}
+        if intent.get("name") == "check_eligibility":
+            turn.control("restart")
+        elif self._topic(turn, intent, tracker):
+            turn.say("screen.resume")
+        else:
+            turn.say("screen.reask")
+
+    def _typed(self, turn: _Turn, tracker: Tracker, text: str, starting: bool) -> None:
+        asked = BY_NAME.get(str(tracker.get_slot("requested_slot") or "").removeprefix("screen_"))
+        if not starting and asked is not None:
+            option = answers.parse(asked, text)
+            if option is not None:
+                turn.answer(asked.name, option)
+        if not turn.chosen.get("category"):
+            # "My brothers want to sell our late father's house" says the kind of dispute.
+            entities = tracker.latest_message.get("entities") or []
+            found = answers.category(text) or _category_of_type(named_dispute_type(entities))
+            if found:
+                turn.answer("category", found)
+        if turn.understood or starting:
+            return
+        intent = tracker.latest_message.get("intent") or {}
+        if intent.get("confidence", 0) >= _TOPIC_CONFIDENCE and self._topic(turn, intent, tracker):
+            turn.say("screen.resume")
+        else:
+            turn.say("screen.reask")
+
+    @staticmethod
+    def _topic(turn: _Turn, intent: dict[str, Any], tracker: Tracker) -> bool:
+        name = intent.get("name")
+        if name == "change_language":
+            entities = tracker.latest_message.get("entities") or []
+            text = str(tracker.latest_message.get("text") or "")
+            language = requested_language(entities) or language_of(text)
+            if language:
+                turn.dispatcher.utter_message(
+                    json_message={"do": "set_language", "args": {"language": language}}
+                )
+                return True
+            return False
+        if name in _TOPIC_RESPONSES:
+            turn.dispatcher.utter_message(response=_TOPIC_RESPONSES[name])
+            return True
+        if name == "mediation_vs_court":
+            entities = tracker.latest_message.get("entities") or []
+            turn.dispatcher.utter_message(json_message=compare_payload(entities))
+            return True
+        return False
+
+
+class AskScreenQuestion(Action):
+    """Ask one question: a payload the bot renders with its options, Back and Stop.
+
+    Rasa asks a form's slot with `action_ask_<slot>`; one subclass per question below."""
+
+    question = ""
+
+    def name(self) -> str:
+        """Unique identifier of the action."""
+        return f"action_ask_screen_{self.question}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Executes the action."""
+        answered = len(tracker.get_slot(HISTORY) or [])
+        dispatcher.utter_message(
+            json_message={
+                "do": "screen_question",
+                "args": {"question": self.question, "answered": str(answered)},
+            }
+        )
+        return []
+
+
+# rasa-sdk registers every Action subclass it finds, these generated ones included.
+ASK_ACTIONS = tuple(
+    type(f"AskScreen_{q.name}", (AskScreenQuestion,), {"question": q.name}) for q in QUESTIONS
+)
+
+
+def _category_of_type(dispute_type: str | None) -> str | None:
+    # The model's "administrative" covers two categories with different rules: ask instead.
+    return None if dispute_type in (None, "administrative") else dispute_type
+
+
+class ActionScreeningResult(Action):
+    """The verdict, as a payload the bot renders with the reasons and the articles."""
+
+    def name(self) -> str:
+        """Unique identifier of the action."""
+        return "action_screening_result"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Executes the action."""
+        if tracker.get_slot(STOPPED):
+            dispatcher.utter_message(json_message={"key": "screen.left", "menu": True})
+            return [SlotSet(STOPPED, False)]
+        chosen = chosen_options(tracker)
+        try:
+            outcome = engine.evaluate(rule_book(), answers_from(chosen))
+        except engine.NoRuleMatched:
+            # Only an unanswered kind of dispute gets here (danger needs no other answer).
+            dispatcher.utter_message(json_message={"key": "screen.left", "menu": True})
+            return []
+        dispatcher.utter_message(
+            json_message={
+                "do": "screening_result",
+                "args": {
+                    "verdict": outcome.verdict,
+                    "rules": ",".join(outcome.rules),
+                    "category": str(chosen.get("category") or ""),
+                },
+            }
+        )
+        return [SlotSet(VERDICT, outcome.verdict)]

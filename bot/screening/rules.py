@@ -1,0 +1,224 @@
+"""The rule book: content/screening/rules.yml, loaded and checked against the case contract."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.content import LANGUAGES
+from bot.screening.fields import FIELDS, VERDICTS, allowed_values
+
+RULES_FILE = Path("screening") / "rules.yml"
+_FIRM = ("eligible", "not_eligible")
+_CONFIDENCE = ("High", "Medium-High", "Medium", "Low", "UNCONFIRMED")
+
+
+class RuleBookError(ValueError):
+    """The rules file cannot be used; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One field's test: its value must (or, negated, must not) be one of `values`."""
+
+    field: str
+    values: tuple[object, ...]
+    negated: bool = False
+
+    def holds(self, value: object) -> bool:
+        return (value in self.values) != self.negated
+
+
+@dataclass(frozen=True)
+class Citation:
+    act: str
+    article: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    conditions: tuple[Condition, ...]
+    verdict: str  # for an adjustment: "" (see `changes`)
+    citations: tuple[Citation, ...]
+    reasons: Mapping[str, str]
+    confidence: str
+    changes: Mapping[str, str]  # adjustments only: old verdict -> new verdict
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(c.field for c in self.conditions)
+
+
+@dataclass(frozen=True)
+class RuleBook:
+    rules: tuple[Rule, ...]
+    adjustments: tuple[Rule, ...]
+    acts: Mapping[str, Mapping[str, str]]
+    citation_format: Mapping[str, str]
+    reviewed_on: dt.date
+    reviewed_by: str
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in (*self.rules, *self.adjustments):
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+    def cite(self, citation: Citation, language: str = "en") -> str:
+        act = self.acts[citation.act][language]
+        return self.citation_format[language].format(act=act, article=citation.article)
+
+
+def _condition(where: str, field: object, spec: object) -> Condition:
+    if field not in FIELDS:
+        raise RuleBookError(f"{where}: unknown field {field!r}")
+    assert isinstance(field, str)
+    negated = isinstance(spec, dict)
+    if negated:
+        assert isinstance(spec, dict)
+        if set(spec) != {"not"}:
+            raise RuleBookError(f"{where}: {field}: a mapping must be {{not: ...}}")
+        spec = spec["not"]
+    values = tuple(spec) if isinstance(spec, list) else (spec,)
+    allowed = allowed_values(field)
+    for value in values:
+        # `1 == True` in Python: compare types too, so that only true and false are booleans.
+        if not any(value == a and type(value) is type(a) for a in allowed):
+            shown = ", ".join(str(a).lower() if isinstance(a, bool) else str(a) for a in allowed)
+            raise RuleBookError(f"{where}: {field}: {value!r} is not one of {shown}")
+    return Condition(field, values, negated)
+
+
+def _texts(where: str, raw: object, what: str) -> dict[str, str]:
+    if not isinstance(raw, dict):
+        raise RuleBookError(f"{where}: {what} must give a text per language")
+    missing = [lang for lang in LANGUAGES if not str(raw.get(lang) or "").strip()]
+    if missing:
+        raise RuleBookError(f"{where}: {what} missing in {', '.join(missing)}")
+    return {lang: str(raw[lang]).strip() for lang in LANGUAGES}
+
+
+def _rule(raw: object, index: int, adjustment: bool, acts: Mapping[str, Any]) -> Rule:
+    if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
+        raise RuleBookError(f"rule #{index + 1}: needs an id")
+    rule_id = raw["id"]
+    where = f"rule {rule_id}"
+    when = raw.get("when")
+    if not isinstance(when, dict) or not when:
+        raise RuleBookError(f"{where}: `when` must list at least one answer")
+    conditions = tuple(_condition(where, f, spec) for f, spec in when.items())
+    citations = []
+    for cite in raw.get("citations") or []:
+        if not isinstance(cite, dict) or cite.get("act") not in acts or not cite.get("article"):
+            raise RuleBookError(f"{where}: a citation needs a known act and an article: {cite!r}")
+        citations.append(Citation(str(cite["act"]), str(cite["article"])))
+    confidence = str(raw.get("confidence") or "")
+    if confidence not in _CONFIDENCE:
+        raise RuleBookError(f"{where}: confidence must be one of {', '.join(_CONFIDENCE)}")
+    changes: dict[str, str] = {}
+    verdict = ""
+    if adjustment:
+        raw_changes = raw.get("changes")
+        if not isinstance(raw_changes, dict) or not raw_changes:
+            raise RuleBookError(f"{where}: an adjustment needs `changes: {{old: new}}`")
+        for old, new in raw_changes.items():
+            if old not in VERDICTS or new not in VERDICTS:
+                raise RuleBookError(f"{where}: unknown verdict in changes {old!r}: {new!r}")
+            changes[str(old)] = str(new)
+        produced = tuple(changes.values())
+    else:
+        verdict = str(raw.get("verdict") or "")
+        if verdict not in VERDICTS:
+            raise RuleBookError(f"{where}: verdict must be one of {', '.join(VERDICTS)}")
+        produced = (verdict,)
+    if not citations and any(v != "unsure" for v in produced):
+        raise RuleBookError(f"{where}: every verdict except unsure needs a citation")
+    if confidence in ("Low", "UNCONFIRMED") and any(v in _FIRM for v in produced):
+        raise RuleBookError(f"{where}: a {confidence} rule cannot give a firm verdict")
+    return Rule(
+        id=rule_id,
+        conditions=conditions,
+        verdict=verdict,
+        citations=tuple(citations),
+        reasons=_texts(where, raw.get("reasons"), "reasons"),
+        confidence=confidence,
+        changes=changes,
+    )
+
+
+def parse(data: object) -> RuleBook:
+    """A RuleBook from the YAML document, or RuleBookError naming the first problem."""
+    if not isinstance(data, dict):
+        raise RuleBookError("the rules file must be a mapping with `rules:`")
+    raw_acts = data.get("acts")
+    if not isinstance(raw_acts, dict) or not raw_acts:
+        raise RuleBookError("`acts` must name each act in every language")
+    acts = {str(k): _texts(f"act {k}", v, "the name") for k, v in raw_acts.items()}
+    citation_format = _texts("citation_format", data.get("citation_format"), "the format")
+    for lang, fmt in citation_format.items():
+        if "{act}" not in fmt or "{article}" not in fmt:
+            raise RuleBookError(f"citation_format {lang}: needs {{act}} and {{article}}")
+    reviewed_on = data.get("reviewed_on")
+    if not isinstance(reviewed_on, dt.date):
+        raise RuleBookError("`reviewed_on` must be a date (YYYY-MM-DD)")
+    rules = tuple(_rule(r, i, False, acts) for i, r in enumerate(data.get("rules") or []))
+    adjustments = tuple(
+        _rule(r, i, True, acts) for i, r in enumerate(data.get("adjustments") or [])
+    )
+    if not rules:
+        raise RuleBookError("no rules")
+    ids = [r.id for r in (*rules, *adjustments)]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise RuleBookError(f"rule id used twice: {duplicates[0]}")
+    return RuleBook(
+        rules=rules,
+        adjustments=adjustments,
+        acts=acts,
+        citation_format=citation_format,
+        reviewed_on=reviewed_on,
+        reviewed_by=str(data.get("reviewed_by") or ""),
+    )
+
+
+def load(content_dir: Path) -> RuleBook:
+    path = content_dir / RULES_FILE
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise RuleBookError(f"{path}: {exc}") from exc
+    try:
+        return parse(data)
+    except RuleBookError as exc:
+        raise RuleBookError(f"{path}: {exc}") from exc
+
+
+_cache: dict[Path, tuple[float, RuleBook]] = {}
+
+
+def current(content_dir: Path) -> RuleBook:
+    """The rule book, re-read when the file changes, so a reviewer's edit needs no restart.
+
+    A broken edit keeps the last good rules (and `content check` says what is wrong)."""
+    path = (content_dir / RULES_FILE).resolve()
+    try:
+        stamp = path.stat().st_mtime
+    except OSError:
+        stamp = -1.0
+    cached = _cache.get(path)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    try:
+        book = load(content_dir)
+    except RuleBookError:
+        if cached is not None:
+            return cached[1]
+        raise
+    _cache[path] = (stamp, book)
+    return book
