@@ -118,6 +118,16 @@ class _Turn:
         return [*changed, SlotSet(HISTORY, self.history), SlotSet(STOPPED, self.stopped)]
 
 
+def _starts_the_form(tracker: Tracker, message_id: object) -> bool:
+    """Is this message the one that opened the form (not an answer inside it)?"""
+    loop = tracker.active_loop or {}
+    if not loop.get("name"):
+        return True
+    # Rasa may already show the loop as active on its first run; its trigger tells.
+    trigger = loop.get("trigger_message") or {}
+    return message_id is not None and trigger.get("message_id") == message_id
+
+
 class ValidateScreeningForm(Action):
     """Reads one message into the answers and names the next question (or ends the form)."""
 
@@ -131,7 +141,7 @@ class ValidateScreeningForm(Action):
         """Executes the action."""
         turn = _Turn(tracker, dispatcher)
         message_id = tracker.latest_message.get("message_id")
-        starting = not (tracker.active_loop or {}).get("name")
+        starting = _starts_the_form(tracker, message_id)
         if message_id is None or message_id != tracker.get_slot(SEEN):
             self._read(turn, tracker, starting)
         events = [SlotSet(SEEN, message_id), *turn.events(tracker)]
@@ -254,10 +264,15 @@ class AskScreenQuestion(Action):
         return []
 
 
+def _ask_action(question: str) -> type[AskScreenQuestion]:
+    cls = type(f"AskScreen_{question}", (AskScreenQuestion,), {"question": question})
+    # The action server's workers unpickle actions by module and name: publish each one here.
+    globals()[cls.__name__] = cls
+    return cls
+
+
 # rasa-sdk registers every Action subclass it finds, these generated ones included.
-ASK_ACTIONS = tuple(
-    type(f"AskScreen_{q.name}", (AskScreenQuestion,), {"question": q.name}) for q in QUESTIONS
-)
+ASK_ACTIONS = tuple(_ask_action(q.name) for q in QUESTIONS)
 
 
 def _category_of_type(dispute_type: str | None) -> str | None:

@@ -102,7 +102,7 @@ async def answer_until_verdict(
         asked.append(name)
         assert len(asked) < 20, asked
         question = BY_NAME[name]
-        default = next(c for c in ("no", "none", "unknown") if question.option(c))
+        default = next((c for c in ("no", "none", "unknown") if question.option(c)), "")
         [event] = await chat.press(f"s:{name}:{replies.get(name, default)}")
     return asked, event
 

@@ -25,6 +25,7 @@ def tracker(
     seen: str = "m1",
     entities: list[dict[str, Any]] | None = None,
     stopped: bool = False,
+    triggered_by_this: bool = False,
 ) -> Tracker:
     slots: dict[str, Any] = {q.slot: None for q in QUESTIONS}
     slots.update({f"screen_{name}": value for name, value in (chosen or {}).items()})
@@ -51,7 +52,14 @@ def tracker(
             "events": [],
             "paused": False,
             "followup_action": None,
-            "active_loop": {"name": "screening_form"} if active else {},
+            "active_loop": (
+                {
+                    "name": "screening_form",
+                    "trigger_message": {"message_id": message_id if triggered_by_this else "m0"},
+                }
+                if active
+                else {}
+            ),
             "latest_action_name": "screening_form",
         }
     )
@@ -85,6 +93,15 @@ async def test_a_typed_question_fills_the_category_and_asks_about_safety() -> No
     )  # fmt: skip
     assert slots["screen_category"] == "labour"
     assert slots["requested_slot"] == "screen_safety"
+
+
+async def test_the_first_run_is_recognised_when_rasa_shows_the_loop_active() -> None:
+    slots, messages = await validate(
+        tracker("can my unpaid salary dispute go to mediation", intent="check_eligibility",
+                triggered_by_this=True, chosen={"category": "family", "safety": "no"})
+    )  # fmt: skip
+    assert said(messages) == ["screen.intro"]
+    assert slots["screen_category"] == "labour" and slots["screen_safety"] is None
 
 
 async def test_a_button_answer_moves_to_the_next_question_that_matters() -> None:
