@@ -107,6 +107,61 @@ def cmd_screen(args: argparse.Namespace) -> None:
     sys.exit(jsonlines.run(book, sys.stdin, sys.stdout, reasons=args.reasons))
 
 
+def cmd_mediators(args: argparse.Namespace) -> None:
+    """Import (checked row by row) or export the directory of mediators as CSV."""
+    from pathlib import Path
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from bot.config import Settings
+    from bot.directory import csvio
+    from bot.directory.gazetteer import default as gazetteer
+    from bot.storage import migrate
+    from bot.storage.urls import sync_url
+
+    url = Settings.from_env().database_url
+    migrate.upgrade(url)
+    engine = create_engine(sync_url(url))
+    try:
+        with Session(engine) as session:
+            if args.action == "sample":
+                from bot.directory import loading
+
+                added = loading.load_samples(session, gazetteer(), args.count)
+                print(f"{added} sample listings loaded (earlier sample listings replaced)")
+                return
+            if args.action == "export":
+                text = csvio.export_text(session)
+                if args.file and args.file != "-":
+                    Path(args.file).write_text(text, encoding="utf-8")
+                else:
+                    sys.stdout.write(text)
+                return
+            try:
+                text = Path(args.file).read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError) as exc:
+                sys.exit(f"cannot read {args.file}: {exc}")
+            report = csvio.import_text(
+                session, text, gazetteer(), dry_run=args.dry_run, skip_bad_rows=args.skip_bad_rows
+            )
+    finally:
+        engine.dispose()
+    for problem in report.problems:
+        print(problem)
+    summary = f"{report.rows} rows, {report.valid} valid, {len(report.bad_lines)} with problems"
+    if report.written:
+        print(f"{summary}: {report.created} added, {report.updated} updated")
+    elif args.dry_run:
+        print(f"{summary}: nothing written (--dry-run)")
+    else:
+        print(
+            f"{summary}: nothing written"
+            + (" (fix the rows above, or --skip-bad-rows)" if report.problems else "")
+        )
+    sys.exit(1 if report.problems else 0)
+
+
 def cmd_stack(args: argparse.Namespace) -> None:
     """Start emulator (without a token), action server, Rasa and bot; Ctrl-C stops them all."""
     from bot.config import Settings
@@ -115,6 +170,12 @@ def cmd_stack(args: argparse.Namespace) -> None:
 
     settings = Settings.from_env()
     migrate.upgrade(settings.database_url)
+    if os.environ.get("SAMPLE_LISTINGS", "1") != "0":
+        from bot.directory.gazetteer import default as gazetteer
+        from bot.directory.loading import ensure_samples
+
+        if added := ensure_samples(settings.database_url, gazetteer()):
+            print(f"the directory was empty: {added} sample listings loaded")
     stack = Stack(playground=settings.playground)
 
     def terminate(signum: int, frame: object) -> None:
@@ -191,6 +252,27 @@ def build_parser() -> argparse.ArgumentParser:
     screen.add_argument(
         "--reasons", choices=["kk", "ru", "en"], help="also give the plain-language reasons"
     )
+    mediators = add("mediators", cmd_mediators)
+    directory = mediators.add_subparsers(dest="action", required=True, metavar="ACTION")
+    imp = directory.add_parser(
+        "import",
+        help="check every row of a CSV file and write it (all rows, or nothing)",
+        description="Check every row (docs/directory-csv.md) and write the listings in one "
+        "transaction; any bad row means nothing is written, unless --skip-bad-rows.",
+    )
+    imp.add_argument("file", help="the CSV file")
+    imp.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    imp.add_argument(
+        "--skip-bad-rows",
+        action="store_true",
+        help="write the valid rows even if others have problems",
+    )
+    exp = directory.add_parser("export", help="write the directory as CSV (the import format)")
+    exp.add_argument("file", nargs="?", help="where to write (default: standard output)")
+    smp = directory.add_parser(
+        "sample", help="replace the made-up sample listings (about 300; --count for benchmarks)"
+    )
+    smp.add_argument("--count", type=int, help="how many listings to generate")
     add("stack", cmd_stack)
     return parser
 

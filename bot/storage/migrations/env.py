@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+from bot.directory import models as _directory_models  # noqa: F401 (registers its tables)
 from bot.storage.models import Base
 
 config = context.config

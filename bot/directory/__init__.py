@@ -1,0 +1,1 @@
+"""The directory: listings of mediators, and the places of Kazakhstan (the gazetteer)."""

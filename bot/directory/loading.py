@@ -1,0 +1,48 @@
+"""Putting sample listings into the database (the playground's default, and benchmarks)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from itertools import islice
+
+from sqlalchemy import delete, exists, insert, select
+from sqlalchemy.orm import Session
+
+from bot.directory import samples
+from bot.directory.gazetteer import Gazetteer
+from bot.directory.models import Listing
+
+_BATCH = 5000
+
+
+def load_samples(session: Session, gazetteer: Gazetteer, count: int | None = None) -> int:
+    """Replace every sample listing (real ones stay) with a fresh set; the number added."""
+    today = dt.date.today()
+    rows = samples.many(gazetteer, count, today) if count else samples.playground(gazetteer, today)
+    added = 0
+    with session.begin():
+        session.execute(delete(Listing).where(Listing.sample.is_(True)))
+        while batch := list(islice(rows, _BATCH)):
+            session.execute(insert(Listing), batch)
+            added += len(batch)
+    return added
+
+
+def has_listings(session: Session) -> bool:
+    return bool(session.scalar(select(exists().where(Listing.id.is_not(None)))))
+
+
+def ensure_samples(database_url: str, gazetteer: Gazetteer) -> int:
+    """An empty directory gets the sample listings, so the playground can find mediators."""
+    from sqlalchemy import create_engine
+
+    from bot.storage.urls import sync_url
+
+    engine = create_engine(sync_url(database_url))
+    try:
+        with Session(engine) as session:
+            if has_listings(session):
+                return 0
+            return load_samples(session, gazetteer)
+    finally:
+        engine.dispose()
