@@ -20,6 +20,8 @@ def load_samples(session: Session, gazetteer: Gazetteer, count: int | None = Non
     today = dt.date.today()
     rows = samples.many(gazetteer, count, today) if count else samples.playground(gazetteer, today)
     added = 0
+    if session.in_transaction():
+        session.rollback()  # a read before (has_listings) must not block this transaction
     with session.begin():
         session.execute(delete(Listing).where(Listing.sample.is_(True)))
         while batch := list(islice(rows, _BATCH)):

@@ -147,3 +147,19 @@ def test_the_command_line(tmp_path: Path) -> None:
     assert run("export", str(out)).returncode == 0
     assert out.read_text(encoding="utf-8").count("\n") == 4
     assert "usage" in run("--help").stdout
+
+
+def test_an_empty_directory_gets_the_sample_listings_once(database_url: str) -> None:
+    from bot.directory.loading import ensure_samples
+
+    migrate.upgrade(database_url)
+    added = ensure_samples(database_url, gazetteer())
+    assert 250 <= added <= 350
+    assert ensure_samples(database_url, gazetteer()) == 0
+    engine = create_engine(sync_url(database_url))
+    with Session(engine) as s:
+        rows = list(s.scalars(select(Listing)))
+        regions = {r.region_id for r in rows}
+    engine.dispose()
+    assert all(r.sample and r.phone.startswith("+7700") for r in rows)
+    assert len(regions) == 20  # every region and city of republican significance
