@@ -193,19 +193,21 @@ def parse_row(
     return (None if problems else values), problems
 
 
-def _rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
+def _delimiter(text: str) -> str:
     # Excel in Russian and Kazakh locales saves with ';': accept both separators.
-    sample = text.split("\n", 1)[0]
-    delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    first = text.split("\n", 1)[0]
+    return ";" if first.count(";") > first.count(",") else ","
+
+
+def _rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
+    reader = csv.DictReader(io.StringIO(text), delimiter=_delimiter(text))
     for row in reader:
         yield reader.line_num, {str(k).strip().lower(): v for k, v in row.items() if k}
 
 
 def check_header(text: str) -> list[Problem]:
     first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    header = [h.strip().lower() for h in first.strip().split(delimiter)]
+    header = [h.strip().lower() for h in first.strip().split(_delimiter(text))]
     missing = [c for c in REQUIRED if c not in header]
     unknown = [h for h in header if h and h not in COLUMNS]
     problems = [Problem(1, c, "column missing from the header") for c in missing]

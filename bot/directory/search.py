@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import cast
 
 from sqlalchemy import Select, and_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from bot.directory.gazetteer import EARTH_RADIUS_KM, great_circle_km
 from bot.directory.models import FREE_KINDS, Listing
 
-__all__ = ["Query", "Result", "great_circle_km", "search", "search_async"]
+__all__ = ["Query", "Result", "great_circle_km", "search"]
 
 KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180
 # Widening steps; the last one covers the whole country from anywhere in it.
@@ -35,9 +33,6 @@ class Query:
     language: str | None = None
     kind: str | None = None  # "free" (public, rooms, desks), "professional", or None: all
     online: bool = False  # only those who also mediate online
-
-    def with_(self, **changes: object) -> Query:
-        return Query(**{**self.__dict__, **changes})
 
 
 @dataclass(frozen=True)
@@ -99,17 +94,6 @@ def search(session: Session, query: Query, want: int = 25) -> Result:
     hits: list[Hit] = []
     for radius in RADII_KM:
         hits = _hits(query, list(session.scalars(statement(query, radius, want))), radius)
-        if len(hits) >= want:
-            return Result(tuple(hits), radius)
-    return Result(tuple(hits), RADII_KM[-1] if hits else 0.0)
-
-
-async def search_async(session: AsyncSession, query: Query, want: int = 25) -> Result:
-    """The same search for the bot's asyncio database handle."""
-    hits: list[Hit] = []
-    for radius in RADII_KM:
-        rows = cast(list[Listing], list(await session.scalars(statement(query, radius, want))))
-        hits = _hits(query, rows, radius)
         if len(hits) >= want:
             return Result(tuple(hits), radius)
     return Result(tuple(hits), RADII_KM[-1] if hits else 0.0)
