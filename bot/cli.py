@@ -131,6 +131,9 @@ def cmd_mediators(args: argparse.Namespace) -> None:
                 added = loading.load_samples(session, gazetteer(), args.count)
                 print(f"{added} sample listings loaded (earlier sample listings replaced)")
                 return
+            if args.action == "reports":
+                _print_reports(session, args.clear)
+                return
             if args.action == "export":
                 text = csvio.export_text(session)
                 if args.file and args.file != "-":
@@ -160,6 +163,30 @@ def cmd_mediators(args: argparse.Namespace) -> None:
             + (" (fix the rows above, or --skip-bad-rows)" if report.problems else "")
         )
     sys.exit(1 if report.problems else 0)
+
+
+def _print_reports(session: object, clear: list[str] | None) -> None:
+    """Listings reported as having wrong contact details, or clear one listing's reports."""
+    from sqlalchemy.orm import Session
+
+    from bot.directory import reports
+
+    assert isinstance(session, Session)
+    if clear:
+        removed = reports.clear(session, clear[0], clear[1])
+        print(f"{removed} report(s) cleared for {clear[0]} {clear[1]}")
+        return
+    found = reports.reported(session)
+    if not found:
+        print("no listing has been reported")
+        return
+    print("reports;last_reported;register;entry;name;phone;email;telegram")
+    for r in found:
+        item = r.listing
+        print(
+            f"{r.reports};{r.last.isoformat()};{item.register};{item.entry};{item.name};"
+            f"{item.phone};{item.email};{item.telegram}"
+        )
 
 
 def cmd_stack(args: argparse.Namespace) -> None:
@@ -273,6 +300,16 @@ def build_parser() -> argparse.ArgumentParser:
         "sample", help="replace the made-up sample listings (about 300; --count for benchmarks)"
     )
     smp.add_argument("--count", type=int, help="how many listings to generate")
+    rep = directory.add_parser(
+        "reports",
+        help="listings people reported as having wrong contact details",
+        description="List the listings reported in the bot as having wrong contact details "
+        "(most reported first; no one's identity is kept), or clear one listing's reports "
+        "after checking it.",
+    )
+    rep.add_argument(
+        "--clear", nargs=2, metavar=("REGISTER", "ENTRY"), help="clear this listing's reports"
+    )
     add("stack", cmd_stack)
     return parser
 

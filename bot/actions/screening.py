@@ -21,6 +21,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.compare import compare_payload, named_dispute_type
+from bot.actions.directory import find_payload
 from bot.actions.language import language_of, requested_language
 from bot.config import ROOT
 from bot.screening import answers, engine, rules
@@ -48,8 +49,6 @@ _TOPIC_RESPONSES = {
     "privacy": "utter_privacy",
     "bot_challenge": "utter_bot_challenge",
     "help": "utter_help",
-    # Until the directory lands (its own issue), the same answer as outside the questions.
-    "find_mediator": "utter_coming_soon",
 }
 _TOPIC_CONFIDENCE = 0.6
 
@@ -78,6 +77,7 @@ class _Turn:
         self.dispatcher = dispatcher
         self.stopped = False
         self.understood = False
+        self.extra: list[dict[str, Any]] = []  # events of a topic answered in the middle
 
     def clear(self) -> None:
         self.chosen = dict.fromkeys(self.chosen)
@@ -115,7 +115,12 @@ class _Turn:
             for q in QUESTIONS
             if tracker.get_slot(q.slot) != self.chosen[q.name]
         ]
-        return [*changed, SlotSet(HISTORY, self.history), SlotSet(STOPPED, self.stopped)]
+        return [
+            *changed,
+            SlotSet(HISTORY, self.history),
+            SlotSet(STOPPED, self.stopped),
+            *self.extra,
+        ]
 
 
 def _starts_the_form(tracker: Tracker, message_id: object) -> bool:
@@ -231,6 +236,12 @@ class ValidateScreeningForm(Action):
             return False
         if name in _TOPIC_RESPONSES:
             turn.dispatcher.utter_message(response=_TOPIC_RESPONSES[name])
+            return True
+        if name == "find_mediator":
+            # Answered as outside the questions; the place is remembered for the next search.
+            payload, events = find_payload(tracker)
+            turn.dispatcher.utter_message(json_message=payload)
+            turn.extra.extend(events)
             return True
         if name == "mediation_vs_court":
             entities = tracker.latest_message.get("entities") or []

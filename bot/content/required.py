@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.content.catalogue import LANGUAGES
-from bot.dialogue.topics import BUTTON_PAGES, TOPIC_CODES
+from bot.dialogue.topics import BUTTON_PAGES, DISPUTE_TYPES, TOPIC_CODES
+from bot.directory.models import KINDS
 from bot.screening.fields import VERDICTS
 from bot.screening.questions import QUESTIONS
 
@@ -25,6 +26,27 @@ _STATIC_KEYS = (
 )  # fmt: skip
 
 
+# The mediator search (bot/telegram/directory.py).
+_DIRECTORY_KEYS = (
+    "dir.ask_place", "dir.unknown_place", "dir.outside", "dir.choose_region",
+    "dir.choose_settlement", "dir.whole_region", "dir.searching", "dir.point", "dir.header",
+    "dir.filters", "dir.range", "dir.far", "dir.sample", "dir.none", "dir.choose_type",
+    "dir.filter.type", "dir.filter.language", "dir.filter.free", "dir.filter.professional",
+    "dir.filter.online", "dir.listing.title", "dir.listing.types", "dir.listing.register",
+    "dir.listing.online", "dir.listing.free", "dir.listing.verified", "dir.more", "dir.write",
+    "dir.no_contact", "dir.report.confirm", "dir.report.done", "dir.handoff.consent",
+    "dir.handoff.summary", "dir.handoff.how", "dir.handoff.declined", "dir.handoff.not_given",
+    "dir.verdict.none", "dir.invite.choose", "dir.invite.intro", "dir.invite.message",
+    "btn.back",
+)  # fmt: skip
+_DIRECTORY_BUTTONS = (
+    "send_location", "call", "write", "map", "more", "prev", "next", "only_free",
+    "only_professional", "all_kinds", "online", "not_online", "any_language", "my_language",
+    "type", "any_type", "place", "invite", "summary", "report", "report_yes", "handoff_yes",
+    "cancel",
+)  # fmt: skip
+
+
 def required_keys() -> set[str]:
     keys = set(_STATIC_KEYS)
     keys.update(f"btn.{intent}" for intent in TOPIC_CODES.values())
@@ -36,4 +58,10 @@ def required_keys() -> set[str]:
     keys.update(q.label_key(o.code) for q in QUESTIONS for o in q.options)
     # safety_first is answered with the safety page itself, not with a headline.
     keys.update(f"screen.result.{v}" for v in VERDICTS if v != "safety_first")
+    keys.update(_DIRECTORY_KEYS)
+    keys.update(f"btn.dir.{name}" for name in _DIRECTORY_BUTTONS)
+    keys.update(f"dir.kind.{kind}" for kind in KINDS)
+    keys.update(f"dir.type.{t}" for t in DISPUTE_TYPES)
+    keys.update(f"dir.verdict.{v}" for v in VERDICTS)
+    keys.update(f"btn.page.mediation_vs_court_{t}" for t in DISPUTE_TYPES)
     return keys

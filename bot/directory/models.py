@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from sqlalchemy import (
     Boolean,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -23,6 +25,14 @@ from bot.storage.models import Base, utcnow
 # (free); room: a mediation room in a House of Friendship; desk: an akimat's public-mediator desk.
 KINDS: tuple[str, ...] = ("professional", "public", "room", "desk")
 FREE_KINDS: tuple[str, ...] = ("public", "room", "desk")
+# Latitude bands of a quarter degree (about 28 km): the search asks for the few bands its box
+# spans and a longitude range within each, which an index on (lat_band, lon) answers without
+# reading the whole width of the country at that latitude.
+BANDS_PER_DEGREE = 4
+
+
+def lat_band(lat: float) -> int:
+    return math.floor(lat * BANDS_PER_DEGREE)
 
 
 class Listing(Base):
@@ -32,8 +42,8 @@ class Listing(Base):
     __tablename__ = "listings"
     __table_args__ = (
         UniqueConstraint("register", "entry", name="uq_listings_register_entry"),
-        # The nearest-first search narrows to a latitude band, then a longitude band.
-        Index("ix_listings_lat_lon", "lat", "lon"),
+        # The nearest-first search reads a few latitude bands, a longitude range in each.
+        Index("ix_listings_band_lon", "lat_band", "lon"),
         Index("ix_listings_region", "region_id"),
     )
 
@@ -49,6 +59,7 @@ class Listing(Base):
     address: Mapped[str] = mapped_column(String(300), default="")
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
+    lat_band: Mapped[int] = mapped_column(Integer, default=0)  # lat_band(lat), kept by events
     phone: Mapped[str] = mapped_column(String(16), default="")
     email: Mapped[str] = mapped_column(String(200), default="")
     telegram: Mapped[str] = mapped_column(String(40), default="")
@@ -70,3 +81,10 @@ class ContactReport(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id", ondelete="CASCADE"))
     reported_on: Mapped[dt.date] = mapped_column(Date)
+
+
+@event.listens_for(Listing, "before_insert")
+@event.listens_for(Listing, "before_update")
+def _keep_band(mapper: object, connection: object, listing: Listing) -> None:
+    """Whatever changed the coordinates (an import, an edit), the band follows."""
+    listing.lat_band = lat_band(listing.lat)

@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.directory.csvio import joined
 from bot.directory.gazetteer import Gazetteer, Place
+from bot.directory.models import lat_band
 from bot.screening.dispute_types import DISPUTE_TYPES
 
 SAMPLE_REGISTER = "SAMPLE register (not real)"
@@ -65,6 +66,7 @@ def listing(rng: random.Random, number: int, place: Place, today: dt.date) -> di
         "address": f"Sample street {1 + number % 97}",
         "lat": lat,
         "lon": lon,
+        "lat_band": lat_band(lat),  # bulk inserts skip the ORM's events
         "phone": f"+7700{number:07d}"[:12],
         "email": f"sample{number}@example.invalid",
         "telegram": "",

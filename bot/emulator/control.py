@@ -17,7 +17,7 @@ _USERNAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{4,31}$")
 # Events a test usually waits for; chat actions ("typing") come and go and would satisfy
 # count=1 before the actual answer arrives.
 _VISIBLE_OUT_KINDS = frozenset(
-    {"message", "edit", "delete", "callback_answer", "location", "venue"}
+    {"message", "edit", "delete", "callback_answer", "location", "venue", "contact"}
 )
 
 

@@ -616,6 +616,27 @@ async def send_venue(state: State, params: Params) -> Any:
     return copy.deepcopy(state.bot_message(chat, content, markup).message)
 
 
+async def send_contact(state: State, params: Params) -> Any:
+    chat = resolve_chat(state, params)
+    phone = (params.get_str("phone_number") or "").strip()
+    first_name = (params.get_str("first_name") or "").strip()
+    if not phone:
+        raise bad_request("phone number is empty")
+    if not first_name:
+        raise bad_request("contact first name is empty")
+    markup = parse_markup(params)
+    contact: dict[str, Any] = {"phone_number": phone, "first_name": first_name}
+    for optional in ("last_name", "vcard"):
+        value = params.get_str(optional)
+        if value:
+            contact[optional] = value
+    content: dict[str, Any] = {"contact": contact}
+    reply_to = _reply_to(chat, params)
+    if reply_to is not None:
+        content["reply_to_message"] = reply_to
+    return copy.deepcopy(state.bot_message(chat, content, markup).message)
+
+
 async def send_chat_action(state: State, params: Params) -> Any:
     chat = resolve_chat(state, params)
     action = params.get_str("action")
@@ -872,6 +893,7 @@ _HANDLERS: dict[str, Handler] = {
     "sendMessage": send_message,
     "sendLocation": send_location,
     "sendVenue": send_venue,
+    "sendContact": send_contact,
     "sendChatAction": send_chat_action,
     "editMessageText": edit_message_text,
     "editMessageReplyMarkup": edit_message_reply_markup,

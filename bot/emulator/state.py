@@ -279,7 +279,7 @@ class State:
             "reply_markup": copy.deepcopy(stored.markup),
             "edited": "edit_date" in msg,
         }
-        for extra in ("location", "venue", "sticker", "photo"):
+        for extra in ("location", "venue", "contact", "sticker", "photo"):
             if extra in msg:
                 fields[extra] = copy.deepcopy(msg[extra])
         if "reply_to_message" in msg:
@@ -405,7 +405,7 @@ class State:
         stored = StoredMessage(message=message, outgoing=True, markup=copy.deepcopy(markup))
         chat.messages[message["message_id"]] = stored
         kind = "message"
-        for special in ("location", "venue"):
+        for special in ("location", "venue", "contact"):
             if special in content:
                 kind = special
         self.add_event(chat, "out", kind, **self.message_event_fields(stored))

@@ -5,7 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from bot.storage.models import User
 from bot.storage.urls import async_url
@@ -20,6 +25,11 @@ class Database:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         self.engine: AsyncEngine = create_async_engine(parsed, pool_pre_ping=True)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        """For feature stores that share this engine (the directory)."""
+        return self._sessions
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -20,6 +20,8 @@ from bot.content import LANGUAGES, Catalogue
 from bot.content.live import LiveContent, ReloadResult
 from bot.content.required import COMMANDS
 from bot.dialogue.client import RasaClient
+from bot.directory import gazetteer
+from bot.directory.store import DirectoryStore
 from bot.storage.db import Database
 from bot.telegram import handlers
 from bot.telegram.processor import PerChatUpdateProcessor
@@ -38,6 +40,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CallbackQueryHandler(handlers.on_callback))
     application.add_handler(MessageHandler(filters.COMMAND, handlers.unknown_command))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.free_text))
+    application.add_handler(MessageHandler(filters.LOCATION, handlers.location_shared))
     # Anything else a user can send in a private chat: stickers, photos, voice, files...
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL, handlers.unsupported)
@@ -105,11 +108,14 @@ def build(settings: Settings, catalogue: Catalogue | None = None) -> Application
         .post_shutdown(_post_shutdown)
         .build()
     )
+    db = Database(settings.database_url)
     application.bot_data[KEY] = Services(
         settings=settings,
-        db=Database(settings.database_url),
+        db=db,
         rasa=RasaClient(settings.rasa_url, timeout=settings.rasa_timeout),
         content=LiveContent(settings.content_dir, catalogue),
+        directory=DirectoryStore(db.sessions),
+        places=gazetteer.default(),
     )
     register(application)
     return application

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from bot.content import LANGUAGES
 from bot.dialogue.topics import BUTTON_PAGES, CODE_OF_TOPIC, TOPIC_CODES
 from bot.screening.questions import BY_NAME, QUESTIONS
+from bot.telegram import directory_codes
+from bot.telegram.directory_codes import DirectoryCode, SearchKey
 
 _PAGE_ID = re.compile(r"[a-z][a-z0-9_]{0,59}")
 
@@ -41,9 +43,10 @@ def screen_control(name: str) -> str:
 
 @dataclass(frozen=True)
 class Callback:
-    kind: str  # "menu", "lang", "language", "topic", "page", "forget" or "screen"
+    kind: str  # "menu", "lang", "language", "topic", "page", "forget", "screen" or "dir"
     value: str = ""
     option: str = ""  # "screen" answers: the option chosen for question `value`
+    directory: DirectoryCode | None = None  # "dir": the mediator search's code
 
 
 def parse(data: str | None) -> Callback | None:
@@ -73,6 +76,9 @@ def parse(data: str | None) -> Callback | None:
         question = BY_NAME.get(name)
         if question is not None and question.option(option) is not None:
             return Callback("screen", name, option)
+    code = directory_codes.parse(data)
+    if code is not None:
+        return Callback("dir", code.op, directory=code)
     return None
 
 
@@ -84,4 +90,19 @@ def all_callback_data() -> list[str]:
     codes += [page(page_id) for page_id in BUTTON_PAGES]
     codes += [screen_control(name) for name in SCREEN_CONTROLS]
     codes += [screen_answer(q.name, o.code) for q in QUESTIONS for o in q.options]
+    # The longest directory codes: the longest place id, a far-away point, every flag set.
+    longest = SearchKey(
+        "north-kazakhstan-region",
+        "administrative",
+        "kk",
+        "professional",
+        True,
+        "not_eligible",
+        directory_codes.MAX_PAGE,
+    )
+    point = SearchKey("-89.999,-179.999", "inheritance", "ru", "free", True, "conditional")
+    for key in (longest, point):
+        codes += [key.code(), key.type_chooser(), key.listing("hy", 999_999_999)]
+    codes += ["a", "r", "i", "z", "xy:999999999"]
+    codes += ["r:north-kazakhstan-region", "w:aktau-karaganda-1526269"]
     return codes

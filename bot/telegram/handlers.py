@@ -6,7 +6,7 @@ import asyncio
 import html
 import logging
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
@@ -19,7 +19,8 @@ from bot.dialogue.payloads import Reply
 from bot.dialogue.topics import OFFLINE_PAGES
 from bot.screening import rules
 from bot.screening.safety import reveals_danger
-from bot.telegram import callbacks, keyboards, language, screening
+from bot.telegram import callbacks, directory, keyboards, language, screening
+from bot.telegram.directory_codes import DirectoryCode
 from bot.telegram.replies import render, replies_from
 from bot.telegram.services import Services, services
 
@@ -57,10 +58,27 @@ async def _send_menu(context: Context, chat_id: int, lang: str, key: str = "menu
 
 
 async def _deliver(
-    context: Context, chat_id: int, lang: str, replies: list[Reply], user_id: int | None = None
+    context: Context,
+    chat_id: int,
+    lang: str,
+    replies: list[Reply],
+    user_id: int | None = None,
+    point: tuple[float, float] | None = None,
 ) -> None:
     svc = services(context)
     for reply in replies:
+        if reply.do == "ask_place":
+            await directory.ask_place(
+                context, chat_id, lang, unknown=bool(reply.args.get("unknown"))
+            )
+            continue
+        if reply.do == "mediators":
+            key = directory.key_from_payload(reply.args, lang, point)
+            if key is None:
+                await directory.ask_place(context, chat_id, lang, unknown=False)
+            else:
+                await directory.show_results(context, chat_id, lang, key)
+            continue
         if reply.do == "language_picker":
             await _send_picker(context, chat_id, lang)
             continue
@@ -119,10 +137,14 @@ async def _converse(
     message: str,
     topic: str = "",
     screen: dict[str, str] | None = None,
+    place: dict[str, str] | None = None,
+    point: tuple[float, float] | None = None,
 ) -> tuple[str, list[Reply]]:
     """Send one turn to Rasa and deliver its answer (degraded when it is down); return the
     language answered in, so callers need not look it up again. `screen` carries a
-    questionnaire button (an answer or back/restart/stop) as message metadata."""
+    questionnaire button (an answer or back/restart/stop) as message metadata; `place` a
+    place chosen for the mediator search, and `point` the shared location it came from,
+    which stays in the bot."""
     svc = services(context)
     assert update.effective_user is not None and update.effective_chat is not None
     lang = await _user_language(svc, update)
@@ -130,6 +152,8 @@ async def _converse(
     metadata: dict[str, object] = {"language": lang}
     if screen:
         metadata["screen"] = screen
+    if place:
+        metadata["directory"] = place
     try:
         replies = replies_from(await svc.rasa.send(sender, message, metadata))
         if not replies:
@@ -138,9 +162,15 @@ async def _converse(
         log.warning("dialogue unavailable: %s", exc)
         if topic in OFFLINE_PAGES:
             replies = [Reply(key=f"page:{OFFLINE_PAGES[topic]}", menu=True)]
+        elif topic == "find_mediator":
+            # The directory is ours, not Rasa's: search without the screening's answers.
+            offline = {"place": next(iter((place or {}).values()), "")}
+            replies = [Reply(do="mediators" if offline["place"] else "ask_place", args=offline)]
         else:
             replies = [Reply(key="error.rasa_down", menu=True)]
-    await _deliver(context, update.effective_chat.id, lang, replies, update.effective_user.id)
+    await _deliver(
+        context, update.effective_chat.id, lang, replies, update.effective_user.id, point
+    )
     return lang, replies
 
 
@@ -251,6 +281,8 @@ async def on_callback(update: Update, context: Context) -> None:
         await forget_command(update, context)
     elif parsed.kind == "screen":
         await screen_button(update, context, parsed.value, parsed.option)
+    elif parsed.kind == "dir" and parsed.directory is not None:
+        await directory_button(update, context, parsed.directory)
     else:
         await _converse(update, context, f"/{parsed.value}", topic=parsed.value)
 
@@ -260,6 +292,78 @@ async def screen_button(update: Update, context: Context, value: str, option: st
     control = "back" if value == "change" else value
     screen = {"q": value, "a": option} if option else {"do": control}
     await _converse(update, context, "/check_eligibility", screen=screen)
+
+
+async def location_shared(update: Update, context: Context) -> None:
+    """A shared location: the nearest mediators to that very point."""
+    assert update.message is not None and update.message.location is not None
+    assert update.effective_chat is not None
+    svc = services(context)
+    lat, lon = update.message.location.latitude, update.message.location.longitude
+    if not directory.in_kazakhstan(lat, lon):
+        lang = await _user_language(svc, update)
+        await _say(context, update.effective_chat.id, svc.catalogue.text(lang, "dir.outside"))
+        await directory.show_regions(context, update.effective_chat.id, lang)
+        return
+    # Rasa hears only the nearest settlement; the exact point never enters its tracker.
+    near = svc.places.nearest(lat, lon)
+    await _converse(
+        update,
+        context,
+        "/find_mediator",
+        "find_mediator",
+        place={"near": near.id},
+        point=(lat, lon),
+    )
+
+
+async def directory_button(update: Update, context: Context, code: DirectoryCode) -> None:
+    """A button of the mediator search: where, a page, a filter, or one listing's action."""
+    svc = services(context)
+    assert update.effective_chat is not None
+    chat_id = update.effective_chat.id
+    lang = await _user_language(svc, update)
+    query = update.callback_query
+    message = query.message if query is not None and isinstance(query.message, Message) else None
+    if code.op == "w":
+        if svc.places.get(code.place) is None:
+            await _send_menu(context, chat_id, lang, key="error.expired_button")
+            return
+        await _converse(
+            update, context, "/find_mediator", "find_mediator", place={"place": code.place}
+        )
+    elif code.op == "r" and code.place:
+        await directory.show_settlements(context, chat_id, lang, code.place, message)
+    elif code.op == "r":
+        await directory.show_regions(context, chat_id, lang, message)
+    elif code.op == "a":
+        await directory.ask_place(context, chat_id, lang, unknown=False)
+    elif code.op == "d" and code.key is not None:
+        await directory.show_results(context, chat_id, lang, code.key, message)
+    elif code.op == "y" and code.key is not None:
+        await directory.choose_type(context, chat_id, lang, code.key, message)
+    elif code.op == "c":
+        await directory.call(context, chat_id, lang, code.listing_id)
+    elif code.op == "e":
+        await directory.write(context, chat_id, lang, code.listing_id)
+    elif code.op == "v":
+        await directory.show_on_map(context, chat_id, lang, code.listing_id)
+    elif code.op == "o" and code.key is not None:
+        await directory.more(context, chat_id, lang, code.listing_id, code.key)
+    elif code.op == "x":
+        await directory.confirm_report(context, chat_id, lang, code.listing_id)
+    elif code.op == "xy":
+        await directory.report(context, chat_id, lang, code.listing_id, message)
+    elif code.op == "h" and code.key is not None:
+        await directory.ask_consent(context, chat_id, lang, code.listing_id, code.key)
+    elif code.op == "hy" and code.key is not None:
+        await directory.handoff(context, chat_id, lang, code.listing_id, code.key, message)
+    elif code.op == "z":
+        await directory.dismiss(context, chat_id, lang, message)
+    elif code.op == "i" and code.language:
+        await directory.invitation(context, chat_id, lang, code.language)
+    else:
+        await directory.choose_invitation_language(context, chat_id, lang)
 
 
 async def forget_command(update: Update, context: Context) -> None:

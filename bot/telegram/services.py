@@ -11,6 +11,8 @@ from bot.config import Settings
 from bot.content import Catalogue
 from bot.content.live import LiveContent
 from bot.dialogue.client import RasaClient
+from bot.directory.gazetteer import Gazetteer
+from bot.directory.store import DirectoryStore
 from bot.storage.db import Database
 
 KEY = "services"
@@ -22,6 +24,8 @@ class Services:
     db: Database
     rasa: RasaClient
     content: LiveContent
+    directory: DirectoryStore
+    places: Gazetteer
 
     @property
     def catalogue(self) -> Catalogue:

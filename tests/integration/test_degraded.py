@@ -29,8 +29,13 @@ async def test_rasa_down(
     assert shows_page(page, catalogue, language, "what_is_mediation")
     [page] = await chat.send("/help")
     assert shows_page(page, catalogue, language, "help")
-    [reply] = await chat.press("t:find")
-    assert reply["text"] == plain(catalogue, language, "error.rasa_down")
+    # The directory is the bot's own: "Find a mediator" still asks where, and searches.
+    ask, regions = await chat.press("t:find", count=2)
+    assert ask["text"] == plain(catalogue, language, "dir.ask_place")
+    searching, results = await chat.press("w:almaty", count=2)
+    assert searching["reply_markup"] == {"remove_keyboard": True}
+    assert "<b>1. " in results["html"]
+    [reply] = await chat.send(QUESTIONS[language])
     assert [
         b["callback_data"] for row in reply["reply_markup"]["inline_keyboard"] for b in row
     ] == MENU

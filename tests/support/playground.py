@@ -8,7 +8,7 @@ from typing import Any
 
 import aiohttp
 
-SHOWN = ("message", "edit")
+SHOWN = ("message", "edit", "location", "venue", "contact")
 
 
 @dataclass
@@ -80,6 +80,11 @@ class Chat:
 
     async def send(self, text: str, count: int = 1) -> list[dict[str, Any]]:
         sent = await self._post("messages", {"text": text})
+        self.seq = max(self.seq, int(sent["seq"]))
+        return await self.replies(count)
+
+    async def send_location(self, lat: float, lon: float, count: int = 1) -> list[dict[str, Any]]:
+        sent = await self._post("location", {"latitude": lat, "longitude": lon})
         self.seq = max(self.seq, int(sent["seq"]))
         return await self.replies(count)
 

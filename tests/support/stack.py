@@ -7,6 +7,7 @@ locks in Redis (127.0.0.1:6379) under a private key prefix.
 
 from __future__ import annotations
 
+import os
 import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -15,13 +16,17 @@ from pathlib import Path
 import aiohttp
 import pytest
 import redis
+from sqlalchemy import create_engine, text
 
 from bot import model
+from bot.directory.gazetteer import default as gazetteer
+from bot.directory.loading import ensure_samples
 from bot.stack import Ports, Stack
 from bot.storage import migrate
 from tests.support.playground import Chat
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 def free_port() -> int:
@@ -31,9 +36,11 @@ def free_port() -> int:
         return port
 
 
-def _stack(tmp: Path, **kw: object) -> Stack:
-    database_url = f"sqlite:///{tmp / 'kelisim.db'}"
+def _stack(tmp: Path, database_url: str = "", **kw: object) -> Stack:
+    database_url = database_url or f"sqlite:///{tmp / 'kelisim.db'}"
     migrate.upgrade(database_url)
+    # The playground's sample directory, as `make run` loads it.
+    ensure_samples(database_url, gazetteer())
     env = {
         "DATABASE_URL": database_url,
         "KELISIM_VAR_DIR": str(tmp),
@@ -81,6 +88,25 @@ def stack_without_rasa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sta
         yield running
     finally:
         running.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_stack_without_rasa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """Emulator and bot on PostgreSQL (a private schema), the dialogue down."""
+    schema = f"stack_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://"))
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    running = _stack(tmp_path_factory.mktemp("pgstack"), database_url=url, with_rasa=False)
+    running.start()
+    try:
+        yield running
+    finally:
+        running.stop()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 @pytest.fixture

@@ -163,3 +163,19 @@ def test_an_empty_directory_gets_the_sample_listings_once(database_url: str) -> 
     engine.dispose()
     assert all(r.sample and r.phone.startswith("+7700") for r in rows)
     assert len(regions) == 20  # every region and city of republican significance
+
+
+def test_imported_and_moved_listings_keep_their_latitude_band(session: Session) -> None:
+    from bot.directory.models import lat_band
+
+    import_file(session, "good.csv")
+    text = (DATA / "good.csv").read_text(encoding="utf-8")
+    first = session.scalars(select(Listing).order_by(Listing.id)).first()
+    assert first is not None
+    moved = text.replace(f"{first.lat:.6f}".rstrip("0"), "47.1000", 1)
+    assert moved != text
+    csvio.import_text(session, moved, gazetteer(), today=TODAY)
+    session.expire_all()
+    rows = list(session.scalars(select(Listing)))
+    assert any(r.lat == 47.1 for r in rows)
+    assert all(r.lat_band == lat_band(r.lat) for r in rows)

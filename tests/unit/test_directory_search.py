@@ -96,3 +96,28 @@ def test_the_screenings_administrative_categories_find_administrative_mediators(
         result = search(session, Query(*SHYMKENT, dispute_type=category), want=3)
         assert result.hits
         assert all("administrative" in split(h.listing.dispute_types) for h in result.hits)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [Query(*SHYMKENT, dispute_type="labour", language="kk"), Query(47.1, 51.9, online=True)],
+)
+async def test_the_async_search_gives_the_same_answer(
+    session: Session, database_url: str, query: Query
+) -> None:
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+    from bot.directory.search import search_async
+    from bot.storage.urls import async_url
+
+    engine = create_async_engine(async_url(database_url))
+    try:
+        async with async_sessionmaker(engine)() as async_session:
+            found = await search_async(async_session, query, want=12)
+    finally:
+        await engine.dispose()
+    expected = search(session, query, want=12)
+    assert [(h.listing.id, h.km) for h in found.hits] == [
+        (h.listing.id, h.km) for h in expected.hits
+    ]
+    assert found.radius_km == expected.radius_km

@@ -283,13 +283,17 @@ async def test_delete_location_venue_chat_action(started: Env) -> None:
         EN, latitude=43.2389, longitude=76.8897, title="Center", address="Abay 1, Almaty"
     )
     assert venue.venue is not None and venue.venue.title == "Center"
+    contact = await bot.send_contact(EN, phone_number="+77001234567", first_name="Mediator")
+    assert contact.contact is not None and contact.contact.phone_number == "+77001234567"
+    with pytest.raises(BadRequest, match="Phone number is empty"):
+        await bot.send_contact(EN, phone_number=" ", first_name="Mediator")
     assert await bot.send_chat_action(EN, "typing")
     with pytest.raises(BadRequest, match="Wrong parameter action"):
         await bot.send_chat_action(EN, "dancing")
     with pytest.raises(BadRequest, match="Wrong location"):
         await bot.send_location(EN, latitude=91, longitude=0)
     kinds = [e["kind"] for e in await started.control("GET", f"users/{EN}/chat")]
-    assert kinds[-5:] == ["message", "delete", "location", "venue", "chat_action"]
+    assert kinds[-6:] == ["message", "delete", "location", "venue", "contact", "chat_action"]
 
 
 async def test_reply_parameters(started: Env) -> None:

@@ -221,6 +221,12 @@
       );
       card.dataset.testid = "location-card";
       bubble.appendChild(card);
+    } else if (event.contact) {
+      const card = node("div", "location-card");
+      card.appendChild(node("span", "venue-title", `📞 ${event.contact.first_name}`));
+      card.appendChild(node("span", "venue-address", event.contact.phone_number));
+      card.dataset.testid = "contact-card";
+      bubble.appendChild(card);
     } else if (event.sticker) {
       bubble.appendChild(node("span", "text", event.sticker.emoji || "🖼"));
     } else {

@@ -1,0 +1,142 @@
+"""callback_data for the mediator search: the whole query rides in the button, so paging and
+filters need no server-side state, and survive a restart. Parsed strictly: clients can forge it.
+
+    d:<where>:<t><k><o><v>:<lang>:<page>   a page of results (where: a place id or "lat,lon")
+    y:<where>:<t><k><o><v>:<lang>          choose the kind of dispute for that search
+    c|e|v:<listing id>                     call, write, open in a map
+    o|h|hy:<listing id>:<where>:<t><v>:<lang>   more, summary (asks consent), summary (consented)
+    x|xy:<listing id>                      report a wrong contact (asks), (confirmed)
+    a                                      ask where again (location button and regions)
+    r | r:<region id> | w:<place id>       choose a region, a settlement, search there
+    i | i:<lang>                           the invitation for the other party
+    z                                      cancel a question (a report, a summary)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from bot.content import LANGUAGES
+from bot.dialogue.topics import DISPUTE_TYPES
+from bot.screening.fields import VERDICTS
+
+# One letter per value keeps the longest code under 64 bytes with a 23-letter place id.
+_TYPE_CODES = dict(zip(DISPUTE_TYPES, "flpcbikau", strict=True))
+_TYPES = {code: name for name, code in _TYPE_CODES.items()}
+_KIND_CODES = {"": "a", "free": "f", "professional": "p"}
+_KINDS = {code: name for name, code in _KIND_CODES.items()}
+_VERDICT_CODES = dict(zip(VERDICTS, "ecnus", strict=True)) | {"": "-"}
+_VERDICTS = {code: name for name, code in _VERDICT_CODES.items()}
+
+_PLACE_ID = r"[a-z][a-z0-9-]{0,39}"
+_POINT = r"-?\d{1,2}\.\d{1,4},-?\d{1,3}\.\d{1,4}"
+_WHERE = f"(?:{_PLACE_ID}|{_POINT})"
+_LANG = "(?:kk|ru|en|-)"
+_T = f"[-{''.join(_TYPES)}]"
+_V = f"[-{''.join(c for c in _VERDICTS if c != '-')}]"
+_SEARCH = re.compile(
+    rf"(?P<op>[dy]):(?P<where>{_WHERE}):(?P<t>{_T})(?P<k>[afp])(?P<o>[01])(?P<v>{_V})"
+    rf":(?P<lang>{_LANG})(?::(?P<page>\d{{1,2}}))?"
+)
+_LISTING = re.compile(r"(?P<op>[cevx]|xy):(?P<id>\d{1,9})")
+_LISTING_WITH = re.compile(
+    rf"(?P<op>o|h|hy):(?P<id>\d{{1,9}}):(?P<where>{_WHERE}):(?P<t>{_T})(?P<v>{_V}):(?P<lang>{_LANG})"
+)
+_REGION = re.compile(rf"r:(?P<id>{_PLACE_ID})")
+_PLACE = re.compile(rf"w:(?P<id>{_PLACE_ID})")
+_INVITE = re.compile(r"i:(?P<lang>kk|ru|en)")
+
+MAX_PAGE = 9  # ten pages of five: beyond fifty, a nearer filter serves better than paging
+
+
+def point_code(lat: float, lon: float) -> str:
+    """About 100 m: enough for "1.2 km", and the message keeps no exact address."""
+    return f"{lat:.3f},{lon:.3f}"
+
+
+def parse_point(where: str) -> tuple[float, float] | None:
+    if "," not in where:
+        return None
+    lat, _, lon = where.partition(",")
+    return float(lat), float(lon)
+
+
+@dataclass(frozen=True)
+class SearchKey:
+    where: str  # a gazetteer id, or "lat,lon" of a shared location
+    dispute_type: str = ""
+    language: str = ""
+    kind: str = ""  # "", "free" or "professional"
+    online: bool = False
+    verdict: str = ""
+    page: int = 0
+
+    def _flags(self) -> str:
+        return (
+            _TYPE_CODES.get(self.dispute_type, "-")
+            + _KIND_CODES[self.kind]
+            + ("1" if self.online else "0")
+            + _VERDICT_CODES.get(self.verdict, "-")
+        )
+
+    def code(self, page: int | None = None) -> str:
+        page = self.page if page is None else page
+        return f"d:{self.where}:{self._flags()}:{self.language or '-'}:{page}"
+
+    def type_chooser(self) -> str:
+        return f"y:{self.where}:{self._flags()}:{self.language or '-'}"
+
+    def with_(self, **changes: object) -> SearchKey:
+        """The same search with some filters changed, from its first page."""
+        return replace(self, page=0, **changes)  # type: ignore[arg-type]
+
+    def listing(self, op: str, listing_id: int) -> str:
+        t = _TYPE_CODES.get(self.dispute_type, "-")
+        v = _VERDICT_CODES.get(self.verdict, "-")
+        return f"{op}:{listing_id}:{self.where}:{t}{v}:{self.language or '-'}"
+
+
+@dataclass(frozen=True)
+class DirectoryCode:
+    op: str  # d y c e v x xy o h hy r w i
+    key: SearchKey | None = None
+    listing_id: int = 0
+    place: str = ""  # r: a region id ("" for the list of regions); w: a place id
+    language: str = ""  # i: the invitation's language
+
+
+def _key(match: re.Match[str]) -> SearchKey:
+    lang = match["lang"]
+    return SearchKey(
+        where=match["where"],
+        dispute_type=_TYPES.get(match["t"], ""),
+        language="" if lang == "-" else lang,
+        kind=_KINDS.get(match.groupdict().get("k") or "a", ""),
+        online=match.groupdict().get("o") == "1",
+        verdict=_VERDICTS.get(match["v"], ""),
+        page=int(match.groupdict().get("page") or 0),
+    )
+
+
+def parse(data: str) -> DirectoryCode | None:
+    """A directory code, or None if `data` is not one (or is forged out of shape)."""
+    if data in ("a", "r", "i", "z"):
+        return DirectoryCode(data)
+    if match := _SEARCH.fullmatch(data):
+        key = _key(match)
+        paged = match["page"] is not None
+        if key.page > MAX_PAGE or paged != (match["op"] == "d"):
+            return None
+        return DirectoryCode(match["op"], key=key)
+    if match := _LISTING.fullmatch(data):
+        return DirectoryCode(match["op"], listing_id=int(match["id"]))
+    if match := _LISTING_WITH.fullmatch(data):
+        return DirectoryCode(match["op"], key=_key(match), listing_id=int(match["id"]))
+    if match := _REGION.fullmatch(data):
+        return DirectoryCode("r", place=match["id"])
+    if match := _PLACE.fullmatch(data):
+        return DirectoryCode("w", place=match["id"])
+    if (match := _INVITE.fullmatch(data)) and match["lang"] in LANGUAGES:
+        return DirectoryCode("i", language=match["lang"])
+    return None
