@@ -30,6 +30,7 @@ from bot.directory import samples
 from bot.directory.gazetteer import default as gazetteer
 from bot.directory.models import Listing
 from bot.directory.search import Query, search
+from bot.directory.tidy import tidy
 from bot.screening.dispute_types import DISPUTE_TYPES
 from bot.storage import migrate
 from bot.storage.urls import sync_url
@@ -84,11 +85,7 @@ def run(label: str, url: str, listings: int, count: int) -> None:
                     batch = []
             if batch:
                 session.execute(insert(Listing), batch)
-        if engine.dialect.name == "postgresql":
-            session.execute(text("ANALYZE listings"))
-        else:
-            session.execute(text("ANALYZE"))
-        session.commit()
+        tidy(session)  # what an import and the sample loader do after writing
         load_s = time.perf_counter() - start
         ids = list(session.scalars(select(Listing.id)))
         rng = random.Random(3)

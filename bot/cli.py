@@ -148,6 +148,10 @@ def cmd_mediators(args: argparse.Namespace) -> None:
             report = csvio.import_text(
                 session, text, gazetteer(), dry_run=args.dry_run, skip_bad_rows=args.skip_bad_rows
             )
+            if report.written:
+                from bot.directory.tidy import tidy
+
+                tidy(session)
     finally:
         engine.dispose()
     for problem in report.problems:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from bot.directory import samples
 from bot.directory.gazetteer import Gazetteer
 from bot.directory.models import Listing
+from bot.directory.tidy import tidy
 
 _BATCH = 5000
 
@@ -27,6 +28,7 @@ def load_samples(session: Session, gazetteer: Gazetteer, count: int | None = Non
         while batch := list(islice(rows, _BATCH)):
             session.execute(insert(Listing), batch)
             added += len(batch)
+    tidy(session)
     return added
 
 

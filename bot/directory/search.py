@@ -1,16 +1,19 @@
 """Nearest listings first, with filters; the search widens until it finds enough.
 
-The database narrows to a bounding box (an index on lat, lon) and orders by a flat-earth
-distance that needs no trigonometry in SQL, so SQLite and PostgreSQL run the same query; the
-exact great-circle distance is then computed for the few rows returned.
+The database narrows to a bounding box (an index on latitude band and longitude that also
+carries the filter columns) and orders by a flat-earth distance that needs no trigonometry in
+SQL, so SQLite and PostgreSQL run the same query; the exact great-circle distance is then
+computed for the few rows returned, and only those listings are loaded.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
-from sqlalchemy import Select, select
+from sqlalchemy import BindParameter, ColumnElement, Float, Row, Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -55,69 +58,114 @@ class Result:
     radius_km: float  # how far the search had to go (0 when it found nothing at all)
 
 
-def _filters(query: Query) -> list[object]:
-    conditions: list[object] = []
-    if query.dispute_type:
-        kind = directory_type(query.dispute_type)
-        conditions.append(Listing.dispute_types.like(f"%,{kind},%"))
-    if query.language:
-        conditions.append(Listing.languages.like(f"%,{query.language},%"))
-    if query.kind == "free":
-        conditions.append(Listing.kind.in_(FREE_KINDS))
-    elif query.kind == "professional":
-        conditions.append(Listing.kind == "professional")
-    if query.online:
-        conditions.append(Listing.online.is_(True))
-    return conditions
+def _shape(query: Query, bands: bool) -> tuple[str, bool, bool, bool, bool]:
+    return (query.kind or "", bool(query.dispute_type), bool(query.language), query.online, bands)
 
 
-def statement(query: Query, radius_km: float, limit: int) -> Select[Listing]:
-    """Listings within the box around the point, roughly nearest first, at most `limit`."""
+@lru_cache(maxsize=64)
+def _cached(shape: tuple[str, bool, bool, bool, bool]) -> Select[int, float, float]:
+    """One statement per combination of filters, values bound at run time.
+
+    Building a statement costs more than running it on a small box, so each shape is built
+    once. Only id and coordinates are read, all from the index; the listings themselves are
+    loaded once the nearest are known."""
+    kind, has_type, has_language, online, bands = shape
+    where: list[ColumnElement[bool]] = [
+        Listing.lat.between(bindparam("south"), bindparam("north")),
+        Listing.lon.between(bindparam("west"), bindparam("east")),
+    ]
+    if bands:
+        # One index range per latitude band instead of the whole width of the country.
+        where.append(Listing.lat_band.in_(bindparam("bands", expanding=True)))
+    if has_type:
+        where.append(Listing.dispute_types.like(bindparam("type_pattern")))
+    if has_language:
+        where.append(Listing.languages.like(bindparam("language_pattern")))
+    if kind == "free":
+        where.append(Listing.kind.in_(FREE_KINDS))
+    elif kind == "professional":
+        where.append(Listing.kind == "professional")
+    if online:
+        where.append(Listing.online.is_(True))
+    lat0: BindParameter[float] = bindparam("lat0", type_=Float())
+    lon0: BindParameter[float] = bindparam("lon0", type_=Float())
+    cos_lat: BindParameter[float] = bindparam("cos_lat", type_=Float())
+    flat = (Listing.lat - lat0) * (Listing.lat - lat0) + ((Listing.lon - lon0) * cos_lat) * (
+        (Listing.lon - lon0) * cos_lat
+    )
+    return (
+        select(Listing.id, Listing.lat, Listing.lon)
+        .where(*where)
+        .order_by(flat, Listing.id)
+        .limit(bindparam("limit"))
+    )
+
+
+def statement(
+    query: Query, radius_km: float, limit: int
+) -> tuple[Select[int, float, float], dict[str, object]]:
+    """The ids and coordinates within the box around the point, roughly nearest first."""
     dlat = radius_km / KM_PER_DEGREE
     cos_lat = max(math.cos(math.radians(query.lat)), 0.01)
     dlon = dlat / cos_lat
     south, north = query.lat - dlat, query.lat + dlat
-    box = [
-        Listing.lat.between(south, north),
-        Listing.lon.between(query.lon - dlon, query.lon + dlon),
-    ]
     bands = list(range(lat_band(south), lat_band(north) + 1))
-    if len(bands) <= _MAX_BANDS:
-        # One index range per band instead of the whole width of the country.
-        box.append(Listing.lat_band.in_(bands))
-    flat = (Listing.lat - query.lat) * (Listing.lat - query.lat) + (
-        (Listing.lon - query.lon) * cos_lat
-    ) * ((Listing.lon - query.lon) * cos_lat)
-    return (
-        select(Listing)
-        .where(*box, *_filters(query))  # type: ignore[arg-type]
-        .order_by(flat, Listing.id)
-        .limit(limit)
-    )
+    use_bands = len(bands) <= _MAX_BANDS
+    params: dict[str, object] = {
+        "south": south, "north": north, "west": query.lon - dlon, "east": query.lon + dlon,
+        "lat0": query.lat, "lon0": query.lon, "cos_lat": cos_lat, "limit": limit,
+    }  # fmt: skip
+    if use_bands:
+        params["bands"] = bands
+    if query.dispute_type:
+        params["type_pattern"] = f"%,{directory_type(query.dispute_type)},%"
+    if query.language:
+        params["language_pattern"] = f"%,{query.language},%"
+    return _cached(_shape(query, use_bands)), params
 
 
-def _hits(query: Query, rows: list[Listing], radius_km: float) -> list[Hit]:
-    hits = [Hit(r, great_circle_km(query.lat, query.lon, r.lat, r.lon)) for r in rows]
+def _nearest(
+    query: Query, rows: Sequence[Row[int, float, float]], radius_km: float
+) -> list[tuple[float, int]]:
+    found = [
+        (great_circle_km(query.lat, query.lon, lat, lon), listing_id)
+        for listing_id, lat, lon in rows
+    ]
     # The box's corners reach beyond the radius: keep the circle, nearest first.
-    return sorted((h for h in hits if h.km <= radius_km), key=lambda h: (h.km, h.listing.id))
+    return sorted(f for f in found if f[0] <= radius_km)
+
+
+def _result(nearest: list[tuple[float, int]], listings: Sequence[Listing], radius: float) -> Result:
+    by_id = {listing.id: listing for listing in listings}
+    return Result(tuple(Hit(by_id[i], km) for km, i in nearest if i in by_id), radius)
 
 
 def search(session: Session, query: Query, want: int = 25) -> Result:
     """Widen the radius until `want` listings are found (or the whole country is searched)."""
-    hits: list[Hit] = []
+    nearest: list[tuple[float, int]] = []
+    radius = 0.0
     for radius in RADII_KM:
-        hits = _hits(query, list(session.scalars(statement(query, radius, want))), radius)
-        if len(hits) >= want:
-            return Result(tuple(hits), radius)
-    return Result(tuple(hits), RADII_KM[-1] if hits else 0.0)
+        sql, params = statement(query, radius, want)
+        nearest = _nearest(query, session.execute(sql, params).all(), radius)
+        if len(nearest) >= want:
+            break
+    if not nearest:
+        return Result((), 0.0)
+    listings = session.scalars(select(Listing).where(Listing.id.in_([i for _, i in nearest]))).all()
+    return _result(nearest, listings, radius)
 
 
 async def search_async(session: AsyncSession, query: Query, want: int = 25) -> Result:
-    """The same search for the bot's event loop (one query per widening step)."""
-    hits: list[Hit] = []
+    """The same search for the bot's event loop."""
+    nearest: list[tuple[float, int]] = []
+    radius = 0.0
     for radius in RADII_KM:
-        rows = list(await session.scalars(statement(query, radius, want)))
-        hits = _hits(query, rows, radius)
-        if len(hits) >= want:
-            return Result(tuple(hits), radius)
-    return Result(tuple(hits), RADII_KM[-1] if hits else 0.0)
+        sql, params = statement(query, radius, want)
+        nearest = _nearest(query, (await session.execute(sql, params)).all(), radius)
+        if len(nearest) >= want:
+            break
+    if not nearest:
+        return Result((), 0.0)
+    chosen = select(Listing).where(Listing.id.in_([i for _, i in nearest]))
+    listings = (await session.scalars(chosen)).all()
+    return _result(nearest, listings, radius)
