@@ -8,6 +8,7 @@ import pytest
 from bot.content import Catalogue
 from bot.stack import Stack
 from tests.integration.test_conversation import MENU, QUESTIONS, plain, shows_page
+from tests.support.playground import callback_data
 from tests.support.stack import new_chat
 
 pytestmark = pytest.mark.integration
@@ -32,6 +33,7 @@ async def test_rasa_down(
     # The directory is the bot's own: "Find a mediator" still asks where, and searches.
     ask, regions = await chat.press("t:find", count=2)
     assert ask["text"] == plain(catalogue, language, "dir.ask_place")
+    assert "w:almaty" in callback_data(regions)
     searching, results = await chat.press("w:almaty", count=2)
     assert searching["reply_markup"] == {"remove_keyboard": True}
     assert "<b>1. " in results["html"]
