@@ -9,6 +9,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 
 def _logging(level: str = "INFO") -> None:
@@ -193,6 +194,90 @@ def _print_reports(session: object, clear: list[str] | None) -> None:
         )
 
 
+def _sync_session(url: str) -> Any:
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from bot.storage import migrate
+    from bot.storage.urls import sync_url
+
+    migrate.upgrade(url)
+    return Session(create_engine(sync_url(url)))
+
+
+def cmd_offices(args: argparse.Namespace) -> None:
+    """The offices that share the bot: add one, import a CSV, or list them with their links."""
+    from pathlib import Path
+
+    from bot.config import Settings
+    from bot.directory.gazetteer import default as gazetteer
+    from bot.offices import links, registry
+
+    with _sync_session(Settings.from_env().database_url) as session:
+        if args.action == "list":
+            for office in registry.all_offices(session):
+                link = links.deep_link(args.bot, office.code, office.language or None)
+                print(f"{office.code};{office.kind};{office.region_id};{office.name_ru};{link}")
+            return
+        if args.action == "add":
+            row = {
+                "code": args.code, "kind": args.kind, "region": args.region,
+                "name_kk": args.name_kk, "name_ru": args.name_ru, "name_en": args.name_en,
+                "language": args.language or "",
+            }  # fmt: skip
+            checked = registry.check(row, gazetteer())
+            if checked.values is None:
+                sys.exit("\n".join(checked.problems))
+            added, _ = registry.save(session, [checked.values])
+            print(f"office {checked.values['code']} {'added' if added else 'updated'}")
+            print(links.deep_link(args.bot, checked.values["code"], args.language or None))
+            return
+        try:
+            text = Path(args.file).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            sys.exit(f"cannot read {args.file}: {exc}")
+        problems, added, updated = registry.import_csv(session, text, gazetteer())
+    for problem in problems:
+        print(problem)
+    if problems:
+        print("nothing written: fix the rows above")
+        sys.exit(1)
+    print(f"{added} added, {updated} updated")
+
+
+def cmd_link(args: argparse.Namespace) -> None:
+    """Print an office's deep link; write its QR code (PNG, SVG) and an A4 poster (PDF)."""
+    from pathlib import Path
+
+    from bot.config import Settings
+    from bot.content import LANGUAGES, Catalogue
+    from bot.offices import links, poster
+    from bot.offices.models import Office
+
+    settings = Settings.from_env()
+    with _sync_session(settings.database_url) as session:
+        office = session.get(Office, args.office.lower())
+        if office is None:
+            sys.exit(f"no office with code {args.office!r}: see `python -m bot offices list`")
+        names = {language: office.name(language) for language in LANGUAGES}
+        default_language = office.language or None
+    language = args.language or default_language
+    link = links.deep_link(args.bot, office.code, language)
+    print(link)
+    out = Path(args.out)
+    stem = f"kelisim-{office.code}" + (f"-{language}" if language else "")
+    png, svg = links.write_qr(link, out, stem)
+    print(f"QR code: {png}, {svg}")
+    languages = [lang.strip() for lang in args.poster.split(",") if lang.strip()]
+    unknown = [lang for lang in languages if lang not in LANGUAGES]
+    if unknown:
+        sys.exit(f"--poster: unknown language(s) {', '.join(unknown)} (kk, ru, en)")
+    if languages:
+        catalogue = Catalogue.load(settings.content_dir)
+        pdf = poster.write_poster(catalogue, languages, names, link, png, out / f"{stem}.pdf")
+        print(f"poster: {pdf}")
+
+
 def cmd_stack(args: argparse.Namespace) -> None:
     """Start emulator (without a token), action server, Rasa and bot; Ctrl-C stops them all."""
     from bot.config import Settings
@@ -314,6 +399,36 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument(
         "--clear", nargs=2, metavar=("REGISTER", "ENTRY"), help="clear this listing's reports"
     )
+    from bot.offices.models import KINDS as OFFICE_KINDS
+
+    offices = add("offices", cmd_offices)
+    office_actions = offices.add_subparsers(dest="action", required=True, metavar="ACTION")
+    bot_name = os.environ.get("BOT_USERNAME", "kelisim_bot")
+    listing = office_actions.add_parser("list", help="every office with its deep link")
+    one = office_actions.add_parser("add", help="add or update one office")
+    one.add_argument("code", help="2-40 of a-z, 0-9 and _ (it goes into the link)")
+    one.add_argument("--kind", required=True, help=", ".join(OFFICE_KINDS))
+    one.add_argument("--region", required=True, help="region or city (id or name, any language)")
+    one.add_argument("--name-kk", required=True)
+    one.add_argument("--name-ru", required=True)
+    one.add_argument("--name-en", required=True)
+    one.add_argument("--language", choices=["kk", "ru", "en"], help="language for its visitors")
+    many = office_actions.add_parser(
+        "import", help="offices from a CSV file (code,kind,region,name_kk,name_ru,name_en,language)"
+    )
+    many.add_argument("file", help="the CSV file; nothing is written if any row is wrong")
+    for office_parser in (listing, one, many):
+        office_parser.add_argument(
+            "--bot", default=bot_name, help="the bot's username (BOT_USERNAME)"
+        )
+    link = add("link", cmd_link)
+    link.add_argument("office", help="the office's code")
+    link.add_argument("--language", choices=["kk", "ru", "en"], help="preset in the link")
+    link.add_argument(
+        "--poster", default="kk,ru", help="poster languages, comma-separated ('' for none)"
+    )
+    link.add_argument("--out", default="posters", help="where to write the QR code and poster")
+    link.add_argument("--bot", default=bot_name, help="the bot's username (BOT_USERNAME)")
     add("stack", cmd_stack)
     return parser
 

@@ -7,6 +7,7 @@ from bot.dialogue.topics import BUTTON_PAGES, DISPUTE_TYPES, TOPIC_CODES
 from bot.directory.models import KINDS
 from bot.screening.fields import VERDICTS
 from bot.screening.questions import QUESTIONS
+from bot.telegram.callbacks import SOURCE_ACTIONS, SOURCES
 
 # Telegram commands, each with a description `commands.<name>` in every language.
 COMMANDS: tuple[str, ...] = ("start", "language", "help", "forget")
@@ -38,6 +39,10 @@ _DIRECTORY_KEYS = (
     "dir.handoff.summary", "dir.handoff.how", "dir.handoff.declined", "dir.handoff.not_given",
     "dir.verdict.none", "dir.invite.choose", "dir.invite.intro", "dir.invite.message",
     "btn.back",
+    "poster.title", "poster.subtitle", "poster.line1", "poster.line2", "poster.line3",
+    "poster.scan", "poster.disclaimer",
+    "source.ask", "source.code_prompt", "source.unknown_code", "source.office_noted",
+    "source.thanks",
 )  # fmt: skip
 _DIRECTORY_BUTTONS = (
     "send_location", "call", "write", "map", "more", "prev", "next", "only_free",
@@ -59,6 +64,7 @@ def required_keys() -> set[str]:
     # safety_first is answered with the safety page itself, not with a headline.
     keys.update(f"screen.result.{v}" for v in VERDICTS if v != "safety_first")
     keys.update(_DIRECTORY_KEYS)
+    keys.update(f"btn.source.{value}" for value in (*SOURCES, *SOURCE_ACTIONS, "ask"))
     keys.update(f"btn.dir.{name}" for name in _DIRECTORY_BUTTONS)
     keys.update(f"dir.kind.{kind}" for kind in KINDS)
     keys.update(f"dir.type.{t}" for t in DISPUTE_TYPES)

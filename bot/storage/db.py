@@ -37,7 +37,8 @@ class Database:
     async def get_language(self, telegram_id: int) -> str | None:
         async with self._sessions() as session:
             row = await session.scalar(select(User.language).where(User.telegram_id == telegram_id))
-            return row
+            # "" is a user who came through an office's link and has not chosen yet.
+            return row or None
 
     async def set_language(self, telegram_id: int, language: str) -> None:
         async with self._sessions.begin() as session:
@@ -45,6 +46,37 @@ class Database:
             if user is None:
                 session.add(User(telegram_id=telegram_id, language=language))
             else:
+                user.language = language
+
+    async def origin(self, telegram_id: int) -> tuple[str, str]:
+        """The office a user came through and its region ("" and "" when unknown)."""
+        async with self._sessions() as session:
+            row = (
+                await session.execute(
+                    select(User.office, User.region).where(User.telegram_id == telegram_id)
+                )
+            ).first()
+            return (row[0], row[1]) if row else ("", "")
+
+    async def set_origin(
+        self, telegram_id: int, office: str, region: str, language: str | None
+    ) -> None:
+        """Remember the office (and its region) a user came through; a preset language only
+        for someone who has not chosen one yet."""
+        async with self._sessions.begin() as session:
+            user = await session.get(User, telegram_id)
+            if user is None:
+                session.add(
+                    User(
+                        telegram_id=telegram_id,
+                        language=language or "",
+                        office=office,
+                        region=region,
+                    )
+                )
+                return
+            user.office, user.region = office, region
+            if language and not user.language:
                 user.language = language
 
     async def forget_user(self, telegram_id: int) -> bool:

@@ -23,6 +23,10 @@ class User(Base):
 
     telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     language: Mapped[str] = mapped_column(String(2))
+    # The office whose link brought them, and its region: for the anonymous counts and to
+    # start the mediator search in the right region. "" when they came some other way.
+    office: Mapped[str] = mapped_column(String(40), default="")
+    region: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow

@@ -22,6 +22,8 @@ from bot.content.required import COMMANDS
 from bot.dialogue.client import RasaClient
 from bot.directory import gazetteer
 from bot.directory.store import DirectoryStore
+from bot.offices.counts import Counter
+from bot.offices.store import OfficeStore
 from bot.storage.db import Database
 from bot.telegram import handlers
 from bot.telegram.processor import PerChatUpdateProcessor
@@ -116,6 +118,8 @@ def build(settings: Settings, catalogue: Catalogue | None = None) -> Application
         content=LiveContent(settings.content_dir, catalogue),
         directory=DirectoryStore(db.sessions),
         places=gazetteer.default(),
+        offices=OfficeStore(db.sessions),
+        counter=Counter(db.sessions),
     )
     register(application)
     return application

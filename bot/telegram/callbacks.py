@@ -17,6 +17,13 @@ MENU = "menu"
 FORGET = "forget"
 FORGET_CONFIRMED = "forget:yes"
 LANGUAGE_PICKER = "lang"
+# "Where did you hear about us?" after a bare /start: an office kind, another source, an
+# office code to type, or no answer. ("other" would read as a plural form in content files.)
+SOURCES = (
+    "akimat", "psc", "court", "ngo", "friendship_house", "friends", "internet", "elsewhere",
+)  # fmt: skip
+SOURCE_ACTIONS = ("code", "skip")
+SOURCE_QUESTION = "src:ask"  # on the welcome: opens the question
 # "change" (after a verdict) reopens the last answer, as "back" does during the questions.
 SCREEN_CONTROLS = ("back", "restart", "stop", "change")
 
@@ -43,7 +50,7 @@ def screen_control(name: str) -> str:
 
 @dataclass(frozen=True)
 class Callback:
-    kind: str  # "menu", "lang", "language", "topic", "page", "forget", "screen" or "dir"
+    kind: str  # "menu", "lang", "language", "topic", "page", "forget", "screen", "source", "dir"
     value: str = ""
     option: str = ""  # "screen" answers: the option chosen for question `value`
     directory: DirectoryCode | None = None  # "dir": the mediator search's code
@@ -76,6 +83,8 @@ def parse(data: str | None) -> Callback | None:
         question = BY_NAME.get(name)
         if question is not None and question.option(option) is not None:
             return Callback("screen", name, option)
+    if prefix == "src" and value in (*SOURCES, *SOURCE_ACTIONS, "ask"):
+        return Callback("source", value)
     code = directory_codes.parse(data)
     if code is not None:
         return Callback("dir", code.op, directory=code)
@@ -104,5 +113,6 @@ def all_callback_data() -> list[str]:
     for key in (longest, point):
         codes += [key.code(), key.type_chooser(), key.listing("hy", 999_999_999)]
     codes += ["a", "r", "i", "z", "xy:999999999"]
+    codes += [f"src:{value}" for value in (*SOURCES, *SOURCE_ACTIONS, "ask")]
     codes += ["r:north-kazakhstan-region", "w:aktau-karaganda-1526269"]
     return codes

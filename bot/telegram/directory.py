@@ -32,10 +32,11 @@ from bot.directory.csvio import LAT_RANGE, LON_RANGE
 from bot.directory.gazetteer import Gazetteer, Place
 from bot.directory.models import FREE_KINDS, Listing
 from bot.directory.search import Hit, Query
+from bot.offices import counts
 from bot.screening.fields import VERDICTS
 from bot.telegram import callbacks, keyboards
 from bot.telegram.directory_codes import MAX_PAGE, SearchKey, parse_point, point_code
-from bot.telegram.services import services
+from bot.telegram.services import count, services
 
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
@@ -484,6 +485,11 @@ async def show_results(
         more = len(result.hits) > start + PAGE_SIZE
         text, markup = results_page(svc.catalogue, svc.places, language, key, hits, more)
     await _show(context, chat_id, text, markup, message)
+    # In a private chat the chat is the user: counted for their office, never by name.
+    if message is None:
+        await count(context, chat_id, language, counts.MEDIATOR_SEARCH)
+    if hits:
+        await count(context, chat_id, language, counts.CONTACTS_SHOWN, n=len(hits))
 
 
 def type_rows(catalogue: Catalogue, language: str, key: SearchKey) -> Rows:
@@ -678,6 +684,7 @@ async def handoff(
         except BadRequest as exc:
             log.info("consent buttons not removed: %s", exc)
     await _send(context, chat_id, summary(svc.catalogue, svc.places, language, key))
+    await count(context, chat_id, language, counts.HANDOFF)
     contact = f"@{listing.telegram}" if listing.telegram else listing.email or listing.phone
     text = svc.catalogue.text(language, "dir.handoff.how", name=listing.name, contact=contact)
     await _send(context, chat_id, text)

@@ -17,15 +17,19 @@ from bot.dialogue.client import DialogueUnavailable, sender_id
 from bot.dialogue.language_guess import clear_language
 from bot.dialogue.payloads import Reply
 from bot.dialogue.topics import OFFLINE_PAGES
+from bot.offices import counts, links
 from bot.screening import rules
 from bot.screening.safety import reveals_danger
 from bot.telegram import callbacks, directory, keyboards, language, screening
 from bot.telegram.directory_codes import DirectoryCode
 from bot.telegram.replies import render, replies_from
-from bot.telegram.services import Services, services
+from bot.telegram.services import Services, count, services
 
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
+# user_data flags: ask "Where did you hear about us?" after the language; an office code is due.
+_ASK_SOURCE = "ask_source"
+_AWAITING_CODE = "awaiting_office_code"
 
 
 async def _say(
@@ -93,7 +97,12 @@ async def _deliver(
             continue
         if reply.do in ("screen_question", "screening_result"):
             await _deliver_screening(context, chat_id, lang, reply)
+            if reply.do == "screening_result" and user_id is not None:
+                verdict = reply.args.get("verdict", "")
+                await count(context, user_id, lang, f"screened:{verdict}"[:80])
             continue
+        if reply.key.startswith("page:") and user_id is not None:
+            await count(context, user_id, lang, reply.key)
         try:
             text, markup = render(svc.catalogue, lang, reply)
         except KeyError:
@@ -175,15 +184,36 @@ async def _converse(
 
 
 async def start(update: Update, context: Context) -> None:
-    """/start: offer the language picker, preselected from the stored or guessed language."""
-    assert update.effective_chat is not None
-    lang = await _user_language(services(context), update)
+    """/start: through an office's link, note the office and preset its language; otherwise
+    the language picker, preselected from the stored or guessed language."""
+    svc = services(context)
+    assert update.effective_chat is not None and update.effective_user is not None
+    user_id = update.effective_user.id
+    # The payload is handled here and never reaches Rasa's /intent parser.
+    referral = links.parse(context.args[0]) if context.args else None
+    office = await svc.offices.get(referral[0]) if referral else None
+    if referral is not None and office is None:
+        log.info("a /start link names an office we do not have")
+    if office is not None and referral is not None:
+        await svc.db.set_origin(
+            user_id, office.code, office.region_id, referral[1] or office.language
+        )
+    lang, chosen = await language.stored_or_guessed(svc.db, update.effective_user)
+    await count(context, user_id, lang, counts.STARTED)
+    if office is not None and chosen:
+        await _send_menu(context, update.effective_chat.id, lang, key="welcome")
+        return
+    if office is None and context.user_data is not None:
+        # Some clients drop the payload: ask where they heard of us once they have a language.
+        context.user_data[_ASK_SOURCE] = True
     await _send_picker(context, update.effective_chat.id, lang)
 
 
 async def language_command(update: Update, context: Context) -> None:
-    """/language: the same picker."""
-    await start(update, context)
+    """/language: the language picker, preselected from the stored or guessed language."""
+    assert update.effective_chat is not None
+    lang = await _user_language(services(context), update)
+    await _send_picker(context, update.effective_chat.id, lang)
 
 
 async def help_command(update: Update, context: Context) -> None:
@@ -208,6 +238,9 @@ async def free_text(update: Update, context: Context) -> None:
         return
     if svc.settings.log_message_text:
         log.info("text from chat %s: %r", update.effective_chat.id, text)
+    if context.user_data is not None and context.user_data.pop(_AWAITING_CODE, False):
+        await office_code_typed(update, context, text)
+        return
     if reveals_danger(text):
         # Violence, threats or a child at risk: the safety answer, whatever else was asked.
         await _converse(update, context, "/check_eligibility", "safety", {"do": "danger"})
@@ -281,10 +314,62 @@ async def on_callback(update: Update, context: Context) -> None:
         await forget_command(update, context)
     elif parsed.kind == "screen":
         await screen_button(update, context, parsed.value, parsed.option)
+    elif parsed.kind == "source":
+        await source_chosen(update, context, parsed.value)
     elif parsed.kind == "dir" and parsed.directory is not None:
         await directory_button(update, context, parsed.directory)
     else:
         await _converse(update, context, f"/{parsed.value}", topic=parsed.value)
+
+
+async def source_chosen(update: Update, context: Context, value: str) -> None:
+    """An answer to "Where did you hear about us?": counted, or an office code to type."""
+    svc = services(context)
+    assert update.effective_user is not None and update.effective_chat is not None
+    lang = await _user_language(svc, update)
+    if value == "ask":
+        markup = keyboards.sources(svc.catalogue, lang)
+        await _say(
+            context, update.effective_chat.id, svc.catalogue.text(lang, "source.ask"), markup
+        )
+        return
+    if value == "code":
+        if context.user_data is not None:
+            context.user_data[_AWAITING_CODE] = True
+        await _say(
+            context, update.effective_chat.id, svc.catalogue.text(lang, "source.code_prompt")
+        )
+        return
+    if value != "skip":
+        await count(context, update.effective_user.id, lang, f"heard:{value}")
+    await _say(context, update.effective_chat.id, svc.catalogue.text(lang, "source.thanks"))
+
+
+async def office_code_typed(update: Update, context: Context, text: str) -> None:
+    """The office code from a poster, typed after "I have a code"."""
+    svc = services(context)
+    assert update.effective_user is not None and update.effective_chat is not None
+    lang = await _user_language(svc, update)
+    office = (
+        await svc.offices.get(text.strip().lower())
+        if links.CODE.fullmatch(text.strip().lower())
+        else None
+    )
+    if office is None:
+        await _say(
+            context,
+            update.effective_chat.id,
+            svc.catalogue.text(lang, "source.unknown_code"),
+            keyboards.sources(svc.catalogue, lang),
+        )
+        return
+    await svc.db.set_origin(update.effective_user.id, office.code, office.region_id, None)
+    await count(context, update.effective_user.id, lang, "heard:code")
+    await _say(
+        context,
+        update.effective_chat.id,
+        svc.catalogue.text(lang, "source.office_noted", office=office.name(lang)),
+    )
 
 
 async def screen_button(update: Update, context: Context, value: str, option: str) -> None:
@@ -399,9 +484,9 @@ async def show_page(update: Update, context: Context, page_id: str) -> None:
     if not svc.catalogue.has_page(page_id):
         await _send_menu(context, update.effective_chat.id, lang, key="error.expired_button")
         return
-    await _deliver(
-        context, update.effective_chat.id, lang, [Reply(key=f"page:{page_id}", menu=True)]
-    )
+    user_id = update.effective_user.id if update.effective_user else None
+    reply = Reply(key=f"page:{page_id}", menu=True)
+    await _deliver(context, update.effective_chat.id, lang, [reply], user_id)
 
 
 async def language_chosen(update: Update, context: Context, lang: str) -> None:
@@ -425,7 +510,23 @@ async def language_chosen(update: Update, context: Context, lang: str) -> None:
     if not edited:
         await _say(context, update.effective_chat.id, confirmation)
     key = "welcome" if first_time else "menu.title"
-    await _send_menu(context, update.effective_chat.id, lang, key=key)
+    ask_source = context.user_data is not None and context.user_data.pop(_ASK_SOURCE, False)
+    if ask_source and first_time and not (await svc.db.origin(update.effective_user.id))[0]:
+        # Came without an office's link: offer, without insisting, to say where they heard of us.
+        markup = keyboards.main_menu(svc.catalogue, lang)
+        offer = InlineKeyboardButton(
+            svc.catalogue.label(lang, "btn.source.ask"), callback_data=callbacks.SOURCE_QUESTION
+        )
+        rows = [*markup.inline_keyboard, (offer,)]
+        await _say(
+            context,
+            update.effective_chat.id,
+            svc.catalogue.text(lang, key),
+            InlineKeyboardMarkup(rows),
+        )
+    else:
+        await _send_menu(context, update.effective_chat.id, lang, key=key)
+    await count(context, update.effective_user.id, lang, counts.LANGUAGE_CHOSEN)
 
 
 def _is_admin(svc: Services, update: Update) -> bool:

@@ -13,6 +13,8 @@ from bot.content.live import LiveContent
 from bot.dialogue.client import RasaClient
 from bot.directory.gazetteer import Gazetteer
 from bot.directory.store import DirectoryStore
+from bot.offices.counts import Counter
+from bot.offices.store import OfficeStore
 from bot.storage.db import Database
 
 KEY = "services"
@@ -26,6 +28,8 @@ class Services:
     content: LiveContent
     directory: DirectoryStore
     places: Gazetteer
+    offices: OfficeStore
+    counter: Counter
 
     @property
     def catalogue(self) -> Catalogue:
@@ -37,3 +41,12 @@ def services(context: ContextTypes.DEFAULT_TYPE | Any) -> Services:
     found = context.bot_data[KEY]
     assert isinstance(found, Services)
     return found
+
+
+async def count(
+    context: ContextTypes.DEFAULT_TYPE | Any, user_id: int, language: str, event: str, n: int = 1
+) -> None:
+    """Add to today's anonymous count for the office and region this user came through."""
+    svc = services(context)
+    office, region = await svc.db.origin(user_id)
+    await svc.counter.add(event, office=office, region=region, language=language, n=n)

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 from bot.directory import models as _directory_models  # noqa: F401 (registers its tables)
+from bot.offices import models as _office_models  # noqa: F401 (registers its tables)
 from bot.storage.models import Base
 
 config = context.config

@@ -1,0 +1,104 @@
+"""An office's link end to end (emulator ⇄ bot ⇄ database): /start with its payload presets
+the language and shows in the office's counts; a malformed or unknown payload, or a bare
+/start, gets the language picker and then "Where did you hear about us?"."""
+
+from __future__ import annotations
+
+import aiohttp
+import pytest
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+
+from bot.content import Catalogue
+from bot.offices.models import DailyCount, Office
+from bot.stack import Stack
+from bot.storage.urls import sync_url
+from tests.integration.test_conversation import plain
+from tests.support.playground import callback_data
+from tests.support.stack import new_chat
+
+pytestmark = pytest.mark.integration
+
+
+def database(stack: Stack) -> Session:
+    return Session(create_engine(sync_url(stack.env["DATABASE_URL"])))
+
+
+@pytest.fixture(scope="module")
+def office(stack_without_rasa: Stack) -> str:
+    with database(stack_without_rasa) as session, session.begin():
+        session.merge(
+            Office(
+                code="turk_akimat",
+                kind="akimat",
+                region_id="turkistan-region",
+                name_kk="Түркістан әкімдігі",
+                name_ru="Акимат Туркестана",
+                name_en="Turkistan akimat",
+                language="kk",
+            )
+        )
+    return "turk_akimat"
+
+
+def counts(stack: Stack, office: str) -> dict[tuple[str, str, str], int]:
+    with database(stack) as session:
+        rows = session.scalars(select(DailyCount).where(DailyCount.office == office))
+        return {(r.event, r.language, r.region): r.count for r in rows}
+
+
+async def test_a_start_through_an_office_link_presets_language_and_counts(
+    stack_without_rasa: Stack, http: aiohttp.ClientSession, catalogue: Catalogue, office: str
+) -> None:
+    chat = await new_chat(http, stack_without_rasa, "ru")
+    [welcome] = await chat.send(f"/start o_{office}")
+    # The office's language (kk) was preset: the welcome comes in Kazakh, no picker.
+    assert welcome["text"] == plain(catalogue, "kk", "welcome")
+    assert counts(stack_without_rasa, office)[("started", "kk", "turkistan-region")] >= 1
+
+    other = await new_chat(http, stack_without_rasa, "kk")
+    [welcome] = await other.send(f"/start o_{office}-ru")  # the link's own language wins
+    assert welcome["text"] == plain(catalogue, "ru", "welcome")
+    [page] = await other.press("p:legal_basis", forge=True)
+    assert page["text"].startswith(catalogue.page("ru", "legal_basis").title)
+    assert ("page:legal_basis", "ru", "turkistan-region") in counts(stack_without_rasa, office)
+
+
+@pytest.mark.parametrize("payload", ["", "o_no_such_office", "o_bad code!", "x" * 70])
+async def test_a_bare_or_broken_start_asks_where_they_heard_of_us(
+    stack_without_rasa: Stack, http: aiohttp.ClientSession, catalogue: Catalogue, payload: str
+) -> None:
+    chat = await new_chat(http, stack_without_rasa, "en")
+    [picker] = await chat.send(f"/start {payload}".strip())
+    assert picker["text"] == plain(catalogue, "en", "lang.prompt")
+    _, welcome = await chat.press("l:en", count=2)
+    assert welcome["text"] == plain(catalogue, "en", "welcome")
+    assert callback_data(welcome)[-1] == "src:ask"  # offered, not insisted on
+    [question] = await chat.press("src:ask")
+    assert question["text"] == plain(catalogue, "en", "source.ask")
+    assert "src:psc" in callback_data(question) and "src:code" in callback_data(question)
+
+
+async def test_an_office_code_typed_from_a_poster_is_noted(
+    stack_without_rasa: Stack, http: aiohttp.ClientSession, catalogue: Catalogue, office: str
+) -> None:
+    chat = await new_chat(http, stack_without_rasa, "ru")
+    await chat.send("/start")
+    await chat.press("l:ru", count=2)
+    await chat.press("src:ask")
+    [prompt] = await chat.press("src:code")
+    assert prompt["text"] == plain(catalogue, "ru", "source.code_prompt")
+    [unknown] = await chat.send("nowhere_42")
+    assert unknown["text"] == plain(catalogue, "ru", "source.unknown_code")
+    await chat.press("src:code")
+    [noted] = await chat.send(office.upper())
+    assert "Акимат Туркестана" in noted["text"]
+    assert counts(stack_without_rasa, office)[("heard:code", "ru", "turkistan-region")] >= 1
+
+    again = await new_chat(http, stack_without_rasa, "ru")
+    await again.send("/start")
+    await again.press("l:ru", count=2)
+    await again.press("src:ask")
+    [thanks] = await again.press("src:internet")
+    assert thanks["text"] == plain(catalogue, "ru", "source.thanks")
+    assert counts(stack_without_rasa, "")[("heard:internet", "ru", "")] >= 1
