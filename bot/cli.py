@@ -212,6 +212,7 @@ def cmd_offices(args: argparse.Namespace) -> None:
     from bot.config import Settings
     from bot.directory.gazetteer import default as gazetteer
     from bot.offices import links, registry
+    from bot.offices.models import Office
 
     with _sync_session(Settings.from_env().database_url) as session:
         if args.action == "list":
@@ -230,7 +231,8 @@ def cmd_offices(args: argparse.Namespace) -> None:
                 sys.exit("\n".join(checked.problems))
             added, _ = registry.save(session, [checked.values])
             print(f"office {checked.values['code']} {'added' if added else 'updated'}")
-            print(links.deep_link(args.bot, checked.values["code"], args.language or None))
+            office = session.get(Office, checked.values["code"])
+            _link_files(office, args.language or None, args.poster, args.out, args.bot)
             return
         try:
             text = Path(args.file).read_text(encoding="utf-8-sig")
@@ -245,37 +247,136 @@ def cmd_offices(args: argparse.Namespace) -> None:
     print(f"{added} added, {updated} updated")
 
 
-def cmd_link(args: argparse.Namespace) -> None:
-    """Print an office's deep link; write its QR code (PNG, SVG) and an A4 poster (PDF)."""
+def _link_files(office: Any, language: str | None, posters: str, out_dir: str, bot: str) -> None:
+    """Print the office's deep link; write its QR code and, in `posters` languages, a poster."""
     from pathlib import Path
 
     from bot.config import Settings
     from bot.content import LANGUAGES, Catalogue
     from bot.offices import links, poster
-    from bot.offices.models import Office
 
-    settings = Settings.from_env()
-    with _sync_session(settings.database_url) as session:
-        office = session.get(Office, args.office.lower())
-        if office is None:
-            sys.exit(f"no office with code {args.office!r}: see `python -m bot offices list`")
-        names = {language: office.name(language) for language in LANGUAGES}
-        default_language = office.language or None
-    language = args.language or default_language
-    link = links.deep_link(args.bot, office.code, language)
-    print(link)
-    out = Path(args.out)
-    stem = f"kelisim-{office.code}" + (f"-{language}" if language else "")
-    png, svg = links.write_qr(link, out, stem)
-    print(f"QR code: {png}, {svg}")
-    languages = [lang.strip() for lang in args.poster.split(",") if lang.strip()]
+    languages = [lang.strip() for lang in posters.split(",") if lang.strip()]
     unknown = [lang for lang in languages if lang not in LANGUAGES]
     if unknown:
         sys.exit(f"--poster: unknown language(s) {', '.join(unknown)} (kk, ru, en)")
+    link = links.deep_link(bot, office.code, language)
+    print(link)
+    out = Path(out_dir)
+    stem = f"kelisim-{office.code}" + (f"-{language}" if language else "")
+    png, svg = links.write_qr(link, out, stem)
+    print(f"QR code: {png}, {svg}")
     if languages:
-        catalogue = Catalogue.load(settings.content_dir)
+        catalogue = Catalogue.load(Settings.from_env().content_dir)
+        names = {lang: office.name(lang) for lang in LANGUAGES}
         pdf = poster.write_poster(catalogue, languages, names, link, png, out / f"{stem}.pdf")
         print(f"poster: {pdf}")
+
+
+def cmd_link(args: argparse.Namespace) -> None:
+    """Print an office's deep link; write its QR code (PNG, SVG) and an A4 poster (PDF)."""
+    from bot.config import Settings
+    from bot.offices.models import Office
+
+    with _sync_session(Settings.from_env().database_url) as session:
+        office = session.get(Office, args.office.lower())
+        if office is None:
+            sys.exit(f"no office with code {args.office!r}: see `python -m bot offices list`")
+        _link_files(
+            office, args.language or office.language or None, args.poster, args.out, args.bot
+        )
+
+
+def cmd_report(args: argparse.Namespace) -> None:
+    """One self-contained HTML page: funnel per office, pages, verdicts, languages, regions."""
+    import datetime as dt
+    from pathlib import Path
+
+    from sqlalchemy import func, select
+
+    from bot.config import Settings
+    from bot.directory.gazetteer import default as gazetteer
+    from bot.offices import report
+    from bot.offices.models import Office, UnansweredQuestion
+
+    try:
+        since = dt.date.fromisoformat(args.since)
+        until = dt.date.fromisoformat(args.until) if args.until else dt.date.today()
+    except ValueError as exc:
+        sys.exit(f"dates are YYYY-MM-DD: {exc}")
+    if until < since:
+        sys.exit("--until is before --since")
+    places = gazetteer()
+    regions = {p.id: p.names.en for p in places.regions()}
+    with _sync_session(Settings.from_env().database_url) as session:
+        rows = report.load(session, since, until)
+        offices = {o.code: o for o in session.scalars(select(Office))}
+        asked = session.execute(
+            select(UnansweredQuestion.language, UnansweredQuestion.text, func.count())
+            .where(UnansweredQuestion.day >= since, UnansweredQuestion.day <= until)
+            .group_by(UnansweredQuestion.language, UnansweredQuestion.text)
+            .order_by(func.count().desc(), UnansweredQuestion.text)
+            .limit(200)
+        ).all()
+        page = report.render(
+            rows, offices, regions, since, until, [(a, b, int(c)) for a, b, c in asked]
+        )
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(page, encoding="utf-8")
+    print(f"{out}: {len(rows)} counts from {since} to {until}")
+
+
+def cmd_broadcast(args: argparse.Namespace) -> None:
+    """Send opt-in news to every subscriber in their language (resumable, rate-limited)."""
+    import asyncio
+    from pathlib import Path
+
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+    from telegram import Bot
+
+    from bot.config import Settings
+    from bot.offices import broadcast
+    from bot.storage import migrate
+    from bot.storage.urls import async_url
+
+    settings = Settings.from_env()
+    try:
+        broadcast_id, messages = broadcast.load(Path(args.file))
+    except (OSError, broadcast.BroadcastError) as exc:
+        sys.exit(str(exc))
+    if args.dry_run:
+        for language, text in messages.items():
+            print(f"--- {language} ({len(text)} characters)\n{text}")
+        return
+    migrate.upgrade(settings.database_url)
+    tty = sys.stderr.isatty()
+
+    def show(progress: broadcast.Progress) -> None:
+        if tty:
+            print("\r" + broadcast.bar(progress), end="", file=sys.stderr, flush=True)
+
+    async def run() -> broadcast.Progress:
+        engine = create_async_engine(async_url(settings.database_url))
+        bot = Bot(settings.token, base_url=settings.telegram_api_base_url)
+        try:
+            async with bot:
+                sessions = async_sessionmaker(engine, expire_on_commit=False)
+                return await broadcast.send(
+                    bot, sessions, broadcast_id, messages, args.rate, on_progress=show
+                )
+        finally:
+            await engine.dispose()
+
+    progress = asyncio.run(run())
+    if tty:
+        print(file=sys.stderr)
+    print(broadcast.bar(progress))
+    if progress.interrupted:
+        print("interrupted: run the same command again to send the rest (nobody gets it twice)")
+        sys.exit(130)
+    if progress.failed:
+        print("some messages failed: run the same command again to retry them")
+        sys.exit(1)
 
 
 def cmd_stack(args: argparse.Namespace) -> None:
@@ -413,6 +514,8 @@ def build_parser() -> argparse.ArgumentParser:
     one.add_argument("--name-ru", required=True)
     one.add_argument("--name-en", required=True)
     one.add_argument("--language", choices=["kk", "ru", "en"], help="language for its visitors")
+    one.add_argument("--poster", default="kk,ru", help="poster languages ('' for none)")
+    one.add_argument("--out", default="posters", help="where to write the QR code and poster")
     many = office_actions.add_parser(
         "import", help="offices from a CSV file (code,kind,region,name_kk,name_ru,name_en,language)"
     )
@@ -429,6 +532,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     link.add_argument("--out", default="posters", help="where to write the QR code and poster")
     link.add_argument("--bot", default=bot_name, help="the bot's username (BOT_USERNAME)")
+    report_cmd = add("report", cmd_report)
+    report_cmd.add_argument("--since", required=True, help="first day, YYYY-MM-DD")
+    report_cmd.add_argument("--until", help="last day, YYYY-MM-DD (default: today)")
+    report_cmd.add_argument("--out", default="report.html", help="the HTML file to write")
+    cast = add("broadcast", cmd_broadcast)
+    cast.add_argument("file", help="YAML with kk:, ru: and en: messages")
+    cast.add_argument(
+        "--rate", type=float, default=25.0, help="messages per second (at most 25, the default)"
+    )
+    cast.add_argument("--dry-run", action="store_true", help="check and show the messages only")
     add("stack", cmd_stack)
     return parser
 

@@ -72,6 +72,8 @@ class Settings:
     log_message_text: bool = False
     max_text_length: int = 1000
     content_watch: bool = True
+    # Questions the bot did not understand, anonymised, for outreach teams: 0 keeps none.
+    keep_unanswered_days: int = 0
 
     @property
     def playground(self) -> bool:
@@ -112,4 +114,5 @@ class Settings:
             log_message_text=_env("LOG_MESSAGE_TEXT", "0") in {"1", "true", "yes"},
             max_text_length=int(_env("MAX_TEXT_LENGTH", "1000")),
             content_watch=_env("CONTENT_WATCH", "1") in {"1", "true", "yes"},
+            keep_unanswered_days=max(0, int(_env("KEEP_UNANSWERED_DAYS", "0") or 0)),
         )

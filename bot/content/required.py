@@ -10,7 +10,7 @@ from bot.screening.questions import QUESTIONS
 from bot.telegram.callbacks import SOURCE_ACTIONS, SOURCES
 
 # Telegram commands, each with a description `commands.<name>` in every language.
-COMMANDS: tuple[str, ...] = ("start", "language", "help", "forget")
+COMMANDS: tuple[str, ...] = ("start", "language", "help", "subscribe", "unsubscribe", "forget")
 
 _STATIC_KEYS = (
     "welcome", "menu.title", "lang.prompt", "lang.changed", "lang.switched",
@@ -43,6 +43,8 @@ _DIRECTORY_KEYS = (
     "poster.scan", "poster.disclaimer",
     "source.ask", "source.code_prompt", "source.unknown_code", "source.office_noted",
     "source.thanks",
+    "admin.stats.title", "admin.stats.line", "admin.stats.none", "admin.stats.no_office",
+    "news.subscribed", "news.unsubscribed",
 )  # fmt: skip
 _DIRECTORY_BUTTONS = (
     "send_location", "call", "write", "map", "more", "prev", "next", "only_free",

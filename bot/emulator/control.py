@@ -139,6 +139,25 @@ class Control:
         )
         return web.json_response({"update_id": update_id, "message_id": message_id, "seq": seq})
 
+    async def block(self, request: web.Request) -> web.Response:
+        """The user blocks the bot ({"blocked": true}) or unblocks it."""
+        user = self.user(request)
+        blocked = (await _body(request)).get("blocked", True)
+        if not isinstance(blocked, bool):
+            raise _fail(400, "blocked must be true or false")
+        (self.state.blocked.add if blocked else self.state.blocked.discard)(user.id)
+        return web.json_response({"id": user.id, "blocked": blocked})
+
+    async def flood(self, request: web.Request) -> web.Response:
+        """Answer 429 beyond this many sends a second ({"per_second": 30}; null: no limit)."""
+        limit = (await _body(request)).get("per_second")
+        if limit is not None and (
+            isinstance(limit, bool) or not isinstance(limit, int) or limit < 1
+        ):
+            raise _fail(400, "per_second must be a positive integer or null")
+        self.state.flood_limit = limit
+        return web.json_response({"per_second": limit})
+
     async def send_sticker(self, request: web.Request) -> web.Response:
         user = self.user(request)
         emoji = (await _body(request)).get("emoji") or "👍"
@@ -354,6 +373,8 @@ def add_routes(app: web.Application, key: web.AppKey[State]) -> None:
     r.add_post("/users/{user_id}/location", control.send_location)
     r.add_post("/users/{user_id}/callback", control.press_button)
     r.add_post("/users/{user_id}/sticker", control.send_sticker)
+    r.add_post("/users/{user_id}/block", control.block)
+    r.add_post("/flood", control.flood)
     r.add_post("/users/{user_id}/photo", control.send_photo)
     r.add_get("/users/{user_id}/chat", control.chat_events)
     r.add_get("/users/{user_id}/wait", control.wait_events)

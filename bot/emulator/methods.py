@@ -126,10 +126,11 @@ _TRIM = " \t\r\n\x0b\x0c"
 class ApiError(Exception):
     """A Bot API error response: HTTP status == error_code, Telegram's wording."""
 
-    def __init__(self, code: int, description: str) -> None:
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
+        self.retry_after = retry_after  # 429: Telegram's parameters.retry_after
 
 
 def bad_request(description: str) -> ApiError:
@@ -228,6 +229,10 @@ def resolve_chat(state: State, params: Params, *, must_be_started: bool = True) 
     chat = state.chat(chat_id)
     if must_be_started and not chat.started:
         raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
+    if chat_id in state.blocked:
+        raise ApiError(403, "Forbidden: bot was blocked by the user")
+    if must_be_started and state.over_flood_limit():
+        raise ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
     return chat
 
 

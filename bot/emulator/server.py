@@ -37,10 +37,11 @@ _CSP = (
 )
 
 
-def _error(code: int, description: str) -> web.Response:
-    return web.json_response(
-        {"ok": False, "error_code": code, "description": description}, status=code
-    )
+def _error(code: int, description: str, retry_after: int | None = None) -> web.Response:
+    body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+    if retry_after is not None:
+        body["parameters"] = {"retry_after": retry_after}
+    return web.json_response(body, status=code)
 
 
 async def _read_params(request: web.Request) -> dict[str, Any]:
@@ -95,7 +96,7 @@ async def _bot_api(request: web.Request) -> web.Response:
         result = await handler(state, Params(raw))
     except ApiError as exc:
         state.record_call(canonical, recorded, False, exc.code, exc.description)
-        return _error(exc.code, exc.description)
+        return _error(exc.code, exc.description, exc.retry_after)
     state.record_call(canonical, recorded, True)
     return web.json_response({"ok": True, "result": result})
 

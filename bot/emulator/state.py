@@ -157,6 +157,11 @@ class State:
         self.bot_id = _bot_id_from_token(bot_token) if bot_token else 1000001
         self.users: dict[int, User] = {u.id: copy.deepcopy(u) for u in PRESET_USERS}
         self.chats: dict[int, Chat] = {}
+        # Users who blocked the bot: sending to them answers 403, as Telegram does.
+        self.blocked: set[int] = set()
+        # Telegram answers 429 beyond about 30 messages a second; None: no limit here.
+        self.flood_limit: int | None = None
+        self._recent_sends: deque[float] = deque()
         self.updates: deque[dict[str, Any]] = deque()
         # Update ids never restart, not even on reset, so a running bot's offset stays valid.
         self.next_update_id = 100000001
@@ -219,6 +224,18 @@ class State:
     def observe_token(self, token: str) -> None:
         if self.bot_token is None:
             self.bot_id = _bot_id_from_token(token)
+
+    def over_flood_limit(self) -> bool:
+        """Count this send; True if it is over the limit for the last second."""
+        if self.flood_limit is None:
+            return False
+        now = time.monotonic()
+        while self._recent_sends and now - self._recent_sends[0] > 1.0:
+            self._recent_sends.popleft()
+        if len(self._recent_sends) >= self.flood_limit:
+            return True
+        self._recent_sends.append(now)
+        return False
 
     # --- users and chats --------------------------------------------------------------------
 
@@ -441,6 +458,9 @@ class State:
         self.calls.clear()
         self.errors.clear()
         self.callbacks.clear()
+        self.blocked.clear()
+        self.flood_limit = None
+        self._recent_sends.clear()
         self.notify()
 
     def resolve_commands(self, user: User) -> list[dict[str, str]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -46,3 +47,17 @@ class Counter:
                 await session.execute(statement)
         except Exception:
             log.exception("could not count %s", event)
+
+    async def totals(self, since: dt.date) -> dict[tuple[str, str], int]:
+        """(office, event) → count since a day; verdicts add up under "screened"."""
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(DailyCount.office, DailyCount.event, func.sum(DailyCount.count))
+                .where(DailyCount.day >= since)
+                .group_by(DailyCount.office, DailyCount.event)
+            )
+            found: dict[tuple[str, str], int] = {}
+            for office, event, total in rows:
+                key = (office, "screened" if event.startswith("screened:") else event)
+                found[key] = found.get(key, 0) + int(total or 0)
+            return found

@@ -49,3 +49,15 @@ class DailyCount(Base):
     language: Mapped[str] = mapped_column(String(2), default="")
     event: Mapped[str] = mapped_column(String(80))
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class UnansweredQuestion(Base):
+    """A question the bot did not understand, anonymised, kept only when KEEP_UNANSWERED_DAYS
+    allows and only that long: what outreach teams should write content for next."""
+
+    __tablename__ = "unanswered_questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    day: Mapped[dt.date] = mapped_column(Date, index=True)
+    language: Mapped[str] = mapped_column(String(2))
+    text: Mapped[str] = mapped_column(String(200))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from bot.storage.models import User
+from bot.storage.models import BroadcastDelivery, User
 from bot.storage.urls import async_url
 
 
@@ -79,9 +79,21 @@ class Database:
             if language and not user.language:
                 user.language = language
 
+    async def set_news(self, telegram_id: int, wanted: bool, language: str) -> None:
+        """Opt in to news (or out); a new subscriber is a new user row in their language."""
+        async with self._sessions.begin() as session:
+            user = await session.get(User, telegram_id)
+            if user is None:
+                session.add(User(telegram_id=telegram_id, language=language, news=wanted))
+            else:
+                user.news, user.blocked = wanted, False
+
     async def forget_user(self, telegram_id: int) -> bool:
         """Delete everything we hold about one user; True if there was anything."""
         async with self._sessions.begin() as session:
+            await session.execute(
+                delete(BroadcastDelivery).where(BroadcastDelivery.telegram_id == telegram_id)
+            )
             user = await session.get(User, telegram_id)
             if user is None:
                 return False

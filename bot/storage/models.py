@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, DateTime, String
+from sqlalchemy import BigInteger, Boolean, DateTime, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -27,7 +27,21 @@ class User(Base):
     # start the mediator search in the right region. "" when they came some other way.
     office: Mapped[str] = mapped_column(String(40), default="")
     region: Mapped[str] = mapped_column(String(64), default="")
+    news: Mapped[bool] = mapped_column(Boolean, default=False)  # opted in with /subscribe
+    blocked: Mapped[bool] = mapped_column(Boolean, default=False)  # a broadcast found it so
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+
+
+class BroadcastDelivery(Base):
+    """One news message to one subscriber: written right after it is sent, so that a broadcast
+    run again after an interruption skips whoever already has it. /forget deletes these too."""
+
+    __tablename__ = "broadcast_deliveries"
+
+    broadcast: Mapped[str] = mapped_column(String(64), primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    status: Mapped[str] = mapped_column(String(16))  # "sent" or "blocked"
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

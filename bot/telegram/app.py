@@ -24,6 +24,7 @@ from bot.directory import gazetteer
 from bot.directory.store import DirectoryStore
 from bot.offices.counts import Counter
 from bot.offices.store import OfficeStore
+from bot.offices.unanswered import UnansweredStore
 from bot.storage.db import Database
 from bot.telegram import handlers
 from bot.telegram.processor import PerChatUpdateProcessor
@@ -38,7 +39,10 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("language", handlers.language_command))
     application.add_handler(CommandHandler("help", handlers.help_command))
     application.add_handler(CommandHandler("forget", handlers.forget_command))
+    application.add_handler(CommandHandler("subscribe", handlers.subscribe_command))
+    application.add_handler(CommandHandler("unsubscribe", handlers.unsubscribe_command))
     application.add_handler(CommandHandler("reload", handlers.reload_command))
+    application.add_handler(CommandHandler("stats", handlers.stats_command))
     application.add_handler(CallbackQueryHandler(handlers.on_callback))
     application.add_handler(MessageHandler(filters.COMMAND, handlers.unknown_command))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.free_text))
@@ -120,6 +124,7 @@ def build(settings: Settings, catalogue: Catalogue | None = None) -> Application
         places=gazetteer.default(),
         offices=OfficeStore(db.sessions),
         counter=Counter(db.sessions),
+        unanswered=UnansweredStore(db.sessions, settings.keep_unanswered_days),
     )
     register(application)
     return application

@@ -103,7 +103,14 @@ async def ask_place(context: Context, chat_id: int, language: str, unknown: bool
     await _send(context, chat_id, catalogue.text(language, key), keyboard)
     if context.user_data is not None:
         context.user_data[_KEYBOARD_SHOWN] = True
-    await show_regions(context, chat_id, language)
+    # Someone who came through an office's link most likely lives in its region: start there.
+    svc = services(context)
+    _, region_id = await svc.db.origin(chat_id)
+    region = svc.places.get(region_id) if region_id else None
+    if region is not None and region.kind == "region":
+        await show_settlements(context, chat_id, language, region.id, None)
+    else:
+        await show_regions(context, chat_id, language)
 
 
 def region_rows(catalogue: Catalogue, places: Gazetteer, language: str) -> Rows:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import html
 import logging
 
@@ -17,7 +18,7 @@ from bot.dialogue.client import DialogueUnavailable, sender_id
 from bot.dialogue.language_guess import clear_language
 from bot.dialogue.payloads import Reply
 from bot.dialogue.topics import OFFLINE_PAGES
-from bot.offices import counts, links
+from bot.offices import counts, links, report
 from bot.screening import rules
 from bot.screening.safety import reveals_danger
 from bot.telegram import callbacks, directory, keyboards, language, screening
@@ -247,6 +248,8 @@ async def free_text(update: Update, context: Context) -> None:
         return
     # Rasa's RegexMessageHandler treats a leading '/' as an intent: never let users inject one.
     lang, replies = await _converse(update, context, text.lstrip("/") or text)
+    if any(reply.key in ("fallback", "out_of_scope") for reply in replies):
+        await svc.unanswered.add(lang, text)
     if not any(reply.do for reply in replies):
         await _offer_language(update, context, text, lang)
 
@@ -451,6 +454,25 @@ async def directory_button(update: Update, context: Context, code: DirectoryCode
         await directory.choose_invitation_language(context, chat_id, lang)
 
 
+async def subscribe_command(update: Update, context: Context) -> None:
+    """/subscribe: opt in to occasional news, in the user's language."""
+    await _set_news(update, context, True)
+
+
+async def unsubscribe_command(update: Update, context: Context) -> None:
+    """/unsubscribe: no more news."""
+    await _set_news(update, context, False)
+
+
+async def _set_news(update: Update, context: Context, wanted: bool) -> None:
+    svc = services(context)
+    assert update.effective_user is not None and update.effective_chat is not None
+    lang = await _user_language(svc, update)
+    await svc.db.set_news(update.effective_user.id, wanted, lang)
+    key = "news.subscribed" if wanted else "news.unsubscribed"
+    await _say(context, update.effective_chat.id, svc.catalogue.text(lang, key))
+
+
 async def forget_command(update: Update, context: Context) -> None:
     """/forget or the privacy page's button: ask before deleting anything."""
     svc = services(context)
@@ -556,6 +578,46 @@ async def reload_command(update: Update, context: Context) -> None:
     else:
         text = _reload_report(svc, lang, result.errors)
     await _say(context, update.effective_chat.id, text)
+
+
+_STATS = (
+    ("started", counts.STARTED),
+    ("screened", "screened"),
+    ("searches", counts.MEDIATOR_SEARCH),
+    ("handoffs", counts.HANDOFF),
+)
+
+
+async def stats_command(update: Update, context: Context) -> None:
+    """/stats (admins only): the last 7 and 30 days per office; counts under 5 hidden."""
+    svc = services(context)
+    if not _is_admin(svc, update):
+        await unknown_command(update, context)
+        return
+    assert update.effective_chat is not None
+    lang = await _user_language(svc, update)
+    today = dt.date.today()
+    week = await svc.counter.totals(today - dt.timedelta(days=6))
+    month = await svc.counter.totals(today - dt.timedelta(days=29))
+    offices = sorted({office for office, _ in month}, key=lambda o: (o == "", o))
+    lines = [svc.catalogue.text(lang, "admin.stats.title")]
+    if not offices:
+        lines.append(svc.catalogue.text(lang, "admin.stats.none"))
+    for code in offices:
+        office = await svc.offices.get(code) if code else None
+        name = (
+            office.name(lang)
+            if office
+            else code or svc.catalogue.label(lang, "admin.stats.no_office")
+        )
+        values = {
+            label: " / ".join(report.shown(days.get((code, event), 0)) for days in (week, month))
+            for label, event in _STATS
+        }
+        lines.append(
+            f"<b>{html.escape(name)}</b>\n" + svc.catalogue.text(lang, "admin.stats.line", **values)
+        )
+    await _say(context, update.effective_chat.id, "\n\n".join(lines))
 
 
 async def tell_admins_about_reload(bot: Bot, svc: Services, result: ReloadResult) -> None:

@@ -15,6 +15,7 @@ from bot.directory.gazetteer import Gazetteer
 from bot.directory.store import DirectoryStore
 from bot.offices.counts import Counter
 from bot.offices.store import OfficeStore
+from bot.offices.unanswered import UnansweredStore
 from bot.storage.db import Database
 
 KEY = "services"
@@ -30,6 +31,7 @@ class Services:
     places: Gazetteer
     offices: OfficeStore
     counter: Counter
+    unanswered: UnansweredStore
 
     @property
     def catalogue(self) -> Catalogue:

@@ -14,8 +14,8 @@ from bot.offices.models import DailyCount, Office
 from bot.stack import Stack
 from bot.storage.urls import sync_url
 from tests.integration.test_conversation import plain
-from tests.support.playground import callback_data
-from tests.support.stack import new_chat
+from tests.support.playground import Chat, callback_data
+from tests.support.stack import STATS_ADMIN, new_chat
 
 pytestmark = pytest.mark.integration
 
@@ -61,6 +61,10 @@ async def test_a_start_through_an_office_link_presets_language_and_counts(
     assert welcome["text"] == plain(catalogue, "ru", "welcome")
     [page] = await other.press("p:legal_basis", forge=True)
     assert page["text"].startswith(catalogue.page("ru", "legal_basis").title)
+    # The office's region is preset: "Find a mediator" opens its towns, the centre first.
+    ask, towns = await other.press("t:find", count=2)
+    assert ask["text"] == plain(catalogue, "ru", "dir.ask_place")
+    assert callback_data(towns)[0] == "w:turkistan" and "r" in callback_data(towns)
     assert ("page:legal_basis", "ru", "turkistan-region") in counts(stack_without_rasa, office)
 
 
@@ -102,3 +106,24 @@ async def test_an_office_code_typed_from_a_poster_is_noted(
     [thanks] = await again.press("src:internet")
     assert thanks["text"] == plain(catalogue, "ru", "source.thanks")
     assert counts(stack_without_rasa, "")[("heard:internet", "ru", "")] >= 1
+
+
+async def test_stats_for_admins_only(
+    stack_without_rasa: Stack, http: aiohttp.ClientSession, catalogue: Catalogue, office: str
+) -> None:
+    for _ in range(5):  # five starts through the office: enough to be shown
+        visitor = await new_chat(http, stack_without_rasa, "ru")
+        await visitor.send(f"/start o_{office}-ru")
+    admin = await Chat.open(http, stack_without_rasa.emulator_url, "en", user_id=STATS_ADMIN)
+    await admin.send("/start")
+    await admin.press("l:en", count=2)
+    [stats] = await admin.send("/stats")
+    assert stats["text"].startswith(plain(catalogue, "en", "admin.stats.title"))
+    block = stats["text"].split("Turkistan akimat\n")[1].split("\n")[0]
+    started = int(block.split("Started ")[1].split(" /")[0])
+    assert started >= 5
+    assert "Summaries <5 / <5" in block  # nobody prepared one: hidden, not 0
+
+    stranger = await new_chat(http, stack_without_rasa, "en")
+    [reply] = await stranger.send("/stats")
+    assert reply["text"] == plain(catalogue, "en", "error.unknown_command")

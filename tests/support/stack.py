@@ -26,6 +26,7 @@ from bot.storage import migrate
 from tests.support.playground import Chat
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
+STATS_ADMIN = 990002  # an admin of the stack without Rasa (/stats)
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
@@ -82,7 +83,9 @@ def stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
 @pytest.fixture(scope="session")
 def stack_without_rasa(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """Emulator and bot only: RASA_URL points at a port where nothing listens."""
-    running = _stack(tmp_path_factory.mktemp("norasa"), with_rasa=False)
+    running = _stack(
+        tmp_path_factory.mktemp("norasa"), with_rasa=False, env={"ADMIN_IDS": str(STATS_ADMIN)}
+    )
     running.start()
     try:
         yield running

@@ -134,10 +134,14 @@ def test_the_offices_and_link_commands(tmp_path: Path) -> None:
             capture_output=True, text=True, cwd=ROOT, env=env, check=False,
         )  # fmt: skip
 
+    first = tmp_path / "first"
     added = run("offices", "add", "court_7", "--kind", "court", "--region", "Шымкент",
-                "--name-kk", "Сот", "--name-ru", "Суд", "--name-en", "Court")  # fmt: skip
+                "--name-kk", "Сот", "--name-ru", "Суд", "--name-en", "Court",
+                "--out", str(first))  # fmt: skip
     assert added.returncode == 0, added.stderr
     assert "https://t.me/my_bot?start=o_court_7" in added.stdout
+    # One command gives a new office its link, QR code and poster.
+    assert sorted(p.suffix for p in first.iterdir()) == [".pdf", ".png", ".svg"]
     wrong = run("offices", "add", "x", "--kind", "bank", "--region", "Mars",
                 "--name-kk", "a", "--name-ru", "b", "--name-en", "c")  # fmt: skip
     assert wrong.returncode == 1 and "kind:" in wrong.stderr and "region:" in wrong.stderr

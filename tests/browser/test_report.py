@@ -1,0 +1,47 @@
+"""The outreach report opens in a real browser, offline, with its charts drawn."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from bot.offices import report
+from tests.browser.test_playground import CHROMIUM, CHROMIUM_ARGS, needs_chromium
+
+pytestmark = pytest.mark.browser
+
+
+@needs_chromium
+async def test_the_report_opens_with_its_charts(tmp_path: Path) -> None:
+    from playwright.async_api import async_playwright
+
+    day = dt.date(2026, 11, 20)
+    rows = [
+        report.Row(day, "", "almaty", "kk", "started", 25),
+        report.Row(day, "", "almaty", "kk", "screened:eligible", 9),
+        report.Row(day + dt.timedelta(days=1), "", "almaty", "ru", "started", 7),
+        report.Row(day, "", "almaty", "kk", "page:cost", 3),
+    ]
+    page_file = tmp_path / "report.html"
+    page_file.write_text(
+        report.render(rows, {}, {"almaty": "Almaty"}, day, day + dt.timedelta(days=2)),
+        encoding="utf-8",
+    )
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        try:
+            page = await browser.new_page()
+            await page.goto(page_file.as_uri())
+            assert await page.title() == "Kelisim report 2026-11-20 – 2026-11-22"
+            charts = page.locator("svg")
+            assert await charts.count() == 5  # funnel, pages, verdicts, languages, regions
+            # Drawn, not just present: the funnel's first bar has a real width on screen.
+            box = await page.locator("svg rect").first.bounding_box()
+            assert box is not None and box["width"] > 100
+            assert await page.get_by_text("<5").count() >= 1  # page:cost (3) is hidden
+        finally:
+            await browser.close()

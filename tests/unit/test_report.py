@@ -1,0 +1,127 @@
+"""The report: counts under 5 hidden, the funnel per office, the charts, the unanswered
+questions (anonymised, kept only when allowed and only so long), and the `report` command."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, insert, select
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
+
+from bot.config import ROOT
+from bot.offices import report
+from bot.offices.models import DailyCount, Office, UnansweredQuestion
+from bot.offices.unanswered import UnansweredStore, anonymise
+from bot.storage import migrate
+from bot.storage.urls import async_url, sync_url
+
+DAY = dt.date(2026, 11, 20)
+
+
+def rows() -> list[report.Row]:
+    return [
+        report.Row(DAY, "court_7", "shymkent", "kk", "started", 40),
+        report.Row(DAY, "court_7", "shymkent", "kk", "language_chosen", 38),
+        report.Row(DAY, "court_7", "shymkent", "kk", "screened:eligible", 12),
+        report.Row(DAY, "court_7", "shymkent", "kk", "screened:not_eligible", 3),
+        report.Row(DAY, "court_7", "shymkent", "kk", "mediator_search", 9),
+        report.Row(DAY, "court_7", "shymkent", "kk", "page:cost", 17),
+        report.Row(DAY + dt.timedelta(days=1), "", "", "ru", "started", 6),
+        report.Row(DAY, "", "", "ru", "heard:internet", 2),
+    ]
+
+
+def test_counts_under_five_are_hidden_and_drawn_as_nothing() -> None:
+    assert report.shown(4) == "<5" and report.shown(5) == "5" and report.shown(12345) == "12 345"
+    page = report.render(rows(), {}, {"shymkent": "Shymkent"}, DAY, DAY + dt.timedelta(days=2))
+    assert "&lt;5" in page
+    # The not_eligible bar (3) has no length; the eligible one (12) has.
+    verdicts = page[page.index("Screening verdicts") :]
+    assert re.search(r'<text[^>]*>not_eligible</text><rect [^>]*width="0\.0"', verdicts)
+    assert re.search(r'<text[^>]*>eligible</text><rect [^>]*width="[1-9]', verdicts)
+    assert ">3<" not in page and ">2<" not in page
+
+
+def test_the_page_has_a_funnel_per_office_and_every_chart() -> None:
+    court = Office(code="court_7", kind="court", region_id="shymkent", name_kk="Сот",
+                   name_ru="Суд", name_en="Shymkent court", language="")  # fmt: skip
+    page = report.render(rows(), {"court_7": court}, {"shymkent": "Shymkent"}, DAY, DAY)
+    for title in ("Funnel: Shymkent court", "Funnel: Without an office&#x27;s link",
+                  "Pages read", "Screening verdicts", "Languages (people who started)",
+                  "Starts per day, by region", "Where people heard of the bot",
+                  "Questions the bot did not understand"):  # fmt: skip
+        assert title in page, title
+    assert page.count("<svg") == 7  # two funnels and five charts
+    assert "<script" not in page and "http" not in page.split("<body>")[1]  # self-contained
+    assert ">15<" in page  # checked their dispute: 12 + 3
+
+
+def test_questions_are_anonymised() -> None:
+    text = "Мой сосед Ерлан Сериков с улицы Абая 15 не отдаёт 200000, звоните +7 701 123 45 67"
+    assert anonymise(text) == (
+        "Мой сосед [name] [name] с улицы [name] [number] не отдаёт [number], звоните [number]"
+    )
+    assert anonymise("write to me@mail.kz or @aida_k, see https://x.kz/a") == (
+        "write to [email] or [user], see [link]"
+    )
+    assert len(anonymise("x" * 500)) == 200
+
+
+async def test_unanswered_questions_are_kept_only_when_allowed(database_url: str) -> None:
+    migrate.upgrade(database_url)
+    engine = create_async_engine(async_url(database_url))
+    sessions = async_sessionmaker(engine, expire_on_commit=False)
+    try:
+        await UnansweredStore(sessions, keep_days=0).add("ru", "что такое погода")
+        async with sessions.begin() as session:
+            session.add(UnansweredQuestion(day=dt.date.today() - dt.timedelta(days=40),
+                                           language="kk", text="old"))  # fmt: skip
+        await UnansweredStore(sessions, keep_days=30).add("ru", "Как подать на Асель в суд")
+    finally:
+        await engine.dispose()
+    sync = create_engine(sync_url(database_url))
+    with Session(sync) as session:
+        kept = [(q.language, q.text) for q in session.scalars(select(UnansweredQuestion))]
+    sync.dispose()
+    assert kept == [("ru", "Как подать на [name] в суд")]
+
+
+def test_the_report_command(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    migrate.upgrade(url)
+    engine = create_engine(sync_url(url))
+    with engine.begin() as conn:
+        conn.execute(insert(DailyCount), [
+            {"day": r.day, "office": r.office, "region": r.region, "language": r.language,
+             "event": r.event, "count": r.count} for r in rows()
+        ])  # fmt: skip
+        conn.execute(insert(UnansweredQuestion), [{"day": DAY, "language": "en", "text": "x"}])
+    engine.dispose()
+    env = dict(os.environ, DATABASE_URL=url)
+    out = tmp_path / "report.html"
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "report", "--since", "2026-11-01", "--until", "2026-11-30",
+         "--out", str(out)], capture_output=True, text=True, cwd=ROOT, env=env, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "8 counts" in done.stdout
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!doctype html>") and "<td>x</td>" in page
+    bad = subprocess.run(
+        [sys.executable, "-m", "bot", "report", "--since", "yesterday"],
+        capture_output=True, text=True, cwd=ROOT, env=env, check=False,
+    )  # fmt: skip
+    assert bad.returncode == 1 and "YYYY-MM-DD" in bad.stderr
+
+
+@pytest.mark.parametrize("since", ["2026-12-01"])
+def test_an_empty_period_still_makes_a_page(since: str) -> None:
+    page = report.render([], {}, {}, dt.date.fromisoformat(since), dt.date(2026, 12, 2))
+    assert page.count("No data in this period.") >= 4
