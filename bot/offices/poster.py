@@ -6,6 +6,7 @@ any other text. DejaVu Sans (bundled, see fonts/LICENSE-DejaVu.txt) covers Kazak
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,7 +21,7 @@ _TAGS = re.compile(r"<[^>]+>")
 
 
 def _plain(html_text: str) -> str:
-    return _TAGS.sub("", html_text).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return html.unescape(_TAGS.sub("", html_text))
 
 
 def _para(pdf: FPDF, size: float, text: str, bold: bool = False, align: str = "C") -> None:

@@ -113,19 +113,12 @@ def language_picker(catalogue: Catalogue, current: str) -> InlineKeyboardMarkup:
 
 def sources(catalogue: Catalogue, language: str) -> InlineKeyboardMarkup:
     """ "Where did you hear about us?": two answers a row, then a code to type, then skip."""
-    buttons = [
-        InlineKeyboardButton(
-            catalogue.label(language, f"btn.source.{value}"), callback_data=f"src:{value}"
-        )
-        for value in callbacks.SOURCES
-    ]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    for value in callbacks.SOURCE_ACTIONS:
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    catalogue.label(language, f"btn.source.{value}"), callback_data=f"src:{value}"
-                )
-            ]
-        )
+
+    def button(value: str) -> InlineKeyboardButton:
+        label = catalogue.label(language, f"btn.source.{value}")
+        return InlineKeyboardButton(label, callback_data=f"src:{value}")
+
+    answers = [button(value) for value in callbacks.SOURCES]
+    rows = [answers[i : i + 2] for i in range(0, len(answers), 2)]
+    rows += [[button(value)] for value in callbacks.SOURCE_ACTIONS]
     return InlineKeyboardMarkup(rows)
