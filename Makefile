@@ -73,16 +73,16 @@ browser:
 
 .PHONY: lint
 lint: .venv/.installed
-	.venv/bin/ruff check bot tests bench
+	.venv/bin/ruff check bot tests bench rasa_project/kelisim_nlu
 	.venv/bin/mypy
 
 .PHONY: rasa-validate
 rasa-validate: .venv-rasa/.installed
-	cd rasa_project && ../$(RASA) data validate --config config.yml --domain domain --data data --fail-on-warnings
+	cd rasa_project && PYTHONPATH=.. ../$(RASA) data validate --config config.yml --domain domain --data data --fail-on-warnings
 
 .PHONY: rasa-test
 rasa-test: train
-	cd rasa_project && ../$(RASA) test core --model ../models/kelisim.tar.gz --stories tests/test_stories.yml \
+	cd rasa_project && PYTHONPATH=.. ../$(RASA) test core --model ../models/kelisim.tar.gz --stories tests/test_stories.yml \
 		--out ../results/core --fail-on-prediction-errors --no-plot
 
 .PHONY: content-check

@@ -294,6 +294,7 @@ def cmd_report(args: argparse.Namespace) -> None:
     from sqlalchemy import func, select
 
     from bot.config import Settings
+    from bot.content.catalogue import Catalogue
     from bot.directory.gazetteer import default as gazetteer
     from bot.offices import report
     from bot.offices.models import Office, UnansweredQuestion
@@ -305,9 +306,10 @@ def cmd_report(args: argparse.Namespace) -> None:
         sys.exit(f"dates are YYYY-MM-DD: {exc}")
     if until < since:
         sys.exit("--until is before --since")
-    places = gazetteer()
-    regions = {p.id: p.names.en for p in places.regions()}
-    with _sync_session(Settings.from_env().database_url) as session:
+    settings = Settings.from_env()
+    catalogue = Catalogue.load(settings.content_dir)
+    regions = {p.id: str(getattr(p.names, args.language)) for p in gazetteer().regions()}
+    with _sync_session(settings.database_url) as session:
         rows = report.load(session, since, until)
         offices = {o.code: o for o in session.scalars(select(Office))}
         asked = session.execute(
@@ -318,7 +320,14 @@ def cmd_report(args: argparse.Namespace) -> None:
             .limit(200)
         ).all()
         page = report.render(
-            rows, offices, regions, since, until, [(a, b, int(c)) for a, b, c in asked]
+            rows,
+            offices,
+            regions,
+            since,
+            until,
+            [(a, b, int(c)) for a, b, c in asked],
+            catalogue=catalogue,
+            language=args.language,
         )
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -536,6 +545,12 @@ def build_parser() -> argparse.ArgumentParser:
     report_cmd.add_argument("--since", required=True, help="first day, YYYY-MM-DD")
     report_cmd.add_argument("--until", help="last day, YYYY-MM-DD (default: today)")
     report_cmd.add_argument("--out", default="report.html", help="the HTML file to write")
+    report_cmd.add_argument(
+        "--language",
+        choices=["kk", "ru", "en"],
+        default="ru",
+        help="language of the page (default: ru)",
+    )
     cast = add("broadcast", cmd_broadcast)
     cast.add_argument("file", help="YAML with kk:, ru: and en: messages")
     cast.add_argument(

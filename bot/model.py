@@ -15,8 +15,17 @@ MODELS = ROOT / "models"
 MODEL_NAME = "kelisim"
 MODEL_PATH = MODELS / f"{MODEL_NAME}.tar.gz"
 FINGERPRINT_PATH = MODELS / f"{MODEL_NAME}.fingerprint"
-# Only these decide what the model learns; tests and docs may change freely.
-_INPUTS = ("config.yml", "domain", "data", "requirements.lock")
+# Only these decide what the model learns; tests and docs may change freely. Paths from the root:
+# our NLU components (rasa_project/kelisim_nlu/) fold text with bot/text/skeleton.py. Rasa's own
+# cache then retrains only the parts whose inputs changed (our component's fingerprint_addon).
+_INPUTS = (
+    "rasa_project/config.yml",
+    "rasa_project/domain",
+    "rasa_project/data",
+    "rasa_project/kelisim_nlu",
+    "rasa_project/requirements.lock",
+    "bot/text/skeleton.py",
+)
 
 
 def rasa_bin() -> Path:
@@ -33,16 +42,24 @@ def rasa_env() -> dict[str, str]:
         PYTHONWARNINGS="ignore",
         LOG_LEVEL=env.get("RASA_LOG_LEVEL", "WARNING"),
     )
+    # Our NLU components (rasa_project/kelisim_nlu/) and the text folding they share with the
+    # bot (bot/text/) must import in the Rasa environment, whatever the working directory.
+    paths = (str(RASA_PROJECT), str(ROOT), env.get("PYTHONPATH", ""))
+    env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
     return env
 
 
-def fingerprint() -> str:
+def fingerprint(inputs: tuple[str, ...] = _INPUTS) -> str:
     digest = hashlib.sha256()
-    for name in _INPUTS:
-        base = RASA_PROJECT / name
+    for name in inputs:
+        base = ROOT / name
+        if not base.exists():
+            digest.update(f"{name} is missing".encode())
+            continue
         files = sorted(p for p in base.rglob("*") if p.is_file()) if base.is_dir() else [base]
-        for path in files:
-            digest.update(str(path.relative_to(RASA_PROJECT)).encode())
+        # Python's byte-code caches appear when Rasa imports our components: not an input.
+        for path in (f for f in files if "__pycache__" not in f.parts):
+            digest.update(str(path.relative_to(ROOT)).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -72,6 +89,8 @@ def train(force: bool = False) -> bool:
         "--config", "config.yml", "--domain", "domain", "--data", "data",
         "--out", str(MODELS), "--fixed-model-name", MODEL_NAME,
     ]  # fmt: skip
+    if force:
+        command.append("--force")
     result = subprocess.run(command, cwd=RASA_PROJECT, env=rasa_env(), check=False)
     if result.returncode != 0:
         sys.exit(f"rasa train failed with exit code {result.returncode}")

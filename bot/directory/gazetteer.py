@@ -5,7 +5,7 @@ hundred settlements (every region centre, district centres, towns), each with it
 Kazakh (Cyrillic and 2021 Latin), Russian and English, aliases (old names, other spellings),
 coordinates, population and region. `gazetteer_build.py` makes the file from GeoNames data.
 
-Recognition. Text and names are folded with `bot.screening.dispute_types.fold`, which writes
+Recognition. Text and names are folded with `bot.text.skeleton.fold`, which writes
 Kazakh (Cyrillic with or without its special letters, Latin 2018/2021/ASCII), Russian and English
 as one lossy ASCII skeleton ("Қарағанды", "Караганды", "Qaraǵandy" -> "karagandi"). A name then
 matches a word of the text when the word is the name plus an ending: Kazakh case, possessive
@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from bot.screening.dispute_types import fold
+from bot.text.skeleton import fold
 
 __all__ = [
     "DATA_FILE",

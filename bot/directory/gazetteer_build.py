@@ -35,7 +35,7 @@ from typing import Any
 import yaml
 
 from bot.directory.gazetteer import DATA_FILE, great_circle_km, spelling_class
-from bot.screening.dispute_types import fold
+from bot.text.skeleton import fold
 
 CURATED_FILE = DATA_FILE.with_name("places_curated.yml")
 

@@ -2,7 +2,9 @@
 
 Counts only (bot/offices/counts.py); any number under 5 is shown as "<5" and drawn as nothing,
 so that no bar points at a person. Charts are inline SVG: the file opens in any browser,
-offline, and can be mailed as it is.
+offline, and can be mailed as it is. Every word comes from content/<lang>/ (`report.*`, page
+titles, verdicts, sources, language and region names) and numbers and dates are formatted with
+Babel, so an akimat gets the page in Kazakh or Russian.
 """
 
 from __future__ import annotations
@@ -13,20 +15,24 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from babel.dates import format_date
+from babel.numbers import format_decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.content.catalogue import Catalogue
 from bot.offices import counts
 from bot.offices.models import DailyCount, Office
 
 HIDE_BELOW = 5
+# Funnel steps in order; each is worded by `report.step.<step>` in content/<lang>/strings.yml.
 FUNNEL: tuple[tuple[str, str], ...] = (
-    (counts.STARTED, "Started"),
-    (counts.LANGUAGE_CHOSEN, "Chose a language"),
-    ("screened", "Checked their dispute"),
-    (counts.MEDIATOR_SEARCH, "Searched for a mediator"),
-    (counts.CONTACTS_SHOWN, "Mediator listings shown"),
-    (counts.HANDOFF, "Summaries prepared for a mediator"),
+    (counts.STARTED, "started"),
+    (counts.LANGUAGE_CHOSEN, "language_chosen"),
+    ("screened", "screened"),
+    (counts.MEDIATOR_SEARCH, "mediator_search"),
+    (counts.CONTACTS_SHOWN, "contacts_shown"),
+    (counts.HANDOFF, "handoff"),
 )
 _COLOURS = ("#2f6f9f", "#d08c2e", "#4d9a5b", "#b04a4a", "#7a5ea8", "#5c8a8a", "#9a7b4d")
 
@@ -41,8 +47,44 @@ class Row:
     count: int
 
 
-def shown(value: int) -> str:
-    return f"{value:,}".replace(",", " ") if value >= HIDE_BELOW else f"<{HIDE_BELOW}"
+def shown(value: int, language: str = "en") -> str:
+    """The count in the locale's digits, or "<5" for a count too small to show."""
+    if value >= HIDE_BELOW:
+        return format_decimal(value, locale=language)
+    return "<" + format_decimal(HIDE_BELOW, locale=language)
+
+
+@dataclass(frozen=True)
+class Words:
+    """The report's words in one language, from the content catalogue."""
+
+    catalogue: Catalogue
+    language: str
+
+    def html(self, key: str, **args: object) -> str:
+        """A `report.*` string as HTML (the catalogue's Telegram HTML is valid HTML)."""
+        return self.catalogue.text(self.language, f"report.{key}", **args)
+
+    def plain(self, key: str) -> str:
+        """Any string as plain text, for SVG labels (escaped where it is written)."""
+        return self.catalogue.label(self.language, key)
+
+    def number(self, value: int) -> str:
+        return shown(value, self.language)
+
+    def date(self, day: dt.date, form: str = "long") -> str:
+        return format_date(day, format=form, locale=self.language)
+
+    def page_title(self, page_id: str) -> str:
+        return (
+            self.catalogue.page(self.language, page_id).title
+            if self.catalogue.has_page(page_id)
+            else page_id
+        )
+
+    def known(self, key: str, fallback: str) -> str:
+        """A label from the catalogue when it has one; counts may name things it no longer has."""
+        return self.plain(key) if self.catalogue.has(self.language, key) else fallback
 
 
 def _family(event: str) -> str:
@@ -70,16 +112,18 @@ def _prefixed(rows: Iterable[Row], prefix: str) -> list[tuple[str, int]]:
     return sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def _office_name(offices: dict[str, Office], code: str) -> str:
+def _office_name(offices: dict[str, Office], code: str, words: Words) -> str:
     if code in offices:
-        return offices[code].name_en
-    return "Without an office's link" if code == "" else code
+        return offices[code].name(words.language)
+    return words.plain("report.no_office") if code == "" else code
 
 
-def _bars(items: Sequence[tuple[str, int]], title: str, colour: str = _COLOURS[0]) -> str:
+def _bars(
+    items: Sequence[tuple[str, int]], title: str, words: Words, colour: str = _COLOURS[0]
+) -> str:
     """A horizontal bar chart; hidden counts get no bar."""
     if not items:
-        return f"<h3>{html.escape(title)}</h3><p class='none'>No data in this period.</p>"
+        return f"<h3>{html.escape(title)}</h3><p class='none'>{words.html('no_data')}</p>"
     width, label_w, bar_h = 720, 260, 22
     top = max((v for _, v in items if v >= HIDE_BELOW), default=1)
     height = bar_h * len(items) + 10
@@ -93,16 +137,19 @@ def _bars(items: Sequence[tuple[str, int]], title: str, colour: str = _COLOURS[0
             f'<text x="{label_w - 8}" y="{y + 15}" text-anchor="end">{html.escape(label)}</text>'
             f'<rect x="{label_w}" y="{y + 3}" width="{length:.1f}" height="{bar_h - 6}" '
             f'fill="{colour}"/>'
-            f'<text x="{label_w + length + 6:.1f}" y="{y + 15}">{shown(value)}</text>'
+            f'<text x="{label_w + length + 6:.1f}" y="{y + 15}">'
+            f"{html.escape(words.number(value))}</text>"
         )
     parts.append("</svg>")
     return f"<h3>{html.escape(title)}</h3>" + "".join(parts)
 
 
-def _lines(series: dict[str, dict[dt.date, int]], days: list[dt.date], title: str) -> str:
+def _lines(
+    series: dict[str, dict[dt.date, int]], days: list[dt.date], title: str, words: Words
+) -> str:
     """Daily lines, one per series; a hidden day is drawn at zero."""
     if not series or not days:
-        return f"<h3>{html.escape(title)}</h3><p class='none'>No data in this period.</p>"
+        return f"<h3>{html.escape(title)}</h3><p class='none'>{words.html('no_data')}</p>"
     width, height, left, bottom = 720, 240, 40, 30
     top = max((v for s in series.values() for v in s.values() if v >= HIDE_BELOW), default=1)
     step = (width - left - 150) / max(len(days) - 1, 1)
@@ -127,8 +174,9 @@ def _lines(series: dict[str, dict[dt.date, int]], days: list[dt.date], title: st
             f'<text x="{width - 140}" y="{20 + n * 18}" fill="{colour}">{html.escape(name)}</text>'
         )
     parts.append(
-        f'<text x="{left}" y="{height - 8}">{days[0].isoformat()}</text>'
-        f'<text x="{width - 150}" y="{height - 8}" text-anchor="end">{days[-1].isoformat()}</text>'
+        f'<text x="{left}" y="{height - 8}">{html.escape(words.date(days[0], "medium"))}</text>'
+        f'<text x="{width - 150}" y="{height - 8}" text-anchor="end">'
+        f"{html.escape(words.date(days[-1], 'medium'))}</text>"
     )
     parts.append("</svg>")
     return f"<h3>{html.escape(title)}</h3>" + "".join(parts)
@@ -148,8 +196,13 @@ def render(
     since: dt.date,
     until: dt.date,
     unanswered: Sequence[tuple[str, str, int]] = (),
+    *,
+    catalogue: Catalogue,
+    language: str,
 ) -> str:
-    """The whole page. `unanswered`: (language, anonymised question, times asked)."""
+    """The whole page in `language`. `region_names`: region id -> name in that language;
+    `unanswered`: (language, anonymised question, times asked)."""
+    words = Words(catalogue, language)
     sections = []
     by_office: dict[str, list[Row]] = defaultdict(list)
     for row in rows:
@@ -158,47 +211,73 @@ def render(
         funnel: dict[str, int] = defaultdict(int)
         for event, value in _sum(by_office[code], "event").items():
             funnel[_family(event)] += value
-        items = [(label, funnel.get(event, 0)) for event, label in FUNNEL]
-        sections.append(_bars(items, f"Funnel: {_office_name(offices, code)}"))
-    sections.append(_bars(_prefixed(rows, "page:")[:12], "Pages read", _COLOURS[1]))
-    sections.append(_bars(_prefixed(rows, "screened:"), "Screening verdicts", _COLOURS[2]))
+        items = [
+            (words.plain(f"report.step.{step}"), funnel.get(event, 0)) for event, step in FUNNEL
+        ]
+        title = words.plain("report.funnel").format(office=_office_name(offices, code, words))
+        sections.append(_bars(items, title, words))
+    pages = [(words.page_title(p), n) for p, n in _prefixed(rows, "page:")[:12]]
+    sections.append(_bars(pages, words.plain("report.pages"), words, _COLOURS[1]))
+    verdicts = [(words.known(f"dir.verdict.{v}", v), n) for v, n in _prefixed(rows, "screened:")]
+    sections.append(_bars(verdicts, words.plain("report.verdicts"), words, _COLOURS[2]))
     started = [r for r in rows if r.event == counts.STARTED]
-    languages = sorted(_sum(started, "language").items(), key=lambda kv: -kv[1])
-    sections.append(_bars(languages, "Languages (people who started)", _COLOURS[3]))
+    languages = [
+        (words.known(f"lang.name.{code}", code), n)
+        for code, n in sorted(_sum(started, "language").items(), key=lambda kv: -kv[1])
+    ]
+    sections.append(_bars(languages, words.plain("report.languages"), words, _COLOURS[3]))
     days = [since + dt.timedelta(days=n) for n in range((until - since).days + 1)]
     regions: dict[str, dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
+    unknown = words.plain("report.unknown_region")
     for row in started:
-        regions[region_names.get(row.region, row.region) or "Unknown"][row.day] += row.count
+        regions[region_names.get(row.region, row.region) or unknown][row.day] += row.count
     busiest = sorted(regions, key=lambda r: -sum(regions[r].values()))[:6]
-    sections.append(_lines({r: regions[r] for r in busiest}, days, "Starts per day, by region"))
-    heard = _prefixed(rows, "heard:")
-    sections.append(_bars(heard, "Where people heard of the bot", _COLOURS[4]))
-    if unanswered:
-        table = "".join(
-            f"<tr><td>{html.escape(lang)}</td><td>{html.escape(text)}</td><td>{times}</td></tr>"
-            for lang, text, times in unanswered
+    sections.append(
+        _lines({r: regions[r] for r in busiest}, days, words.plain("report.regions"), words)
+    )
+    heard = [
+        (
+            words.plain("report.heard_code")
+            if source == "code"
+            else words.known(f"btn.source.{source}", source),
+            n,
         )
-        sections.append(
-            "<h3>Questions the bot did not understand</h3>"
-            "<p>Write content for these next. Anonymised: numbers, addresses and names removed.</p>"
-            f"<table><tr><th>Language</th><th>Question</th><th>Times</th></tr>{table}</table>"
-        )
-    else:
-        sections.append(
-            "<h3>Questions the bot did not understand</h3><p class='none'>None kept: collecting "
-            "them is off (KEEP_UNANSWERED_DAYS=0) or none were asked in this period.</p>"
-        )
+        for source, n in _prefixed(rows, "heard:")
+    ]
+    sections.append(_bars(heard, words.plain("report.heard"), words, _COLOURS[4]))
+    sections.append(_unanswered(unanswered, words))
+    period = {"since": words.date(since), "until": words.date(until)}
+    hidden = words.number(0)  # how a hidden count reads: "<5"
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Kelisim report {since} – {until}</title>
+<html lang="{html.escape(language)}"><head><meta charset="utf-8">
+<title>{html.escape(words.plain("report.html_title").format(**period))}</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 2em auto; max-width: 760px; color: #222; }}
 h1 {{ font-size: 1.6em; }} h3 {{ margin-top: 2em; }} svg text {{ font-size: 13px; }}
 .none {{ color: #777; }} table {{ border-collapse: collapse; }}
 td, th {{ border: 1px solid #ccc; padding: 4px 8px; text-align: left; }}
 </style></head><body>
-<h1>Kelisim: what the bot achieved</h1>
-<p>{since.isoformat()} to {until.isoformat()}. Counts only, no person can be told apart:
-any number under {HIDE_BELOW} is shown as "&lt;{HIDE_BELOW}" and drawn as nothing.</p>
+<h1>{words.html("title")}</h1>
+<p>{words.html("intro", **period, limit=HIDE_BELOW, hidden=hidden)}</p>
 {"".join(sections)}
 </body></html>
 """
+
+
+def _unanswered(unanswered: Sequence[tuple[str, str, int]], words: Words) -> str:
+    heading = f"<h3>{words.html('unanswered')}</h3>"
+    if not unanswered:
+        return heading + f"<p class='none'>{words.html('unanswered_off')}</p>"
+    table = "".join(
+        f"<tr><td>{html.escape(words.known(f'lang.name.{lang}', lang))}</td>"
+        f"<td>{html.escape(text)}</td><td>{format_decimal(times, locale=words.language)}</td></tr>"
+        for lang, text, times in unanswered
+    )
+    columns = "".join(
+        f"<th>{words.html(f'column.{c}')}</th>" for c in ("language", "question", "times")
+    )
+    return (
+        heading
+        + f"<p>{words.html('unanswered_note')}</p>"
+        + f"<table><tr>{columns}</tr>{table}</table>"
+    )

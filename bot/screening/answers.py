@@ -2,7 +2,7 @@
 
 Buttons are the main way to answer; these lexicons let the person type instead ("жоқ",
 "не знаю", "minor", "an akimat decision"). Every cue is folded to the ASCII skeleton of
-`dispute_types.fold`, so one Cyrillic Kazakh stem also matches Latin and keyboard-without-
+`bot.text.skeleton.fold`, so one Cyrillic Kazakh stem also matches Latin and keyboard-without-
 special-letters spellings. A parser returns an option code of the question, or None when the
 text does not answer it (then the bot asks again, with the buttons).
 """
@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 
-from bot.screening.dispute_types import cues, dispute_type_of, fold
+from bot.screening.dispute_types import cues, dispute_type_of
 from bot.screening.questions import NO, UNKNOWN, YES, Question
+from bot.text.skeleton import fold
 
 # Longest first where one contains another: "не знаю" before "не", "not sure" before "not".
 _UNKNOWN = cues(

@@ -3,11 +3,10 @@
 The Rasa model finds *where* a dispute is described ("не платят зарплату"); this turns the span
 into a type, in any of our languages and scripts.
 
-Both the span and every cue below go through one folding, `_fold`, that writes Russian, Kazakh
-in Cyrillic (with or without its special letters) and Kazakh in Latin (2018 and 2021 alphabets,
-or plain ASCII) as the same lossy ASCII skeleton: "жалақы", "жалакы", "jalaqy", "zhalaky" all
-become "jalaki". So a Kazakh cue is written once, in Cyrillic, and still matches every way of
-typing it; vowel harmony and doubled letters, which typists get wrong, are folded away.
+Both the span and every cue below go through one folding, `bot.text.skeleton.fold`, that
+writes every script as the same lossy ASCII skeleton ("жалақы", "жалакы", "jalaqy", "zhalaky"
+all become "jalaki"). So a Kazakh cue is written once, in Cyrillic, and still matches every way
+of typing it.
 
 Cues are word stems that match at the start of a word, so that Kazakh and Russian endings
 (мұрагерлік, мұраға; наследство, наследству) match without matching inside unrelated words
@@ -20,43 +19,11 @@ flat is family; residents of a building quarrelling are community, not neighbour
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from bot.dialogue.topics import DISPUTE_TYPES
+from bot.text.skeleton import fold
 
-__all__ = ["DISPUTE_TYPES", "cues", "dispute_type_of", "fold"]
-
-# Letters that the accent-stripping below would fold wrongly or not at all. In the 2018 Latin
-# alphabet "ý" is у (stripped it would be y, which is ы) and "ı" is й; in 2021 "ı" is і. The
-# Kazakh Cyrillic special letters have no decomposition, so they are mapped by hand.
-_BEFORE_STRIPPING = str.maketrans({"ş": "sh", "ç": "ch", "ý": "u", "ı": "i"})
-_TO_ASCII = str.maketrans(
-    {
-        "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "j", "з": "z",
-        "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p",
-        "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "s", "ч": "ch",
-        "ш": "sh", "щ": "sh", "ъ": "", "ы": "i", "ь": "", "э": "e", "ю": "iu", "я": "ia",
-        "ә": "a", "ғ": "g", "қ": "k", "ң": "n", "ө": "o", "ұ": "u", "ү": "u", "һ": "h",
-        "і": "i",
-        # ы and і (y, ı, i in the Latin alphabets) are confused by typists and by the two
-        # alphabets, which swap ı and i; қ is q in Latin and к when typed without it.
-        "y": "i", "q": "k",
-    }
-)  # fmt: skip
-_NOT_WORD = re.compile(r"[\W_]+")
-_DOUBLED = re.compile(r"([a-z])\1+")
-
-
-def _fold(text: str) -> str:
-    """The ASCII skeleton of a text, words separated by single spaces."""
-    text = text.lower().translate(_BEFORE_STRIPPING)
-    # Without their accents, 2018 and 2021 Latin letters meet plain ASCII; ё and й meet е and и.
-    text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
-    text = text.translate(_TO_ASCII).replace("zh", "j")
-    # Doubled letters vary with the typist and with the script (кетті/keti, компания/kompanıa).
-    text = _DOUBLED.sub(r"\1", text)
-    return _NOT_WORD.sub(" ", text).strip()
-
+__all__ = ["DISPUTE_TYPES", "cues", "dispute_type_of"]
 
 # Kazakh nouns that cues share. Listed form by form because the bare folded stems collide:
 # "үй" (house) folds like "ұй" in ұйым, ұйықтау; "жер" (land) is also the start of жерлес.
@@ -255,7 +222,7 @@ _WORD = re.compile(r"\w+")
 def _cue_pattern(cue: str) -> str:
     words = []
     for stem in cue.split():
-        folded = _fold(stem.rstrip("$"))
+        folded = fold(stem.rstrip("$"))
         if stem.endswith("$"):
             words.append(re.escape(folded) + r"\b")
         elif folded.endswith("k"):
@@ -269,11 +236,6 @@ def _cue_pattern(cue: str) -> str:
 def _alternatives(cues: str) -> str:
     patterns = {_cue_pattern(c) for c in cues.split(",") if c.strip()}
     return "|".join(sorted(patterns))
-
-
-def fold(text: str) -> str:
-    """The ASCII skeleton that every cue is matched against (see the module docstring)."""
-    return _fold(text)
 
 
 def cues(spec: str) -> re.Pattern[str]:
@@ -301,7 +263,7 @@ def dispute_type_of(text: str) -> str | None:
     plain = text.strip().lower()
     if plain in DISPUTE_TYPES:
         return plain
-    folded = _fold(text)
+    folded = fold(text)
     if not folded:
         return None
     best: dict[str, int] = {}

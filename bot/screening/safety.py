@@ -10,7 +10,8 @@ examples both ways, and checks every NLU training example for false alarms.
 
 from __future__ import annotations
 
-from bot.screening.dispute_types import cues, fold
+from bot.screening.dispute_types import cues
+from bot.text.skeleton import fold
 
 _DANGER = cues(
     # English

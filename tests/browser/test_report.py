@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.content import Catalogue
 from bot.offices import report
 from tests.browser.test_playground import CHROMIUM, CHROMIUM_ARGS, needs_chromium
 
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 
 @needs_chromium
-async def test_the_report_opens_with_its_charts(tmp_path: Path) -> None:
+async def test_the_report_opens_with_its_charts(tmp_path: Path, catalogue: Catalogue) -> None:
     from playwright.async_api import async_playwright
 
     day = dt.date(2026, 11, 20)
@@ -26,7 +27,15 @@ async def test_the_report_opens_with_its_charts(tmp_path: Path) -> None:
     ]
     page_file = tmp_path / "report.html"
     page_file.write_text(
-        report.render(rows, {}, {"almaty": "Almaty"}, day, day + dt.timedelta(days=2)),
+        report.render(
+            rows,
+            {},
+            {"almaty": "Алматы"},
+            day,
+            day + dt.timedelta(days=2),
+            catalogue=catalogue,
+            language="ru",
+        ),
         encoding="utf-8",
     )
     async with async_playwright() as playwright:
@@ -36,7 +45,10 @@ async def test_the_report_opens_with_its_charts(tmp_path: Path) -> None:
         try:
             page = await browser.new_page()
             await page.goto(page_file.as_uri())
-            assert await page.title() == "Kelisim report 2026-11-20 – 2026-11-22"
+            assert (
+                await page.title()
+                == "Отчёт Kelisim, 20 ноября 2026\u202fг. – 22 ноября 2026\u202fг."
+            )
             charts = page.locator("svg")
             assert await charts.count() == 5  # funnel, pages, verdicts, languages, regions
             # Drawn, not just present: the funnel's first bar has a real width on screen.

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.screening.dispute_types import DISPUTE_TYPES, _fold, dispute_type_of
+from bot.screening.dispute_types import DISPUTE_TYPES, dispute_type_of
+from bot.text.skeleton import fold
 
 RASA = Path(__file__).resolve().parents[2] / "rasa_project"
 _ANNOTATION = re.compile(r"\[([^\]]+)\](\{[^}]*\})")
@@ -167,7 +168,7 @@ def test_no_type_in_small_talk(text: str) -> None:
     ],
 )
 def test_every_script_folds_alike(variants: tuple[str, ...]) -> None:
-    assert len({_fold(v) for v in variants}) == 1
+    assert len({fold(v) for v in variants}) == 1
 
 
 def test_short_stems_only_start_words() -> None:

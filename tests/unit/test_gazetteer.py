@@ -14,7 +14,7 @@ import yaml
 
 from bot.directory import gazetteer_build
 from bot.directory.gazetteer import Gazetteer, Place, default, great_circle_km
-from bot.screening.dispute_types import fold
+from bot.text.skeleton import fold
 
 NLU = Path(__file__).parents[2] / "rasa_project" / "data" / "nlu"
 

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 
 from bot.config import ROOT
+from bot.content import Catalogue
 from bot.offices import report
 from bot.offices.models import DailyCount, Office, UnansweredQuestion
 from bot.offices.unanswered import UnansweredStore, anonymise
@@ -38,21 +39,33 @@ def rows() -> list[report.Row]:
     ]
 
 
-def test_counts_under_five_are_hidden_and_drawn_as_nothing() -> None:
-    assert report.shown(4) == "<5" and report.shown(5) == "5" and report.shown(12345) == "12 345"
-    page = report.render(rows(), {}, {"shymkent": "Shymkent"}, DAY, DAY + dt.timedelta(days=2))
+def test_counts_under_five_are_hidden_and_drawn_as_nothing(catalogue: Catalogue) -> None:
+    assert report.shown(4) == "<5" and report.shown(5) == "5"
+    assert report.shown(12345, "en") == "12,345" and report.shown(12345, "ru") == "12\xa0345"
+    page = report.render(
+        rows(), {}, {"shymkent": "Shymkent"}, DAY, DAY + dt.timedelta(days=2),
+        catalogue=catalogue, language="en",
+    )  # fmt: skip
     assert "&lt;5" in page
     # The not_eligible bar (3) has no length; the eligible one (12) has.
     verdicts = page[page.index("Screening verdicts") :]
-    assert re.search(r'<text[^>]*>not_eligible</text><rect [^>]*width="0\.0"', verdicts)
-    assert re.search(r'<text[^>]*>eligible</text><rect [^>]*width="[1-9]', verdicts)
+    assert re.search(
+        r'<text[^>]*>mediation looks not possible</text><rect [^>]*width="0\.0"', verdicts
+    )
+    assert re.search(r'<text[^>]*>mediation looks possible</text><rect [^>]*width="[1-9]', verdicts)
     assert ">3<" not in page and ">2<" not in page
 
 
-def test_the_page_has_a_funnel_per_office_and_every_chart() -> None:
-    court = Office(code="court_7", kind="court", region_id="shymkent", name_kk="Сот",
-                   name_ru="Суд", name_en="Shymkent court", language="")  # fmt: skip
-    page = report.render(rows(), {"court_7": court}, {"shymkent": "Shymkent"}, DAY, DAY)
+def _court() -> Office:
+    return Office(code="court_7", kind="court", region_id="shymkent", name_kk="Шымкент соты",
+                  name_ru="Суд Шымкента", name_en="Shymkent court", language="")  # fmt: skip
+
+
+def test_the_page_has_a_funnel_per_office_and_every_chart(catalogue: Catalogue) -> None:
+    page = report.render(
+        rows(), {"court_7": _court()}, {"shymkent": "Shymkent"}, DAY, DAY,
+        catalogue=catalogue, language="en",
+    )  # fmt: skip
     for title in ("Funnel: Shymkent court", "Funnel: Without an office&#x27;s link",
                   "Pages read", "Screening verdicts", "Languages (people who started)",
                   "Starts per day, by region", "Where people heard of the bot",
@@ -61,6 +74,37 @@ def test_the_page_has_a_funnel_per_office_and_every_chart() -> None:
     assert page.count("<svg") == 7  # two funnels and five charts
     assert "<script" not in page and "http" not in page.split("<body>")[1]  # self-contained
     assert ">15<" in page  # checked their dispute: 12 + 3
+    # Things are called by their names, not by their codes.
+    assert "How much does mediation cost?" in page and "page:cost" not in page
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("ru", ["Kelisim: чего достиг бот", "Воронка: Суд Шымкента", "Воронка: Без ссылки офиса",
+                "Начали", "Проверили свой спор", "Сколько стоит медиация?", "Итоги проверки спора",
+                "медиация, похоже, возможна", "Интернет, соцсети", "Шымкент",
+                "20 ноября 2026\u202fг.", "Вопросы, которые бот не понял", "Қазақша"]),
+        ("kk", ["Kelisim: бот не істеді", "Воронка: Шымкент соты", "Бастағандар",
+                "Медиация қанша тұрады?", "Бот туралы қайдан білді", "Шымкент",
+                "2026\u202fж. 20 қараша"]),
+    ],
+)  # fmt: skip
+def test_the_page_speaks_the_offices_language(
+    catalogue: Catalogue, language: str, words: list[str]
+) -> None:
+    big = [*rows(), report.Row(DAY, "court_7", "shymkent", "kk", "started", 12340)]
+    page = report.render(
+        big, {"court_7": _court()}, {"shymkent": "Шымкент"}, DAY, DAY,
+        catalogue=catalogue, language=language,
+    )  # fmt: skip
+    assert f'<html lang="{language}">' in page
+    for word in words:
+        assert word in page, word
+    # Not a word of the English page, and Babel's digits: 40 + 12,340 started.
+    for english in ("Funnel", "Pages read", "No data", "Started"):
+        assert english not in page, english
+    assert "12\xa0380" in page
 
 
 def test_questions_are_anonymised() -> None:
@@ -108,12 +152,15 @@ def test_the_report_command(tmp_path: Path) -> None:
     out = tmp_path / "report.html"
     done = subprocess.run(
         [sys.executable, "-m", "bot", "report", "--since", "2026-11-01", "--until", "2026-11-30",
-         "--out", str(out)], capture_output=True, text=True, cwd=ROOT, env=env, check=False,
+         "--out", str(out), "--language", "kk"],
+        capture_output=True, text=True, cwd=ROOT, env=env, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "8 counts" in done.stdout
     page = out.read_text(encoding="utf-8")
     assert page.startswith("<!doctype html>") and "<td>x</td>" in page
+    assert '<html lang="kk">' in page and "Бот түсінбеген сұрақтар" in page
+    assert "Шымкент" in page  # the region's Kazakh name, from the gazetteer
     bad = subprocess.run(
         [sys.executable, "-m", "bot", "report", "--since", "yesterday"],
         capture_output=True, text=True, cwd=ROOT, env=env, check=False,
@@ -122,6 +169,9 @@ def test_the_report_command(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("since", ["2026-12-01"])
-def test_an_empty_period_still_makes_a_page(since: str) -> None:
-    page = report.render([], {}, {}, dt.date.fromisoformat(since), dt.date(2026, 12, 2))
+def test_an_empty_period_still_makes_a_page(since: str, catalogue: Catalogue) -> None:
+    page = report.render(
+        [], {}, {}, dt.date.fromisoformat(since), dt.date(2026, 12, 2),
+        catalogue=catalogue, language="en",
+    )  # fmt: skip
     assert page.count("No data in this period.") >= 4

@@ -154,6 +154,16 @@ async def test_a_question_about_mediation_is_answered_then_the_questions_go_on()
     assert slots["requested_slot"] == "screen_safety"
 
 
+async def test_an_unsure_guess_at_a_side_question_asks_the_question_again() -> None:
+    # Below the fallback threshold a guessed topic would be as likely wrong as right.
+    slots, messages = await validate(
+        tracker("a cost of something?", intent="mediation_cost", confidence=0.35,
+                chosen={"category": "family"}, requested="safety")
+    )  # fmt: skip
+    assert said(messages) == ["screen.reask"]
+    assert slots["requested_slot"] == "screen_safety"
+
+
 async def test_back_reopens_the_last_answer() -> None:
     slots, _ = await validate(
         tracker("/check_eligibility", chosen={"category": "family", "safety": "no"},
@@ -260,3 +270,22 @@ async def test_switching_language_in_the_middle() -> None:
     assert messages[0]["custom"] == {"do": "set_language", "args": {"language": "kk"}}
     assert said(messages)[1:] == ["screen.resume"]
     assert slots["requested_slot"] == "screen_safety"
+
+
+def test_side_questions_get_the_same_answer_as_outside_the_questions() -> None:
+    # The action answers a side question with the response the rules give that intent; this
+    # keeps the two lists from drifting apart (a rules file is data, read here, not imported).
+    import yaml
+
+    from bot.actions import screening
+    from bot.model import RASA_PROJECT
+
+    answered_by_rules: dict[str, str] = {}
+    for path in sorted((RASA_PROJECT / "data" / "rules").glob("*.yml")):
+        for rule in yaml.safe_load(path.read_text(encoding="utf-8")).get("rules", []):
+            steps = rule.get("steps", [])
+            plain = not rule.get("condition") and not rule.get("conversation_start")
+            if plain and len(steps) == 2 and "intent" in steps[0] and "action" in steps[1]:
+                answered_by_rules[steps[0]["intent"]] = steps[1]["action"]
+    for intent, response in screening._TOPIC_RESPONSES.items():
+        assert answered_by_rules.get(intent) == response, intent

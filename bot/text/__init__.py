@@ -1,0 +1,1 @@
+"""Text helpers shared by the bot, the domain code and our Rasa NLU components."""

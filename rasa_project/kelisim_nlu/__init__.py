@@ -1,0 +1,1 @@
+"""Our own NLU components, loaded by Rasa from config.yml (runs in the Rasa environment)."""
