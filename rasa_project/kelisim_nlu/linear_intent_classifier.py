@@ -2,8 +2,8 @@
 
 Why not DIET for intents: on our held-out set (rasa_project/tests/nlu) a linear SVM over
 TF-IDF character n-grams (1-5, within words) and word uni- and bigrams scores higher on every
-language slice than DIET did with any setting we could afford on two cores, and trains in
-seconds instead of minutes (docs/benchmarks.md). DIET stays in the pipeline for entities only.
+language slice than DIET did in every setting we tried, and trains in seconds instead of
+minutes (docs/benchmarks.md). DIET stays in the pipeline for entities only.
 
 The text is first folded to the ASCII skeleton the dispute-type and place resolvers use
 (bot/text/skeleton.py): Kazakh typed in Cyrillic, without its special letters, or in either
