@@ -193,6 +193,27 @@ async def test_out_of_scope_is_polite_with_the_menu(
 
 
 @pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("kk", "қанша ақша және қанша күн"),
+        ("ru", "сколько стоит и сколько длится медиация"),
+        ("en", "cost and duration"),
+    ],
+)
+async def test_two_topics_at_once_get_did_you_mean_then_the_chosen_page(
+    stack: Stack, http: aiohttp.ClientSession, catalogue: Catalogue, language: str, text: str
+) -> None:
+    # Cost and duration in one breath: the classifier's two best are too close to pick one.
+    chat = await ready(http, stack, language)
+    [reply] = await chat.send(text)
+    assert reply["text"].startswith(plain(catalogue, language, "fallback"))
+    buttons = callback_data(reply)
+    assert sorted(buttons[:2]) == ["t:cost", "t:dur"] and buttons[-len(MENU) :] == MENU
+    [page] = await chat.press("t:dur")
+    assert shows_page(page, catalogue, language, "duration")
+
+
+@pytest.mark.parametrize(
     ("language", "text", "key"),
     [
         ("ru", "привет", "greet"),
