@@ -611,7 +611,9 @@ async def stats_command(update: Update, context: Context) -> None:
             else code or svc.catalogue.label(lang, "admin.stats.no_office")
         )
         values = {
-            label: " / ".join(report.shown(days.get((code, event), 0)) for days in (week, month))
+            label: " / ".join(
+                report.shown(days.get((code, event), 0), lang) for days in (week, month)
+            )
             for label, event in _STATS
         }
         lines.append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ from bot.offices.store import OfficeStore
 from bot.offices.unanswered import UnansweredStore
 from bot.storage.db import Database
 
+log = logging.getLogger(__name__)
 KEY = "services"
 
 
@@ -48,7 +50,14 @@ def services(context: ContextTypes.DEFAULT_TYPE | Any) -> Services:
 async def count(
     context: ContextTypes.DEFAULT_TYPE | Any, user_id: int, language: str, event: str, n: int = 1
 ) -> None:
-    """Add to today's anonymous count for the office and region this user came through."""
+    """Add to today's anonymous count for the office and region this user came through.
+
+    Counting is never worth a lost answer: if the user's origin cannot be read, the event is
+    counted without it (Counter.add logs its own failures the same way)."""
     svc = services(context)
-    office, region = await svc.db.origin(user_id)
+    try:
+        office, region = await svc.db.origin(user_id)
+    except Exception:
+        log.exception("could not read where user came from; counting %s without it", event)
+        office, region = "", ""
     await svc.counter.add(event, office=office, region=region, language=language, n=n)

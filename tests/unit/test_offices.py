@@ -181,3 +181,26 @@ async def test_counts_add_up_without_anyone_in_them(database_url: str) -> None:
     assert set(DailyCount.__table__.columns.keys()) == {
         "id", "day", "office", "region", "language", "event", "count",
     }  # fmt: skip
+
+
+async def test_a_count_survives_an_unreadable_origin(caplog: pytest.LogCaptureFixture) -> None:
+    # Unit test with stand-ins: the user table fails, the count still goes in, without an office.
+    from types import SimpleNamespace
+
+    from bot.telegram.services import KEY, Services, count
+
+    added: list[tuple[str, dict[str, object]]] = []
+
+    class BrokenDatabase:
+        async def origin(self, user_id: int) -> tuple[str, str]:
+            raise RuntimeError("database unavailable")
+
+    class Recorder:
+        async def add(self, event: str, **where: object) -> None:
+            added.append((event, where))
+
+    svc = Services.__new__(Services)
+    svc.db, svc.counter = BrokenDatabase(), Recorder()  # type: ignore[assignment]
+    await count(SimpleNamespace(bot_data={KEY: svc}), 7, "kk", "page:cost")
+    assert added == [("page:cost", {"office": "", "region": "", "language": "kk", "n": 1})]
+    assert "could not read where user came from" in caplog.text
