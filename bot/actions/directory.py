@@ -21,6 +21,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.compare import named_dispute_type
+from bot.actions.safety import concerned, safety_payload
 from bot.directory.gazetteer import Gazetteer, Place
 from bot.directory.gazetteer import default as default_gazetteer
 from bot.directory.search import directory_type
@@ -90,6 +91,9 @@ def dispute_type(tracker: Tracker) -> str:
 
 def find_payload(tracker: Tracker) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The bot's instruction (search near a place, or ask where) and the slot events."""
+    if concerned(tracker):
+        # Told of danger or violence in this conversation: no search for someone to meet them.
+        return safety_payload(), []
     place, unrecognised = place_in_message(tracker)
     if place is None and not unrecognised:
         remembered = tracker.get_slot(PLACE_SLOT)

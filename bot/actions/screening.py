@@ -23,9 +23,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions.compare import compare_payload, named_dispute_type
 from bot.actions.directory import find_payload
 from bot.actions.language import language_of, requested_language
+from bot.actions.safety import SAFETY_CONCERN
 from bot.config import ROOT
 from bot.screening import answers, engine, rules
-from bot.screening.questions import BY_NAME, QUESTIONS, YES, answers_from, next_question
+from bot.screening.questions import (
+    BY_NAME,
+    QUESTIONS,
+    UNKNOWN,
+    YES,
+    answers_from,
+    next_question,
+)
 from bot.screening.safety import reveals_danger
 
 FORM = "screening_form"
@@ -91,6 +99,9 @@ class _Turn:
         self.chosen[question] = option
         self.history = [h for h in self.history if h != question] + [question]
         self.understood = True
+        if question == "safety" and option == UNKNOWN:
+            # Not knowing whether anyone is safe: the emergency numbers now, then the questions.
+            self.say("screen.safety_contacts")
 
     def back(self) -> None:
         if self.history:
@@ -310,6 +321,7 @@ class ActionScreeningResult(Action):
             dispatcher.utter_message(json_message={"key": "screen.left", "menu": True})
             return [SlotSet(STOPPED, False)]
         chosen = chosen_options(tracker)
+        events: list[dict[str, Any]] = []
         try:
             outcome = engine.evaluate(rule_book(), answers_from(chosen))
         except engine.NoRuleMatched:
@@ -323,7 +335,10 @@ class ActionScreeningResult(Action):
                     "verdict": outcome.verdict,
                     "rules": ",".join(outcome.rules),
                     "category": str(chosen.get("category") or ""),
+                    "unknown": ",".join(outcome.unknown),
                 },
             }
         )
-        return [SlotSet(VERDICT, outcome.verdict)]
+        if outcome.verdict == "safety_first":
+            events.append(SlotSet(SAFETY_CONCERN, True))
+        return [*events, SlotSet(VERDICT, outcome.verdict)]

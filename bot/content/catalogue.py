@@ -24,10 +24,62 @@ DEFAULT_LANGUAGE = "ru"
 PLURAL_CATEGORIES = frozenset({"zero", "one", "two", "few", "many", "other"})
 PLURAL_OTHER = "other"
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n(.*)\Z", re.S)
+# `reviewed_by` written exactly like this is shown with the translated team name.
+CONTENT_TEAM = "Kelisim content team"
+LEGAL_REVIEW_PENDING = "pending"
+# A lawyer's name: two or more capitalised words (letters with an inner hyphen or apostrophe, or
+# an initial with a dot), a comma, the date the lawyer signed: "Aigerim Nurlanova, 2026-12-20".
+_NAME_WORD = r"[^\W\d_]+(?:[-'’][^\W\d_]+)*\.?"
+_LEGAL_REVIEW = re.compile(
+    rf"(?P<name>{_NAME_WORD}(?: {_NAME_WORD})+), (?P<date>\d{{4}}-\d{{2}}-\d{{2}})"
+)
+LEGAL_REVIEW_FORMAT = "`pending`, or the lawyer's name and date: Name Surname, YYYY-MM-DD"
 
 
 class ContentError(Exception):
     """The content tree cannot be loaded; the message says which file and why."""
+
+
+@dataclass(frozen=True)
+class LegalReview:
+    """A lawyer's sign-off, or none yet (`pending`): shown to users under every page."""
+
+    lawyer: str = ""
+    signed_on: dt.date | None = None
+
+    @property
+    def pending(self) -> bool:
+        return self.signed_on is None
+
+    def __str__(self) -> str:
+        if self.signed_on is None:
+            return LEGAL_REVIEW_PENDING
+        return f"{self.lawyer}, {self.signed_on.isoformat()}"
+
+
+PENDING = LegalReview()
+
+
+def parse_legal_review(value: object) -> LegalReview:
+    """`pending` or `Name Surname, YYYY-MM-DD`; ValueError (saying what is wrong) otherwise."""
+    if not isinstance(value, str):
+        raise ValueError(f"must be {LEGAL_REVIEW_FORMAT}, not {value}")
+    text = " ".join(value.split())
+    if text.casefold() == LEGAL_REVIEW_PENDING:
+        return PENDING
+    match = _LEGAL_REVIEW.fullmatch(text)
+    if not match:
+        raise ValueError(f"must be {LEGAL_REVIEW_FORMAT}, not {value!r}")
+    name = match["name"]
+    if "kelisim" in name.casefold():
+        raise ValueError("needs the name of the lawyer who signed, not the content team")
+    if any(not word[0].isupper() for word in name.split()):
+        raise ValueError(f"the lawyer's name must be capitalised (Name Surname), not {name!r}")
+    try:
+        signed_on = dt.date.fromisoformat(match["date"])
+    except ValueError as exc:
+        raise ValueError(f"{match['date']} is not a real YYYY-MM-DD date") from exc
+    return LegalReview(lawyer=name, signed_on=signed_on)
 
 
 @dataclass(frozen=True)
@@ -41,6 +93,8 @@ class Page:
     sources: tuple[str, ...]
     reviewed_by: str
     reviewed_on: dt.date
+    # None: the front matter has no `legal_review` (content check refuses it; users see pending).
+    legal_review: LegalReview | None = None
 
 
 def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
@@ -69,6 +123,12 @@ def load_page(path: Path, language: str) -> Page:
             raise ContentError(f"{path}: reviewed_on is not a YYYY-MM-DD date") from exc
     if not isinstance(reviewed, dt.date):
         raise ContentError(f"{path}: reviewed_on is missing")
+    legal_review = None
+    if meta.get("legal_review") is not None:
+        try:
+            legal_review = parse_legal_review(meta["legal_review"])
+        except ValueError as exc:
+            raise ContentError(f"{path}: legal_review {exc}") from exc
     sources = meta.get("sources") or []
     if isinstance(sources, str):
         sources = [sources]
@@ -80,6 +140,7 @@ def load_page(path: Path, language: str) -> Page:
         sources=tuple(str(s) for s in sources),
         reviewed_by=str(meta.get("reviewed_by", "")).strip(),
         reviewed_on=reviewed,
+        legal_review=legal_review,
     )
 
 
@@ -185,7 +246,7 @@ class Catalogue:
         return any(page_id in pages for pages in self.pages.values())
 
     def render_page(self, language: str, page_id: str) -> str:
-        """Title, body and the footer with sources, review date and the disclaimer."""
+        """Title, body, and the footer: sources, who checked it when, legal review, disclaimer."""
         page = self.page(language, page_id)
         parts = [f"<b>{inline(page.title)}</b>", to_html(page.body)]
         footer = []
@@ -193,11 +254,39 @@ class Catalogue:
             # Citations contain commas themselves, so one per line reads better than a list.
             sources = "".join(f"\n• {source}" for source in page.sources)
             footer.append(self.text(language, "page.sources", sources=sources))
-        date = format_date(page.reviewed_on, format="long", locale=page.language)
-        footer.append(self.text(language, "page.reviewed", date=date))
+        footer.extend(
+            self.review_note(language, page.reviewed_by, page.reviewed_on, page.legal_review)
+        )
         footer.append(self.text(language, "page.disclaimer"))
         parts.append("<i>" + "\n".join(footer) + "</i>")
         return "\n\n".join(parts)
+
+    def review_note(
+        self,
+        language: str,
+        reviewed_by: str,
+        reviewed_on: dt.date,
+        legal_review: LegalReview | None,
+    ) -> list[str]:
+        """Two lines of Telegram HTML: who checked the text and when; the lawyer's review.
+
+        "Checked by the Kelisim content team on <date>" (or by whoever `reviewed_by` names),
+        then "Legal review: pending" or "Legal review: <lawyer>, <date>". None counts as pending:
+        nothing may suggest that a lawyer saw a text that no lawyer signed.
+        """
+        date = format_date(reviewed_on, format="long", locale=language)
+        who = reviewed_by.strip()
+        if who.casefold() == CONTENT_TEAM.casefold():
+            checked = self.text(language, "page.checked_team", date=date)
+        else:
+            checked = self.text(language, "page.checked_by", name=who, date=date)
+        review = legal_review or PENDING
+        if review.signed_on is None:
+            legal = self.text(language, "page.legal_pending")
+        else:
+            signed = format_date(review.signed_on, format="long", locale=language)
+            legal = self.text(language, "page.legal_signed", name=review.lawyer, date=signed)
+        return [checked, legal]
 
 
 class _Missing(dict[str, str]):

@@ -17,12 +17,15 @@ from pathlib import Path
 import yaml
 from babel import Locale
 
+from bot.content import glossary
 from bot.content.catalogue import (
     LANGUAGES,
+    LEGAL_REVIEW_FORMAT,
     PLURAL_CATEGORIES,
     PLURAL_OTHER,
     Catalogue,
     ContentError,
+    LegalReview,
     Page,
     flatten,
     load_page,
@@ -45,6 +48,8 @@ REVIEW_MAX_AGE = dt.timedelta(days=365)
 RULE_REASON_MAX = 700
 
 _FIELD = string.Formatter()
+# A {placeholder} in a string is not a word of the text.
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
 
 @dataclass
@@ -70,6 +75,26 @@ def placeholders(text: str) -> frozenset[str]:
     return frozenset(name for _, name, _, _ in _FIELD.parse(text) if name)
 
 
+def _all_known_cases() -> list[dict[str, object]]:
+    """One case per kind of dispute (and per gravity or kind of offence), every answer known:
+    "no" to each yes/no question, no excluded crime."""
+    from bot.screening.fields import BOOLEAN_FIELDS, CATEGORIES, CHOICE_FIELDS
+
+    base: dict[str, object] = {f: False for f in BOOLEAN_FIELDS}
+    base.update(excluded_crime="none", crime_gravity="minor", admin_offence="other")
+    cases = []
+    for category in CATEGORIES:
+        if category == "criminal":
+            cases += [{**base, "category": category, "crime_gravity": g}
+                      for g in CHOICE_FIELDS["crime_gravity"]]  # fmt: skip
+        elif category == "administrative_offence":
+            cases += [{**base, "category": category, "admin_offence": a}
+                      for a in CHOICE_FIELDS["admin_offence"]]  # fmt: skip
+        else:
+            cases.append({**base, "category": category})
+    return cases
+
+
 def display_width(label: str) -> int:
     width = 0
     for char in label:
@@ -86,7 +111,16 @@ def _logical_strings(strings: dict[str, str]) -> dict[str, dict[str, str]]:
     A plain string is {"": value}. Languages need different plural forms (Russian one, few,
     many; Kazakh and English one), so forms are compared by key, not one by one.
     """
-    bases = {k.rpartition(".")[0] for k in strings if k.endswith(f".{PLURAL_OTHER}")}
+    children: dict[str, set[str]] = {}
+    for key in strings:
+        base, _, last = key.rpartition(".")
+        children.setdefault(base, set()).add(last)
+    # An answer option may be called `other` too: plural forms have another category beside it.
+    bases = {
+        base
+        for base, names in children.items()
+        if PLURAL_OTHER in names and names & (PLURAL_CATEGORIES - {PLURAL_OTHER})
+    }
     grouped: dict[str, dict[str, str]] = {}
     for key, value in strings.items():
         base, _, last = key.rpartition(".")
@@ -108,6 +142,7 @@ class _Checker:
         self.report = Report()
         self.strings: dict[str, dict[str, str]] = {}
         self.pages: dict[str, dict[str, Page]] = {}
+        self.rule_reasons: list[tuple[str, str, str]] = []  # (rule id, language, reason)
 
     def error(self, message: str) -> None:
         self.report.errors.append(message)
@@ -200,6 +235,14 @@ class _Checker:
                     self.error(f"{where}: front matter has no sources (the articles it rests on)")
                 if not page.reviewed_by:
                     self.error(f"{where}: front matter has no reviewed_by")
+                if page.legal_review is None:
+                    self.error(
+                        f"{where}: front matter has no legal_review "
+                        f"({LEGAL_REVIEW_FORMAT}; write `legal_review: pending` until a "
+                        "lawyer signs)"
+                    )
+                else:
+                    self._check_legal_review(where, page.reviewed_on, page.legal_review)
                 if page.reviewed_on > self.today:
                     self.error(f"{where}: reviewed_on {page.reviewed_on} is in the future")
                 elif self.today - page.reviewed_on > REVIEW_MAX_AGE:
@@ -209,11 +252,23 @@ class _Checker:
                 if not page.body.strip():
                     self.error(f"{where}: the page has no text")
 
+    def _check_legal_review(self, where: str, reviewed_on: dt.date, review: LegalReview) -> None:
+        """A lawyer's signature must be real: not in the future, not older than the text."""
+        if review.signed_on is None:
+            return
+        if review.signed_on > self.today:
+            self.error(f"{where}: legal_review {review.signed_on} is in the future")
+        elif review.signed_on < reviewed_on:
+            self.error(
+                f"{where}: the text changed on {reviewed_on} (reviewed_on), after the legal "
+                f"review of {review.signed_on}: have the lawyer sign again or write "
+                "`legal_review: pending`"
+            )
+
     # -- the screening rules (content/screening/rules.yml)
 
     def check_rules(self) -> None:
         from bot.screening import engine, rules
-        from bot.screening.fields import CATEGORIES, GRAVITIES
 
         where = str(rules.RULES_FILE)
         try:
@@ -225,21 +280,59 @@ class _Checker:
             self.error(f"{where}: reviewed_on {book.reviewed_on} is in the future")
         elif self.today - book.reviewed_on > REVIEW_MAX_AGE:
             self.warn(f"{where}: last reviewed on {book.reviewed_on}, more than 12 months ago")
+        self._check_legal_review(where, book.reviewed_on, book.legal_review)
         for rule in (*book.rules, *book.adjustments):
             for lang, reason in rule.reasons.items():
+                self.rule_reasons.append((rule.id, lang, reason))
                 if len(reason) > RULE_REASON_MAX:
                     self.error(
                         f"{where}: rule {rule.id}: the {lang} reason has {len(reason)} "
                         f"characters; keep it under {RULE_REASON_MAX}"
                     )
-        # A kind of dispute that no rule decides would leave a person without an answer.
-        for category in CATEGORIES:
-            for gravity in GRAVITIES if category == "criminal" else ("unknown",):
-                case = {"category": category, "crime_gravity": gravity}
-                try:
-                    engine.evaluate(book, case)
-                except engine.NoRuleMatched:
-                    self.error(f"{where}: no rule decides {case}")
+        # A kind of dispute that no rule decides, even with every answer known, would leave a
+        # person with "we can't tell" for ever.
+        for case in _all_known_cases():
+            try:
+                outcome = engine.evaluate(book, case)
+            except engine.NoRuleMatched:
+                outcome = None
+            if outcome is None or outcome.verdict == "unsure":
+                shown = {k: v for k, v in case.items() if v not in (False, "none")}
+                self.error(f"{where}: no rule decides {shown} when every answer is known")
+
+    # -- one term per concept (content/glossary.yml)
+
+    def check_glossary(self) -> None:
+        terms, problems = glossary.load(self.root, LANGUAGES)
+        for problem in problems:
+            self.error(f"{glossary.GLOSSARY_FILE}: {problem}")
+        for lang in LANGUAGES:
+            for page_id, page in sorted(self.pages[lang].items()):
+                where = f"{lang}/pages/{page_id}.md"
+                for hit in terms.find(lang, page.title, "pages", page_id):
+                    self.error(f"{where}: title: {hit.message()}")
+                first = self._body_line(lang, page_id, page.body)
+                for hit in terms.find(lang, page.body, "pages", page_id):
+                    self.error(f"{where}:{first + hit.line - 1}: {hit.message()}")
+            for key, value in sorted(self.strings[lang].items()):
+                # {verdict} is a placeholder's name, not a word the reader sees.
+                shown = re.sub(r"\{[^{}]*\}", lambda m: " " * len(m[0]), value)
+                for hit in terms.find(lang, shown, "strings", key):
+                    self.error(f"{lang}/strings.yml: '{key}': {hit.message()}")
+        for rule_id, lang, reason in self.rule_reasons:
+            for hit in terms.find(lang, reason, "rules", rule_id):
+                self.error(
+                    f"screening/rules.yml: rule {rule_id}: the {lang} reason: {hit.message()}"
+                )
+
+    def _body_line(self, lang: str, page_id: str, body: str) -> int:
+        """The line of the page file where its body starts, so a hit can name its file line."""
+        try:
+            text = (self.root / lang / "pages" / f"{page_id}.md").read_text(encoding="utf-8")
+        except OSError:
+            return 1
+        start = text.find(body)
+        return text.count("\n", 0, start) + 1 if start >= 0 else 1
 
     # -- what Telegram would refuse
 
@@ -351,6 +444,7 @@ def check(
     checker.check_completeness()
     checker.check_front_matter()
     checker.check_rules()
+    checker.check_glossary()
     checker.check_telegram()
     if domain_dir is None:
         from bot.model import RASA_PROJECT

@@ -164,7 +164,44 @@ def _capacity(text: str) -> str | None:
     return None
 
 
-_SPECIFIC = {"gravity": _gravity, "excluded": _excluded, "harm": _harm, "capacity": _capacity}
+# CAO Art. 64: which kind of administrative offence (the question lists them in plain words).
+_ADMIN_OFFENCE: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "family_domestic",
+        cues(
+            "семейн,бытов,супруг,муж$,мужем,жена$,женой,родственник,family,domestic,spouse,"
+            "husband,wife,relative,отбасылық,тұрмыстық,ерлі-зайып,күйеу,әйелім,туыс"
+        ),
+    ),
+    (
+        "other",
+        cues(
+            "пдд,гаи,скорост,парков,налог,миграц,регистрац,traffic,speeding,parking,tax,"
+            "migration,police fine,жол жүрісі,жылдамдық,салық,көші-қон,тіркеу"
+        ),
+    ),
+    (
+        "victim_complaint",
+        cues(
+            "оскорб,клевет,повред,порч,жалоб,insult,slander,defam,damag,complaint,"
+            "қорла,жала,бүлдір,шағым"
+        ),
+    ),
+)
+
+
+def _admin_offence(text: str) -> str | None:
+    plain = fold(text)
+    return next((code for code, pattern in _ADMIN_OFFENCE if pattern.search(plain)), None)
+
+
+_SPECIFIC = {
+    "gravity": _gravity,
+    "excluded": _excluded,
+    "harm": _harm,
+    "capacity": _capacity,
+    "admin_offence": _admin_offence,
+}
 
 
 def parse(question: Question, text: str) -> str | None:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.screening.fields import CATEGORIES, EXCLUDED_CRIMES
+from bot.screening.fields import ADMIN_OFFENCES, CATEGORIES, EXCLUDED_CRIMES, GRAVITIES
 
 YES, NO, UNKNOWN = "yes", "no", "unknown"
 
@@ -63,11 +63,13 @@ def _choice(name: str, field: str, values: tuple[str, ...], unknown: bool = True
     return Question(name, options)
 
 
-# Asked in this order, each only while it matters: the kind of dispute, then safety, then
-# what rules mediation out for everyone, then the questions of one kind of case.
+# Asked in this order, each only while it matters: the kind of dispute, then safety (danger now,
+# then past violence or control), then what rules mediation out for everyone, then the
+# questions of one kind of case. "I don't know" is always an answer, and never means "no".
 QUESTIONS: tuple[Question, ...] = (
     _choice("category", "category", CATEGORIES, unknown=False),
     _yes_no("safety", "safety_risk"),
+    _yes_no("past_violence", "past_violence"),
     Question(
         "capacity",
         (
@@ -80,13 +82,9 @@ QUESTIONS: tuple[Question, ...] = (
     _yes_no("third_parties", "third_parties_affected"),
     _yes_no("state_body", "state_body_party"),
     _yes_no("discretion", "body_has_discretion"),
-    _yes_no("family_offence", "family_offence"),
+    _choice("admin_offence", "admin_offence", ADMIN_OFFENCES),
     _yes_no("reconciled", "reconciled_within_year"),
-    _choice(
-        "gravity",
-        "crime_gravity",
-        ("misdemeanour", "minor", "medium", "serious", "especially_serious"),
-    ),
+    _choice("gravity", "crime_gravity", GRAVITIES),
     Question(
         "harm",
         (
@@ -97,6 +95,7 @@ QUESTIONS: tuple[Question, ...] = (
         ),
     ),
     _choice("excluded", "excluded_crime", EXCLUDED_CRIMES),
+    _yes_no("offender_minor", "offender_minor"),
     _yes_no("repeat", "repeat_after_reconciliation"),
     _yes_no("in_force", "verdict_in_force"),
     _yes_no("privileged", "offender_privileged"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,11 +12,20 @@ from typing import Any
 import yaml
 
 from bot.content import LANGUAGES
-from bot.screening.fields import FIELDS, VERDICTS, allowed_values
+from bot.content.catalogue import LegalReview, parse_legal_review
+from bot.screening.fields import EXCLUDING, FIELDS, VERDICTS, allowed_values
 
 RULES_FILE = Path("screening") / "rules.yml"
 _FIRM = ("eligible", "not_eligible")
 _CONFIDENCE = ("High", "Medium-High", "Medium", "Low", "UNCONFIRMED")
+# From the most to the least favourable to mediation: an adjustment may only move down.
+_RANK = {"eligible": 0, "conditional": 1, "unsure": 2, "not_eligible": 3, "safety_first": 4}
+# "Art. 68", "ст. 68(4)", "68-бап", "Arts. 73 and 73-3": article numbers a reason names, which
+# must then be among the rule's citations (a reason quoting another article than it cites
+# contradicts its own grounds).
+_ARTICLE_IN_TEXT = re.compile(
+    r"(?:\bArts?\.\s*|\bст(?:атьи|атья|\.)\s*)(\d+(?:-\d+)?)|(\d+(?:-\d+)?)(?:\(\d+\))?-бап"
+)
 
 
 class RuleBookError(ValueError):
@@ -37,7 +47,12 @@ class Condition:
 @dataclass(frozen=True)
 class Citation:
     act: str
-    article: str
+    article: str  # "" for a policy of ours, which has no articles
+
+    @property
+    def base_article(self) -> str:
+        """The article without its parts: "68(4)" -> "68"."""
+        return self.article.split("(")[0].strip()
 
 
 @dataclass(frozen=True)
@@ -49,6 +64,9 @@ class Rule:
     reasons: Mapping[str, str]
     confidence: str
     changes: Mapping[str, str]  # adjustments only: old verdict -> new verdict
+    # `when_unknown: skip`: an answer this rule needs that is not known passes the rule over
+    # instead of keeping the verdict unsure (and the questionnaire does not ask for it).
+    skip_unknown: bool = False
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -59,10 +77,11 @@ class Rule:
 class RuleBook:
     rules: tuple[Rule, ...]
     adjustments: tuple[Rule, ...]
-    acts: Mapping[str, Mapping[str, str]]
+    acts: Mapping[str, Mapping[str, Any]]
     citation_format: Mapping[str, str]
     reviewed_on: dt.date
     reviewed_by: str
+    legal_review: LegalReview  # pending, or the lawyer who reviewed the rules and when
 
     def rule(self, rule_id: str) -> Rule:
         for rule in (*self.rules, *self.adjustments):
@@ -71,7 +90,9 @@ class RuleBook:
         raise KeyError(rule_id)
 
     def cite(self, citation: Citation, language: str = "en") -> str:
-        act = self.acts[citation.act][language]
+        act = str(self.acts[citation.act][language])
+        if not citation.article:
+            return act
         return self.citation_format[language].format(act=act, article=citation.article)
 
 
@@ -115,9 +136,12 @@ def _rule(raw: object, index: int, adjustment: bool, acts: Mapping[str, Any]) ->
     conditions = tuple(_condition(where, f, spec) for f, spec in when.items())
     citations = []
     for cite in raw.get("citations") or []:
-        if not isinstance(cite, dict) or cite.get("act") not in acts or not cite.get("article"):
-            raise RuleBookError(f"{where}: a citation needs a known act and an article: {cite!r}")
-        citations.append(Citation(str(cite["act"]), str(cite["article"])))
+        if not isinstance(cite, dict) or cite.get("act") not in acts:
+            raise RuleBookError(f"{where}: a citation needs a known act: {cite!r}")
+        article = str(cite.get("article") or "")
+        if not article and not acts[cite["act"]].get("policy"):
+            raise RuleBookError(f"{where}: a citation of a law needs an article: {cite!r}")
+        citations.append(Citation(str(cite["act"]), article))
     confidence = str(raw.get("confidence") or "")
     if confidence not in _CONFIDENCE:
         raise RuleBookError(f"{where}: confidence must be one of {', '.join(_CONFIDENCE)}")
@@ -137,18 +161,43 @@ def _rule(raw: object, index: int, adjustment: bool, acts: Mapping[str, Any]) ->
         if verdict not in VERDICTS:
             raise RuleBookError(f"{where}: verdict must be one of {', '.join(VERDICTS)}")
         produced = (verdict,)
-    if not citations and any(v != "unsure" for v in produced):
+    if "unsure" in produced and not adjustment:
+        raise RuleBookError(
+            f"{where}: no rule gives `unsure`: the engine does, naming what is not known"
+        )
+    if not citations:
         raise RuleBookError(f"{where}: every verdict except unsure needs a citation")
     if confidence in ("Low", "UNCONFIRMED") and any(v in _FIRM for v in produced):
         raise RuleBookError(f"{where}: a {confidence} rule cannot give a firm verdict")
+    for old, new in changes.items():
+        if _RANK[new] < _RANK[old]:
+            raise RuleBookError(f"{where}: an adjustment may not raise {old} to {new}")
+    when_unknown = raw.get("when_unknown", "ask")
+    if when_unknown not in ("ask", "skip"):
+        raise RuleBookError(f"{where}: when_unknown must be ask or skip")
+    if when_unknown == "skip" and (adjustment or verdict not in EXCLUDING):
+        # Passing over a rule that would allow mediation could let a later, more favourable
+        # rule decide on an answer nobody gave.
+        raise RuleBookError(f"{where}: only a rule that excludes mediation may skip unknowns")
+    reasons = _texts(where, raw.get("reasons"), "reasons")
+    cited = {c.base_article for c in citations}
+    for lang, reason in reasons.items():
+        for match in _ARTICLE_IN_TEXT.finditer(reason):
+            number = match.group(1) or match.group(2)
+            if number not in cited:
+                raise RuleBookError(
+                    f"{where}: the {lang} reason names article {number}, "
+                    "which the rule does not cite"
+                )
     return Rule(
         id=rule_id,
         conditions=conditions,
         verdict=verdict,
         citations=tuple(citations),
-        reasons=_texts(where, raw.get("reasons"), "reasons"),
+        reasons=reasons,
         confidence=confidence,
         changes=changes,
+        skip_unknown=when_unknown == "skip",
     )
 
 
@@ -159,7 +208,12 @@ def parse(data: object) -> RuleBook:
     raw_acts = data.get("acts")
     if not isinstance(raw_acts, dict) or not raw_acts:
         raise RuleBookError("`acts` must name each act in every language")
-    acts = {str(k): _texts(f"act {k}", v, "the name") for k, v in raw_acts.items()}
+    acts: dict[str, dict[str, Any]] = {}
+    for key, raw_act in raw_acts.items():
+        acts[str(key)] = {**_texts(f"act {key}", raw_act, "the name")}
+        if isinstance(raw_act, dict) and raw_act.get("policy") is True:
+            # Kelisim's own policy, shown as such, never as a law: it has no articles.
+            acts[str(key)]["policy"] = True
     citation_format = _texts("citation_format", data.get("citation_format"), "the format")
     for lang, fmt in citation_format.items():
         if "{act}" not in fmt or "{article}" not in fmt:
@@ -177,6 +231,10 @@ def parse(data: object) -> RuleBook:
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
         raise RuleBookError(f"rule id used twice: {duplicates[0]}")
+    try:
+        legal_review = parse_legal_review(data.get("legal_review"))
+    except ValueError as exc:
+        raise RuleBookError(f"`legal_review` {exc}") from exc
     return RuleBook(
         rules=rules,
         adjustments=adjustments,
@@ -184,6 +242,7 @@ def parse(data: object) -> RuleBook:
         citation_format=citation_format,
         reviewed_on=reviewed_on,
         reviewed_by=str(data.get("reviewed_by") or ""),
+        legal_review=legal_review,
     )
 
 

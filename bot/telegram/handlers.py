@@ -96,6 +96,12 @@ async def _deliver(
             else:
                 await _send_picker(context, chat_id, lang)
             continue
+        if reply.do == "invitation":
+            await directory.invitation(context, chat_id, lang, reply.args.get("language", lang))
+            continue
+        if reply.do == "invite_languages":
+            await directory.choose_invitation_language(context, chat_id, lang)
+            continue
         if reply.do in ("screen_question", "screening_result"):
             await _deliver_screening(context, chat_id, lang, reply)
             if reply.do == "screening_result" and user_id is not None:
@@ -131,6 +137,7 @@ async def _deliver_screening(context: Context, chat_id: int, lang: str, reply: R
             reply.args.get("verdict", ""),
             [r for r in reply.args.get("rules", "").split(",") if r],
             reply.args.get("category", ""),
+            [f for f in reply.args.get("unknown", "").split(",") if f],
         )
     if shown is None:
         log.error("unknown screening payload %s", reply.args)
@@ -149,6 +156,7 @@ async def _converse(
     screen: dict[str, str] | None = None,
     place: dict[str, str] | None = None,
     point: tuple[float, float] | None = None,
+    invite: dict[str, str] | None = None,
 ) -> tuple[str, list[Reply]]:
     """Send one turn to Rasa and deliver its answer (degraded when it is down); return the
     language answered in, so callers need not look it up again. `screen` carries a
@@ -164,6 +172,8 @@ async def _converse(
         metadata["screen"] = screen
     if place:
         metadata["directory"] = place
+    if invite:
+        metadata["invite"] = invite
     try:
         replies = replies_from(await svc.rasa.send(sender, message, metadata))
         if not replies:
@@ -448,10 +458,14 @@ async def directory_button(update: Update, context: Context, code: DirectoryCode
         await directory.handoff(context, chat_id, lang, code.listing_id, code.key, message)
     elif code.op == "z":
         await directory.dismiss(context, chat_id, lang, message)
-    elif code.op == "i" and code.language:
-        await directory.invitation(context, chat_id, lang, code.language)
+    elif code.op == "i":
+        # The dialogue decides: the safety questions first, then the invitation or help.
+        invite = {"language": code.language} if code.language else None
+        await _converse(
+            update, context, "/invite_other_party", "invite_other_party", invite=invite
+        )
     else:
-        await directory.choose_invitation_language(context, chat_id, lang)
+        await _send_menu(context, chat_id, lang, key="error.expired_button")
 
 
 async def subscribe_command(update: Update, context: Context) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 
-from babel.dates import format_date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.content import Catalogue
@@ -82,9 +81,10 @@ def next_steps(catalogue: Catalogue, language: str, verdict: str, category: str)
         compare = _compare_page(category)
         if catalogue.has_page(compare):
             buttons.append(_page(catalogue, language, compare, "btn.mediation_vs_court"))
+        # The invitation goes through the dialogue, which asks about safety first.
         buttons += [
             _topic(catalogue, language, "how_to_start"),
-            _page(catalogue, language, "invite_other_party"),
+            _topic(catalogue, language, "invite_other_party"),
         ]
     elif verdict == "not_eligible":
         buttons = [
@@ -109,8 +109,10 @@ def result(
     verdict: str,
     rule_ids: list[str],
     category: str,
+    unknown: list[str] | None = None,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The verdict in plain words, the reasons that applied, the articles, the disclaimer."""
+    """The verdict in plain words, the reasons that applied (or, when unsure, what to find out),
+    the articles, the disclaimer and who checked the rules."""
     if verdict == "safety_first":
         # Emergency numbers first, and nothing after them that pushes towards mediation.
         return catalogue.render_page(language, "safety"), None
@@ -121,6 +123,11 @@ def result(
         except KeyError:  # the rules changed since the verdict: show what still exists
             continue
     parts = [catalogue.text(language, f"screen.result.{verdict}")]
+    to_find = [f for f in unknown or [] if catalogue.has(language, f"screen.unknown.{f}")]
+    if to_find:
+        lines = [f"• {catalogue.text(language, f'screen.unknown.{f}')}" for f in to_find]
+        title = catalogue.text(language, "screen.unknown.title")
+        parts.append(f"<b>{title}</b>\n" + "\n".join(lines))
     reasons = [f"• {html.escape(rule.reasons[language])}" for rule in applied]
     if reasons:
         parts.append(
@@ -129,7 +136,10 @@ def result(
     citations = list(dict.fromkeys(book.cite(c, language) for r in applied for c in r.citations))
     if citations:
         parts.append(catalogue.text(language, "screen.result.law", articles="; ".join(citations)))
-    date = format_date(book.reviewed_on, format="long", locale=language)
-    parts.append(f"<i>{catalogue.text(language, 'screen.result.disclaimer', date=date)}</i>")
+    note = [
+        catalogue.text(language, "screen.result.disclaimer"),
+        *catalogue.review_note(language, book.reviewed_by, book.reviewed_on, book.legal_review),
+    ]
+    parts.append("<i>" + "\n".join(note) + "</i>")
     rows = next_steps(catalogue, language, verdict, category)
     return "\n\n".join(parts), InlineKeyboardMarkup(rows)

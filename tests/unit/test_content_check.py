@@ -14,7 +14,7 @@ from bot.content.check import check, display_width
 from bot.model import RASA_PROJECT
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
-TODAY = dt.date(2026, 11, 26)
+TODAY = dt.date(2026, 12, 28)
 
 
 @pytest.fixture
@@ -74,7 +74,7 @@ def test_broken_placeholder_brace(content: Path) -> None:
     assert any("broken {placeholder}" in e for e in _errors(content))
 
 
-@pytest.mark.parametrize("field", ["sources", "reviewed_on"])
+@pytest.mark.parametrize("field", ["sources", "reviewed_on", "legal_review"])
 def test_front_matter_without_sources_or_review_date(content: Path, field: str) -> None:
     page = content / "en" / "pages" / "cost.md"
     text = page.read_text(encoding="utf-8")
@@ -82,10 +82,14 @@ def test_front_matter_without_sources_or_review_date(content: Path, field: str) 
     if field == "sources":
         head = re.sub(r"sources:\n(  - .*\n?)+", "", head)
     else:
-        head = re.sub(r"reviewed_on: .*", "", head)
+        head = re.sub(rf"{field}: .*", "", head)
     page.write_text(head + "\n---\n" + body, encoding="utf-8")
     errors = _errors(content)
-    expected = "no sources" if field == "sources" else "reviewed_on is missing"
+    expected = {
+        "sources": "no sources",
+        "reviewed_on": "reviewed_on is missing",
+        "legal_review": "no legal_review",
+    }[field]
     assert any(e.startswith("en/pages/cost.md") and expected in e for e in errors), errors
 
 
@@ -170,3 +174,13 @@ def test_plural_forms_follow_each_language(content: Path) -> None:
     errors = _errors(content)
     assert "ru/strings.yml: 'admin.reload_failed' lacks the plural form(s) few" in errors
     assert not any("lacks" in e for e in errors if not e.startswith("ru/"))
+
+
+def test_an_option_called_other_is_not_a_plural() -> None:
+    from bot.content.check import _logical_strings
+
+    grouped = _logical_strings(
+        {"opt.kind.other": "Other", "opt.kind.unknown": "?", "n.one": "1 file", "n.other": "files"}
+    )
+    assert grouped["opt.kind.other"] == {"": "Other"}
+    assert grouped["n"] == {"one": "1 file", "other": "files"}

@@ -48,7 +48,7 @@ def test_counts_under_five_are_hidden_and_drawn_as_nothing(catalogue: Catalogue)
     )  # fmt: skip
     assert "&lt;5" in page
     # The not_eligible bar (3) has no length; the eligible one (12) has.
-    verdicts = page[page.index("Screening verdicts") :]
+    verdicts = page[page.index("Screening results") :]
     assert re.search(
         r'<text[^>]*>mediation looks not possible</text><rect [^>]*width="0\.0"', verdicts
     )
@@ -67,7 +67,7 @@ def test_the_page_has_a_funnel_per_office_and_every_chart(catalogue: Catalogue) 
         catalogue=catalogue, language="en",
     )  # fmt: skip
     for title in ("Funnel: Shymkent court", "Funnel: Without an office&#x27;s link",
-                  "Pages read", "Screening verdicts", "Languages (people who started)",
+                  "Pages read", "Screening results", "Languages (people who started)",
                   "Starts per day, by region", "Where people heard of the bot",
                   "Questions the bot did not understand"):  # fmt: skip
         assert title in page, title

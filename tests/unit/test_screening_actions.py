@@ -175,7 +175,7 @@ async def test_back_reopens_the_last_answer() -> None:
 
 
 async def test_back_after_the_verdict_reopens_the_questions() -> None:
-    answered = {"category": "family", "safety": "no", "capacity": "no",
+    answered = {"category": "family", "safety": "no", "past_violence": "no", "capacity": "no",
                 "third_parties": "no", "state_body": "no"}  # fmt: skip
     slots, messages = await validate(
         tracker("/check_eligibility", active=False, chosen=answered, screen={"do": "back"})
@@ -221,7 +221,7 @@ async def test_each_question_has_an_ask_action_with_a_payload() -> None:
 
 async def test_the_verdict_payload_names_the_rules() -> None:
     dispatcher = CollectingDispatcher()
-    chosen = {"category": "criminal", "safety": "no", "capacity": "limited",
+    chosen = {"category": "criminal", "safety": "no", "past_violence": "no", "capacity": "limited",
               "third_parties": "no", "gravity": "minor", "harm": "no", "excluded": "none",
               "repeat": "no", "in_force": "no"}  # fmt: skip
     events = await ActionScreeningResult().run(dispatcher, tracker(chosen=chosen), {})
@@ -231,6 +231,7 @@ async def test_the_verdict_payload_names_the_rules() -> None:
             "verdict": "conditional",
             "rules": "criminal_minor_or_medium,party_limited_capacity",
             "category": "criminal",
+            "unknown": "",
         },
     }
     assert {"event": "slot", "name": "screen_verdict", "value": "conditional"} in [

@@ -66,9 +66,9 @@ def test_every_rule_renders_as_a_verdict(catalogue: Catalogue, language: str) ->
     ("verdict", "category", "expected"),
     [
         ("eligible", "family",
-         ["t:find", "p:mediation_vs_court_family", "t:start", "p:invite_other_party"]),
+         ["t:find", "p:mediation_vs_court_family", "t:start", "t:inv"]),
         ("conditional", "public_law",
-         ["t:find", "p:mediation_vs_court_administrative", "t:start", "p:invite_other_party"]),
+         ["t:find", "p:mediation_vs_court_administrative", "t:start", "t:inv"]),
         ("not_eligible", "criminal", ["p:instead_of_mediation", "t:human"]),
         ("unsure", "criminal", ["p:eligibility_unsure", "t:human"]),
     ],
