@@ -469,9 +469,11 @@ def build_parser() -> argparse.ArgumentParser:
     screen.description = (
         "Reads one case per line as a JSON object: category (required: "
         + ", ".join(CATEGORIES)
-        + ") and any of the answers listed in docs/screening-rules.md (true, false or null; "
-        "crime_gravity and excluded_crime take names). Writes one line per case, in order: "
-        '{"verdict": ..., "rules": [...], "citations": [...]}, or {"error": ...} for a bad '
+        + ") and any of the answers listed in docs/screening-rules.md (contract version 2: "
+        "true or false; crime_gravity, excluded_crime and admin_offence take names; null, "
+        '"unknown" or leaving it out mean not known, never "no"). Writes one line per case, '
+        'in order: {"verdict": ..., "rules": [...], "citations": [...]} with "unknown": '
+        "[the answers to find out] when the verdict is unsure, or {\"error\": ...} for a bad "
         "line, and goes on. Exit status 2 if any line had an error."
     )
     screen.add_argument("--content", default="content", help="the content tree with screening/")

@@ -32,6 +32,9 @@ DISPUTE_TYPES: tuple[str, ...] = (
 COMPARE_PAGES: tuple[str, ...] = tuple(f"mediation_vs_court_{t}" for t in DISPUTE_TYPES)
 # After a screening verdict: what to do next (labels btn.page.<id> too).
 # (Not the invitation page: it is shown only by the dialogue, after the safety questions.)
+# Pages a button (an old one, or forged data) may name but only the dialogue may show: the
+# button asks the dialogue instead, with this intent.
+GATED_PAGES: dict[str, str] = {"invite_other_party": "invite_other_party"}
 NEXT_STEP_PAGES: tuple[str, ...] = ("instead_of_mediation", "eligibility_unsure")
 # Topics the legal-content review (2026-12, section 4) found missing: trust (results,
 # tradition), quality (complaints), access (online, public mediators) and debts already with a

@@ -8,8 +8,8 @@ How a case is decided (docs/screening-rules.md, contract version 2):
 2. Otherwise the first rule that holds decides, unless a rule above it could not be decided
    because an answer it needs is not known: then the verdict is `unsure`, and the outcome names
    the answers to find out. Not knowing is never read as "no".
-3. Adjustments then change the verdict when their answers are known (limited capacity turns
-   `eligible` into `conditional`).
+3. Adjustments then lower the deciding rule's verdict when their answers are known (limited
+   capacity turns `eligible` into `conditional`); every one that holds is named.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.screening.fields import EXCLUDING, UNKNOWN, complete
-from bot.screening.rules import Citation, Rule, RuleBook
+from bot.screening.rules import RANK, Citation, Rule, RuleBook
 
 
 @dataclass(frozen=True)
@@ -68,10 +68,13 @@ def _blocks(tested: _Tested) -> bool:
 
 
 def _decide(book: RuleBook, rule: Rule, full: Mapping[str, Any]) -> Outcome:
+    """The rule's verdict, lowered by every adjustment that holds for it; each one that holds
+    is named (its reason is part of the answer), even when another lowered the verdict first."""
     verdict, applied, citations = rule.verdict, [rule.id], list(rule.citations)
     for adjustment in book.adjustments:
-        if verdict in adjustment.changes and _test(adjustment, full).state is True:
-            verdict = adjustment.changes[verdict]
+        changed = adjustment.changes.get(rule.verdict)
+        if changed is not None and _test(adjustment, full).state is True:
+            verdict = max(verdict, changed, key=RANK.__getitem__)
             applied.append(adjustment.id)
             citations += [c for c in adjustment.citations if c not in citations]
     return Outcome(verdict, tuple(applied), tuple(citations))

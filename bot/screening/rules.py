@@ -19,13 +19,25 @@ RULES_FILE = Path("screening") / "rules.yml"
 _FIRM = ("eligible", "not_eligible")
 _CONFIDENCE = ("High", "Medium-High", "Medium", "Low", "UNCONFIRMED")
 # From the most to the least favourable to mediation: an adjustment may only move down.
-_RANK = {"eligible": 0, "conditional": 1, "unsure": 2, "not_eligible": 3, "safety_first": 4}
-# "Art. 68", "ст. 68(4)", "68-бап", "Arts. 73 and 73-3": article numbers a reason names, which
-# must then be among the rule's citations (a reason quoting another article than it cites
-# contradicts its own grounds).
-_ARTICLE_IN_TEXT = re.compile(
-    r"(?:\bArts?\.\s*|\bст(?:атьи|атья|\.)\s*)(\d+(?:-\d+)?)|(\d+(?:-\d+)?)(?:\(\d+\))?-бап"
+RANK = {"eligible": 0, "conditional": 1, "unsure": 2, "not_eligible": 3, "safety_first": 4}
+# "Art. 68", "Arts. 64 and 99", «ст. 68(4)», «статье 99», «64 және 99(1-1)-баптар»: the articles
+# a reason names, which must then be among the rule's citations (a reason quoting another article
+# than it cites contradicts its own grounds).
+_NUMBER = r"\d+(?:-\d+)?(?:\s*\([^)]*\))*"
+_LIST = rf"{_NUMBER}(?:\s*(?:,|and|и|және)\s*{_NUMBER})*"
+_ARTICLES_IN_TEXT = re.compile(
+    rf"(?:\bArt(?:icle)?s?\.?|\bст\.|\bстат[а-я]*)\s*(?P<after>{_LIST})"
+    rf"|(?P<before>{_LIST})-бап"
 )
+
+
+def articles_named(text: str) -> set[str]:
+    """The article numbers (without their parts) a text names."""
+    found = set()
+    for match in _ARTICLES_IN_TEXT.finditer(text):
+        listed = re.sub(r"\([^)]*\)", "", match["after"] or match["before"])
+        found.update(re.findall(r"\d+(?:-\d+)?", listed))
+    return found
 
 
 class RuleBookError(ValueError):
@@ -170,7 +182,7 @@ def _rule(raw: object, index: int, adjustment: bool, acts: Mapping[str, Any]) ->
     if confidence in ("Low", "UNCONFIRMED") and any(v in _FIRM for v in produced):
         raise RuleBookError(f"{where}: a {confidence} rule cannot give a firm verdict")
     for old, new in changes.items():
-        if _RANK[new] < _RANK[old]:
+        if RANK[new] < RANK[old]:
             raise RuleBookError(f"{where}: an adjustment may not raise {old} to {new}")
     when_unknown = raw.get("when_unknown", "ask")
     if when_unknown not in ("ask", "skip"):
@@ -182,13 +194,10 @@ def _rule(raw: object, index: int, adjustment: bool, acts: Mapping[str, Any]) ->
     reasons = _texts(where, raw.get("reasons"), "reasons")
     cited = {c.base_article for c in citations}
     for lang, reason in reasons.items():
-        for match in _ARTICLE_IN_TEXT.finditer(reason):
-            number = match.group(1) or match.group(2)
-            if number not in cited:
-                raise RuleBookError(
-                    f"{where}: the {lang} reason names article {number}, "
-                    "which the rule does not cite"
-                )
+        for number in sorted(articles_named(reason) - cited):
+            raise RuleBookError(
+                f"{where}: the {lang} reason names article {number}, which the rule does not cite"
+            )
     return Rule(
         id=rule_id,
         conditions=conditions,

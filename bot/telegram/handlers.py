@@ -17,7 +17,7 @@ from bot.content.live import ReloadResult
 from bot.dialogue.client import DialogueUnavailable, sender_id
 from bot.dialogue.language_guess import clear_language
 from bot.dialogue.payloads import Reply
-from bot.dialogue.topics import OFFLINE_PAGES
+from bot.dialogue.topics import GATED_PAGES, OFFLINE_PAGES
 from bot.offices import counts, links, report
 from bot.screening import rules
 from bot.screening.safety import reveals_danger
@@ -516,6 +516,10 @@ async def show_page(update: Update, context: Context, page_id: str) -> None:
     """A page button: the page straight from content, no dialogue needed (works offline too)."""
     svc = services(context)
     assert update.effective_chat is not None
+    if page_id in GATED_PAGES:
+        # The invitation: the dialogue asks about safety before it shows the page.
+        await _converse(update, context, f"/{GATED_PAGES[page_id]}", GATED_PAGES[page_id])
+        return
     lang = await _user_language(svc, update)
     if not svc.catalogue.has_page(page_id):
         await _send_menu(context, update.effective_chat.id, lang, key="error.expired_button")

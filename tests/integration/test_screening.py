@@ -16,8 +16,8 @@ import pytest
 
 from bot.config import ROOT
 from bot.content import Catalogue
-from bot.screening import rules
-from bot.screening.questions import BY_NAME
+from bot.screening import engine, rules
+from bot.screening.questions import BY_NAME, answers_from, next_question
 from bot.stack import Stack
 from tests.support.playground import Chat, callback_data
 from tests.support.stack import new_chat
@@ -25,50 +25,66 @@ from tests.support.stack import new_chat
 pytestmark = pytest.mark.integration
 
 BOOK = rules.load(ROOT / "content")
-COMMON = ["category", "safety", "capacity", "third_parties"]
-CRIME = [*COMMON, "gravity", "harm", "excluded", "repeat", "in_force"]
 
-# (rule id, answers given, questions expected in order)
-SCENARIOS: list[tuple[str, dict[str, str], list[str]]] = [
-    ("safety_risk", {"category": "community", "safety": "yes"}, ["category", "safety"]),
-    ("party_incapable", {"category": "labour", "capacity": "incapable"},
-     ["category", "safety", "capacity"]),
-    ("third_parties_affected", {"category": "inheritance", "third_parties": "yes"}, COMMON),
-    ("criminal_verdict_in_force", {"category": "criminal", "gravity": "minor", "in_force": "yes"},
-     CRIME),
-    ("criminal_excluded_crime",
-     {"category": "criminal", "gravity": "medium", "excluded": "corruption"},
-     [*COMMON, "gravity", "harm", "excluded"]),
+# (rule id, answers given); every other question gets No / None of these (I don't know where
+# neither exists). The questions asked are worked out by the engine (tests/unit/
+# test_questionnaire.py pins them by hand), and the conversation must ask exactly those.
+SCENARIOS: list[tuple[str, dict[str, str]]] = [
+    ("safety_risk", {"category": "community", "safety": "yes"}),
+    ("past_violence", {"category": "family", "past_violence": "yes"}),
+    ("party_incapable", {"category": "labour", "capacity": "incapable"}),
+    ("third_parties_affected", {"category": "inheritance", "third_parties": "yes"}),
+    ("criminal_verdict_in_force", {"category": "criminal", "gravity": "minor", "in_force": "yes"}),
+    ("criminal_excluded_crime", {"category": "criminal", "gravity": "medium",
+                                 "excluded": "corruption"}),
+    ("criminal_against_minor", {"category": "criminal", "gravity": "minor",
+                                "excluded": "violence_against_minor", "offender_minor": "no"}),
+    ("minor_offender", {"category": "criminal", "gravity": "minor",
+                        "excluded": "violence_against_minor", "offender_minor": "yes"}),
     ("criminal_repeat_after_reconciliation", {"category": "criminal", "gravity": "misdemeanour",
-                                              "repeat": "yes"}, CRIME[:-1]),
-    ("criminal_caused_death", {"category": "criminal", "gravity": "medium", "harm": "death"},
-     [*COMMON, "gravity", "harm"]),
-    ("criminal_especially_serious", {"category": "criminal", "gravity": "especially_serious"},
-     [*COMMON, "gravity"]),
+                                              "repeat": "yes"}),
+    ("criminal_caused_death", {"category": "criminal", "gravity": "medium", "harm": "death"}),
+    ("criminal_especially_serious", {"category": "criminal", "gravity": "especially_serious"}),
     ("criminal_serious_privileged", {"category": "criminal", "gravity": "serious",
-                                     "privileged": "yes", "first_offence": "yes"},
-     [*CRIME, "privileged", "first_offence"]),
-    ("criminal_serious", {"category": "criminal", "gravity": "serious", "privileged": "no"},
-     [*CRIME, "privileged"]),
-    ("criminal_minor_or_medium", {"category": "criminal", "gravity": "minor"}, CRIME),
-    ("criminal_gravity_unknown", {"category": "criminal", "gravity": "unknown"}, CRIME),
-    ("administrative_offence_repeat_family", {"category": "administrative_offence",
-                                              "family_offence": "yes", "reconciled": "yes"},
-     [*COMMON, "family_offence", "reconciled"]),
-    ("administrative_offence", {"category": "administrative_offence"},
-     [*COMMON, "family_offence"]),
-    ("public_law_discretion", {"category": "public_law", "discretion": "yes"},
-     [*COMMON, "discretion"]),
-    ("public_law_no_discretion", {"category": "public_law", "discretion": "no"},
-     [*COMMON, "discretion"]),
-    ("public_law_discretion_unknown", {"category": "public_law", "discretion": "unknown"},
-     [*COMMON, "discretion"]),
-    ("private_state_body_party", {"category": "consumer", "state_body": "yes"},
-     [*COMMON, "state_body"]),
-    ("private_law", {"category": "family"}, [*COMMON, "state_body"]),
-    ("party_limited_capacity", {"category": "commercial", "capacity": "limited"}, COMMON),
+                                     "privileged": "yes", "first_offence": "yes"}),
+    ("criminal_serious_not_privileged", {"category": "criminal", "gravity": "serious",
+                                         "privileged": "no"}),
+    ("criminal_serious_repeat", {"category": "criminal", "gravity": "serious",
+                                 "privileged": "yes", "first_offence": "no"}),
+    ("criminal_serious_grave_harm", {"category": "criminal", "gravity": "serious",
+                                     "harm": "grave"}),
+    ("criminal_minor_or_medium", {"category": "criminal", "gravity": "minor"}),
+    ("admin_offence_other", {"category": "administrative_offence", "admin_offence": "other"}),
+    ("admin_offence_family_repeat", {"category": "administrative_offence",
+                                     "admin_offence": "family_domestic", "reconciled": "yes"}),
+    ("admin_offence_family", {"category": "administrative_offence",
+                              "admin_offence": "family_domestic"}),
+    ("admin_offence_victim_complaint", {"category": "administrative_offence",
+                                        "admin_offence": "victim_complaint"}),
+    ("public_law_discretion", {"category": "public_law", "discretion": "yes"}),
+    ("public_law_no_discretion", {"category": "public_law", "discretion": "no"}),
+    ("private_state_body_party", {"category": "consumer", "state_body": "yes"}),
+    ("family_dispute", {"category": "family"}),
+    ("labour_dispute", {"category": "labour"}),
+    ("private_law", {"category": "property"}),
+    ("party_limited_capacity", {"category": "commercial", "capacity": "limited"}),
 ]  # fmt: skip
-PRIVATE = ("family", "labour", "property", "consumer", "commercial", "inheritance", "community")
+
+
+def default_reply(name: str) -> str:
+    question = BY_NAME[name]
+    return next(c for c in ("no", "none", "unknown") if question.option(c))
+
+
+def expected_walk(replies: dict[str, str]) -> tuple[list[str], engine.Outcome]:
+    """The questions the engine would ask for these replies, and the outcome."""
+    chosen: dict[str, str | None] = {}
+    while True:
+        progress = engine.progress(BOOK, answers_from(chosen))
+        question = None if progress.settled else next_question(progress.wanted, chosen)
+        if question is None:
+            return list(chosen), engine.evaluate(BOOK, answers_from(chosen))
+        chosen[question.name] = replies.get(question.name, default_reply(question.name))
 
 
 def text_of(catalogue: Catalogue, language: str, key: str) -> str:
@@ -102,9 +118,15 @@ async def answer_until_verdict(
         assert event["text"] == text_of(catalogue, language, BY_NAME[name].text_key)
         asked.append(name)
         assert len(asked) < 20, asked
-        question = BY_NAME[name]
-        default = next((c for c in ("no", "none", "unknown") if question.option(c)), "")
-        [event] = await chat.press(f"s:{name}:{replies.get(name, default)}")
+        reply = replies.get(name, default_reply(name))
+        if name == "safety" and reply == "unknown":
+            # Not knowing whether anyone is safe: the emergency numbers at once, then on.
+            contacts, event = await chat.press(f"s:{name}:{reply}", count=2)
+            assert contacts["text"].startswith(
+                text_of(catalogue, language, "screen.safety_contacts")[:40]
+            )
+            continue
+        [event] = await chat.press(f"s:{name}:{reply}")
     return asked, event
 
 
@@ -115,39 +137,46 @@ async def _rule_in(
     language: str,
     rule_id: str,
     replies: dict[str, str],
-    expected: list[str],
 ) -> None:
     chat = await new_chat(http, stack, language)
     first = await started(chat, language)
     asked, verdict = await answer_until_verdict(chat, catalogue, language, first, replies)
+    expected, outcome = expected_walk(replies)
     assert asked == expected, language
-    rule = BOOK.rule(rule_id)
-    if rule.verdict == "safety_first":
+    assert rule_id in outcome.rules
+    if outcome.verdict == "safety_first":
         page = catalogue.page(language, "safety")
         assert verdict["text"].startswith(page.title)
-        assert callback_data(verdict) == []  # nothing pushed after the emergency numbers
+        # Nothing pushes mediation after the emergency numbers: only a person to talk to.
+        assert set(callback_data(verdict)) <= {"t:human", "menu"}
         return
-    assert html.unescape(rule.reasons[language]) in verdict["text"], language
-    for citation in rule.citations:
+    assert text_of(catalogue, language, f"screen.result.{outcome.verdict}") in verdict["text"]
+    for applied in outcome.rules:
+        assert html.unescape(BOOK.rule(applied).reasons[language]) in verdict["text"], language
+    for citation in outcome.citations:
         assert BOOK.cite(citation, language) in verdict["text"]
     assert "s:restart" in callback_data(verdict)
+    offered = "t:inv" in callback_data(verdict)
+    assert offered == (outcome.verdict in ("eligible", "conditional"))
 
 
-@pytest.mark.parametrize(
-    ("rule_id", "replies", "expected"), SCENARIOS, ids=[s[0] for s in SCENARIOS]
-)
+def test_the_scenarios_reach_every_rule() -> None:
+    reached = {r for _, replies in SCENARIOS for r in expected_walk(replies)[1].rules}
+    assert reached == {r.id for r in (*BOOK.rules, *BOOK.adjustments)} - {"past_violence_told"}
+
+
+@pytest.mark.parametrize(("rule_id", "replies"), SCENARIOS, ids=[s[0] for s in SCENARIOS])
 async def test_every_rule_by_buttons_in_every_language(
     stack: Stack,
     http: aiohttp.ClientSession,
     catalogue: Catalogue,
     rule_id: str,
     replies: dict[str, str],
-    expected: list[str],
 ) -> None:
     # Three people, one per language, at the same time: the stack serves them side by side.
     await asyncio.gather(
         *(
-            _rule_in(stack, http, catalogue, language, rule_id, replies, expected)
+            _rule_in(stack, http, catalogue, language, rule_id, replies)
             for language in ("kk", "ru", "en")
         )
     )
@@ -157,7 +186,7 @@ async def test_every_rule_by_buttons_in_every_language(
     ("language", "start", "typed"),
     [
         ("ru", "можно ли через медиацию, если не платят зарплату?",
-         ["нет", "нет", "не знаю", "нет"]),
+         ["нет", "нет", "нет", "нет"]),
         ("kk", "жалақы төлемей жүр, медиацияға бола ма?", ["жоқ", "жоқ", "білмеймін", "жоқ"]),
         ("en", "can my dispute about unpaid salary go to mediation?", ["no", "no", "no", "no"]),
     ],
@@ -181,7 +210,7 @@ async def test_typed_answers_fill_the_form(
         asked.append(question_of(event))
         [event] = await chat.send(reply)
     assert asked == ["safety", "capacity", "third_parties", "state_body"]
-    assert BOOK.rule("private_law").reasons[language] in event["text"]
+    assert BOOK.rule("labour_dispute").reasons[language] in event["text"]
 
 
 async def test_an_invalid_answer_gets_a_clear_reask(
@@ -258,3 +287,101 @@ async def test_a_question_in_the_middle_is_answered_then_the_questions_go_on(
     assert page["text"].startswith(catalogue.page("ru", "cost").title)
     assert resume["text"] == text_of(catalogue, "ru", "screen.resume")
     assert question_of(again) == "safety"
+
+
+UNKNOWN_EVERYWHERE = {name: "unknown" for name in BY_NAME if name != "category"}
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+@pytest.mark.parametrize("category", ["family", "criminal", "public_law"])
+async def test_i_dont_know_to_everything_ends_unsure_with_what_to_find_out(
+    stack: Stack, http: aiohttp.ClientSession, catalogue: Catalogue, language: str, category: str
+) -> None:
+    chat = await new_chat(http, stack, language)
+    first = await started(chat, language)
+    replies = {**UNKNOWN_EVERYWHERE, "category": category}
+    asked, verdict = await answer_until_verdict(chat, catalogue, language, first, replies)
+    expected, outcome = expected_walk(replies)
+    assert asked == expected and outcome.verdict == "unsure"
+    text = verdict["text"]
+    assert text_of(catalogue, language, "screen.result.unsure") in text
+    assert text_of(catalogue, language, "screen.unknown.title") in text
+    for field in outcome.unknown:
+        assert text_of(catalogue, language, f"screen.unknown.{field}") in text
+    assert "safety_risk" in outcome.unknown
+    # Nothing that reads as "go ahead": no search for a mediator, no invitation.
+    assert "t:find" not in callback_data(verdict) and "t:inv" not in callback_data(verdict)
+    assert "p:eligibility_unsure" in callback_data(verdict)
+
+
+@pytest.mark.parametrize(
+    ("language", "find", "invite"),
+    [
+        ("ru", "найдите медиатора в Алматы", "как пригласить мужа на медиацию?"),
+        ("kk", "Алматыдан медиатор тауып беріңізші", "күйеуімді медиацияға қалай шақырамын?"),
+        ("en", "find me a mediator in Almaty", "how do I invite my husband to mediation?"),
+    ],
+)
+async def test_after_past_violence_no_mediator_search_and_no_invitation(
+    stack: Stack,
+    http: aiohttp.ClientSession,
+    catalogue: Catalogue,
+    language: str,
+    find: str,
+    invite: str,
+) -> None:
+    chat = await new_chat(http, stack, language)
+    first = await started(chat, language)
+    replies = {"category": "family", "past_violence": "yes"}
+    _, verdict = await answer_until_verdict(chat, catalogue, language, first, replies)
+    safety_title = catalogue.page(language, "safety").title
+    assert verdict["text"].startswith(safety_title)
+    # The menu's "Find a mediator", a typed request and the invitation: help, never the search.
+    [event] = await chat.press("t:find", forge=True)
+    assert event["text"].startswith(safety_title)
+    [event] = await chat.send(find)
+    assert event["text"].startswith(safety_title)
+    refused, event = await chat.send(invite, count=2)
+    assert refused["text"] == text_of(catalogue, language, "screen.invite.not_safe")
+    assert event["text"].startswith(safety_title)
+    # An old invitation button, or the directory's, leads to the same place.
+    for data in ("t:inv", "p:invite_other_party", "i", "i:kk"):
+        refused, event = await chat.press(data, count=2, forge=True)
+        assert refused["text"] == text_of(catalogue, language, "screen.invite.not_safe"), data
+        assert event["text"].startswith(safety_title)
+    assert not any("dir.invite" in str(e) for e in await chat.settle())
+
+
+async def test_the_invitation_comes_after_the_safety_questions(
+    stack: Stack, http: aiohttp.ClientSession, catalogue: Catalogue
+) -> None:
+    chat = await new_chat(http, stack, "en")
+    first = await started(chat, "en")
+    # A dispute over property: the questionnaire does not ask about past violence.
+    _, verdict = await answer_until_verdict(chat, catalogue, "en", first, {"category": "property"})
+    assert "t:inv" in callback_data(verdict)
+    ask, question = await chat.press("t:inv", count=2)
+    assert ask["text"] == text_of(catalogue, "en", "screen.invite.ask")
+    assert question_of(question) == "past_violence"  # safety was answered "no" already
+    page, languages = await chat.press("s:past_violence:no", count=2)
+    assert page["text"].startswith(catalogue.page("en", "invite_other_party").title)
+    assert callback_data(languages) == ["i:kk", "i:ru", "i:en"]
+    intro, message = await chat.press("i:kk", count=2)
+    assert intro["text"] == text_of(catalogue, "en", "dir.invite.intro")
+    assert message["text"].startswith(text_of(catalogue, "kk", "dir.invite.message")[:30])
+
+
+@pytest.mark.parametrize(("answer", "typed"), [("unknown", "не знаю"), ("yes", "да")])
+async def test_no_invitation_when_safety_is_not_a_clear_no(
+    stack: Stack, http: aiohttp.ClientSession, catalogue: Catalogue, answer: str, typed: str
+) -> None:
+    chat = await new_chat(http, stack, "ru")
+    await chat.send("/start")
+    await chat.press("l:ru", count=2)
+    # Straight from the mediator search's button, with nothing asked before.
+    ask, question = await chat.press("i", count=2, forge=True)
+    assert ask["text"] == text_of(catalogue, "ru", "screen.invite.ask")
+    assert question_of(question) == "safety"
+    refused, safety = await chat.send(typed, count=2)
+    assert refused["text"] == text_of(catalogue, "ru", "screen.invite.not_safe")
+    assert safety["text"].startswith(catalogue.page("ru", "safety").title)
