@@ -132,9 +132,14 @@ _INCAPABLE = cues(
 _LIMITED = cues("ограничен,ограничено,limited,partial,шектеул,шектелген")
 
 
-def _gravity(text: str) -> str | None:
+def _first(table: tuple[tuple[str, re.Pattern[str]], ...], text: str) -> str | None:
+    """The code of the first row whose cues the text matches."""
     plain = fold(text)
-    return next((code for code, pattern in _GRAVITY if pattern.search(plain)), None)
+    return next((code for code, pattern in table if pattern.search(plain)), None)
+
+
+def _gravity(text: str) -> str | None:
+    return _first(_GRAVITY, text)
 
 
 def _excluded(text: str) -> str | None:
@@ -191,8 +196,7 @@ _ADMIN_OFFENCE: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 
 def _admin_offence(text: str) -> str | None:
-    plain = fold(text)
-    return next((code for code, pattern in _ADMIN_OFFENCE if pattern.search(plain)), None)
+    return _first(_ADMIN_OFFENCE, text)
 
 
 _SPECIFIC = {

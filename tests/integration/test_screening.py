@@ -71,7 +71,10 @@ SCENARIOS: list[tuple[str, dict[str, str]]] = [
 ]  # fmt: skip
 
 
-def default_reply(name: str) -> str:
+def reply_to(name: str, replies: dict[str, str]) -> str:
+    """The scenario's answer, else No / None of these / I don't know."""
+    if name in replies:
+        return replies[name]
     question = BY_NAME[name]
     return next(c for c in ("no", "none", "unknown") if question.option(c))
 
@@ -84,7 +87,7 @@ def expected_walk(replies: dict[str, str]) -> tuple[list[str], engine.Outcome]:
         question = None if progress.settled else next_question(progress.wanted, chosen)
         if question is None:
             return list(chosen), engine.evaluate(BOOK, answers_from(chosen))
-        chosen[question.name] = replies.get(question.name, default_reply(question.name))
+        chosen[question.name] = reply_to(question.name, replies)
 
 
 def text_of(catalogue: Catalogue, language: str, key: str) -> str:
@@ -118,7 +121,7 @@ async def answer_until_verdict(
         assert event["text"] == text_of(catalogue, language, BY_NAME[name].text_key)
         asked.append(name)
         assert len(asked) < 20, asked
-        reply = replies.get(name, default_reply(name))
+        reply = reply_to(name, replies)
         if name == "safety" and reply == "unknown":
             # Not knowing whether anyone is safe: the emergency numbers at once, then on.
             contacts, event = await chat.press(f"s:{name}:{reply}", count=2)
@@ -187,7 +190,7 @@ async def test_every_rule_by_buttons_in_every_language(
     [
         ("ru", "можно ли через медиацию, если не платят зарплату?",
          ["нет", "нет", "нет", "нет"]),
-        ("kk", "жалақы төлемей жүр, медиацияға бола ма?", ["жоқ", "жоқ", "білмеймін", "жоқ"]),
+        ("kk", "жалақы төлемей жүр, медиацияға бола ма?", ["жоқ", "жоқ", "жоқ", "жоқ"]),
         ("en", "can my dispute about unpaid salary go to mediation?", ["no", "no", "no", "no"]),
     ],
 )  # fmt: skip
@@ -234,7 +237,7 @@ async def test_back_restart_and_stop(
     chat = await new_chat(http, stack, "en")
     first = await started(chat, "en")
     assert "s:back" not in callback_data(first)  # nothing to go back to yet
-    [event] = await chat.press("s:category:family")
+    [event] = await chat.press("s:category:property")
     [event] = await chat.press("s:safety:no")
     assert question_of(event) == "capacity"
     [event] = await chat.press("s:back")

@@ -86,3 +86,27 @@ def test_answers_to_specific_questions(question: str, text: str, expected: str |
 )  # fmt: skip
 def test_typed_back_restart_and_stop(text: str, expected: str | None) -> None:
     assert answers.control(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("штраф за превышение скорости", "other"), ("traffic ticket", "other"),
+        ("жол жүрісі айыппұлы", "other"), ("налоговый штраф", "other"),
+        ("он меня оскорбил", "victim_complaint"), ("an insult", "victim_complaint"),
+        ("мүлкімді бүлдірді", "victim_complaint"),
+        ("муж скандалит дома", "family_domestic"), ("күйеуіммен ұрыс", "family_domestic"),
+        ("a domestic quarrel with my wife", "family_domestic"),
+        ("не знаю", "unknown"), ("white", None),
+    ],
+)  # fmt: skip
+def test_the_kind_of_administrative_offence_in_words(text: str, expected: str | None) -> None:
+    assert answers.parse(BY_NAME["admin_offence"], text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("жоқ", "no"), ("да", "yes"), ("не знаю", "unknown"), ("he was sixteen", None)],
+)
+def test_the_offenders_age_is_a_yes_no_question(text: str, expected: str | None) -> None:
+    assert answers.parse(BY_NAME["offender_minor"], text) == expected
