@@ -61,7 +61,9 @@ async def test_start_pick_each_language_then_ask(
         assert shows_page(answer, catalogue, language, "what_is_mediation"), answer["text"][:200]
         assert plain(catalogue, language, "page.disclaimer") in answer["text"]
         # A page comes with its related topics and one "Main menu" button.
-        assert callback_data(answer) == ["t:vs", "p:legal_basis", "t:elig", "menu"]
+        assert callback_data(answer) == [
+            "t:vs", "p:legal_basis", "t:elig", "p:mediation_tradition", "p:mediation_results", "menu"
+        ]
 
 
 @pytest.mark.parametrize("language", ["kk", "ru", "en"])

@@ -159,7 +159,14 @@ async def test_the_invitation_is_in_the_language_chosen_for_the_other_party(
     await started(chat, "en")
     [results] = await chat.press("w:astana", forge=True)
     assert "i" in callback_data(results)
-    [choose] = await chat.press("i")
+    # Nothing was asked about safety in this conversation: the two questions come first.
+    ask, question = await chat.press("i", count=2)
+    assert ask["text"] == catalogue.text("en", "screen.invite.ask")
+    assert "s:safety:no" in callback_data(question)
+    [question] = await chat.press("s:safety:no")
+    assert "s:past_violence:no" in callback_data(question)
+    page, choose = await chat.press("s:past_violence:no", count=2)
+    assert page["text"].startswith(catalogue.page("en", "invite_other_party").title)
     assert set(callback_data(choose)) == {"i:kk", "i:ru", "i:en"}
     intro, invitation = await chat.press("i:kk", count=2)
     assert intro["text"] == catalogue.text("en", "dir.invite.intro")

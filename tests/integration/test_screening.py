@@ -388,3 +388,64 @@ async def test_no_invitation_when_safety_is_not_a_clear_no(
     refused, safety = await chat.send(typed, count=2)
     assert refused["text"] == text_of(catalogue, "ru", "screen.invite.not_safe")
     assert safety["text"].startswith(catalogue.page("ru", "safety").title)
+
+
+TYPED: list[tuple[str, str, dict[str, str], dict[str, str], str]] = [
+    # (language, category button, typed answer per question, the same as option codes, rule)
+    ("ru", "administrative_offence",
+     {"safety": "нет", "past_violence": "нет", "capacity": "нет", "third_parties": "нет",
+      "admin_offence": "штраф за превышение скорости"},
+     {"admin_offence": "other"}, "admin_offence_other"),
+    ("kk", "family",
+     {"safety": "білмеймін", "past_violence": "иә"},
+     {"safety": "unknown", "past_violence": "yes"}, "past_violence"),
+    ("en", "criminal",
+     {"safety": "no", "past_violence": "no", "capacity": "no", "third_parties": "no",
+      "gravity": "minor gravity", "harm": "no", "excluded": "abuse of a minor",
+      "offender_minor": "yes", "repeat": "no", "in_force": "no"},
+     {"gravity": "minor", "excluded": "violence_against_minor", "offender_minor": "yes"},
+     "minor_offender"),
+    ("ru", "criminal",
+     {"safety": "нет", "past_violence": "нет", "capacity": "нет", "third_parties": "нет",
+      "gravity": "тяжкое", "harm": "нет", "excluded": "ничего из этого", "repeat": "нет",
+      "in_force": "нет", "privileged": "не знаю", "first_offence": "да"},
+     {"gravity": "serious", "privileged": "unknown", "first_offence": "yes"}, ""),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("language", "category", "typed", "codes", "rule_id"), TYPED)
+async def test_typed_answers_reach_the_same_verdicts(
+    stack: Stack,
+    http: aiohttp.ClientSession,
+    catalogue: Catalogue,
+    language: str,
+    category: str,
+    typed: dict[str, str],
+    codes: dict[str, str],
+    rule_id: str,
+) -> None:
+    chat = await new_chat(http, stack, language)
+    await started(chat, language)
+    [event] = await chat.press(f"s:category:{category}")
+    asked = []
+    while (name := question_of(event)) is not None:
+        asked.append(name)
+        assert len(asked) < 20, asked
+        if name == "safety" and typed[name] in ("білмеймін", "не знаю", "I don't know"):
+            contacts, event = await chat.send(typed[name], count=2)
+            assert "111" in contacts["text"]
+            continue
+        [event] = await chat.send(typed[name])
+    expected, outcome = expected_walk({"category": category, **codes})
+    assert asked == expected[1:]
+    if outcome.verdict == "safety_first":
+        assert event["text"].startswith(catalogue.page(language, "safety").title)
+    else:
+        assert text_of(catalogue, language, f"screen.result.{outcome.verdict}") in event["text"]
+    if rule_id:
+        assert rule_id in outcome.rules
+        reason = BOOK.rule(rule_id).reasons[language]
+        assert outcome.verdict == "safety_first" or html.unescape(reason) in event["text"]
+    else:  # an "I don't know" that matters: unsure, and what to find out
+        assert outcome.verdict == "unsure" and outcome.unknown == ("offender_privileged",)
+        assert text_of(catalogue, language, "screen.unknown.offender_privileged") in event["text"]
