@@ -62,8 +62,9 @@ async def test_start_pick_each_language_then_ask(
         assert plain(catalogue, language, "page.disclaimer") in answer["text"]
         # A page comes with its related topics and one "Main menu" button.
         assert callback_data(answer) == [
-            "t:vs", "p:legal_basis", "t:elig", "p:mediation_tradition", "p:mediation_results", "menu"
-        ]
+            "t:vs", "p:legal_basis", "t:elig",
+            "p:mediation_tradition", "p:mediation_results", "menu",
+        ]  # fmt: skip
 
 
 @pytest.mark.parametrize("language", ["kk", "ru", "en"])
