@@ -31,6 +31,16 @@ _ARTICLES_IN_TEXT = re.compile(
 )
 
 
+# Words that rule mediation out: a rule that says "eligible" must not give them as its reason
+# (the reason would contradict the verdict the person reads above it).
+_EXCLUDING_WORDS: dict[str, tuple[str, ...]] = {
+    "en": ("does not allow", "is not allowed", "not possible", "not available", "does not apply",
+           "cannot go to mediation", "cannot be settled"),
+    "ru": ("не допускает", "не допускается", "невозможн", "не применяется", "нельзя урегулировать"),
+    "kk": ("жол бермейді", "мүмкін емес", "қолданылмайды", "реттеуге болмайды"),
+}  # fmt: skip
+
+
 def articles_named(text: str) -> set[str]:
     """The article numbers (without their parts) a text names."""
     found = set()
@@ -192,6 +202,13 @@ def _rule(raw: object, index: int, adjustment: bool, acts: Mapping[str, Any]) ->
         # rule decide on an answer nobody gave.
         raise RuleBookError(f"{where}: only a rule that excludes mediation may skip unknowns")
     reasons = _texts(where, raw.get("reasons"), "reasons")
+    if verdict == "eligible":
+        for lang, reason in reasons.items():
+            said = [w for w in _EXCLUDING_WORDS.get(lang, ()) if w in reason.casefold()]
+            if said:
+                raise RuleBookError(
+                    f"{where}: the verdict is eligible, but the {lang} reason says {said[0]!r}"
+                )
     cited = {c.base_article for c in citations}
     for lang, reason in reasons.items():
         for number in sorted(articles_named(reason) - cited):

@@ -88,6 +88,14 @@ def test_a_policy_is_cited_without_an_article() -> None:
 # --- What parse refuses -------------------------------------------------------------------------
 
 REFUSED: list[Any] = [
+    # A reason that contradicts its verdict
+    pytest.param(add_to_reasons("private_law", "en", "The law does not allow it."),
+                 "the verdict is eligible, but the en reason says 'does not allow'",
+                 id="eligible-reason-says-not-allowed"),
+    pytest.param(add_to_reasons("family_dispute", "ru", "Медиация невозможна."),
+                 "ru reason says 'невозможн'", id="eligible-reason-says-impossible-ru"),
+    pytest.param(add_to_reasons("labour_dispute", "kk", "Медиация мүмкін емес."),
+                 "kk reason says 'мүмкін емес'", id="eligible-reason-says-impossible-kk"),
     # Fields and values
     pytest.param(when("safety_risk", danger=True), "unknown field 'danger'", id="unknown-field"),
     pytest.param(when("admin_offence_other", family_offence=True), "unknown field 'family_offence'",
