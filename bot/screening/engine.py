@@ -83,7 +83,10 @@ def _decide(book: RuleBook, rule: Rule, full: Mapping[str, Any]) -> Outcome:
 def evaluate(book: RuleBook, case: Mapping[str, Any]) -> Outcome:
     """The verdict for a case; answers missing from `case` (or None) are not known."""
     full = complete(case)
-    tested = [_test(rule, full) for rule in book.rules]
+    return _outcome(book, full, [_test(rule, full) for rule in book.rules])
+
+
+def _outcome(book: RuleBook, full: Mapping[str, Any], tested: list[_Tested]) -> Outcome:
     for t in tested:
         if t.state is True and t.rule.verdict in EXCLUDING:
             return _decide(book, t.rule, full)
@@ -121,10 +124,10 @@ def progress(book: RuleBook, answers: Mapping[str, Any]) -> Progress:
     undecidable asks nothing more (its other answers could not decide it).
     """
     full = complete(answers)
-    outcome = evaluate(book, answers)  # danger decides even before the kind of dispute
+    tested = [_test(rule, full) for rule in book.rules]
+    outcome = _outcome(book, full, tested)  # danger decides even before the kind of dispute
     if outcome.verdict in EXCLUDING:
         return Progress(())
-    tested = [_test(rule, full) for rule in book.rules]
     deciding = next((i for i, t in enumerate(tested) if t.state is True), len(tested))
     wanted: list[str] = []
 
