@@ -119,9 +119,9 @@ class ActionInviteOtherParty(Action):
             return done
         safe = all(tracker.get_slot(_slot(q)) == NO for q in ASKED)
         if concerned(tracker) or not safe:
-            dispatcher.utter_message(json_message={"key": "screen.invite.not_safe"})
-            dispatcher.utter_message(json_message=safety_payload())
             told = any(tracker.get_slot(_slot(q)) == YES for q in ASKED)
+            dispatcher.utter_message(json_message={"key": "screen.invite.not_safe"})
+            dispatcher.utter_message(json_message=safety_payload(told or concerned(tracker)))
             return [*done, *([SlotSet(SAFETY_CONCERN, True)] if told else [])]
         language = tracker.get_slot(LANGUAGE_SLOT)
         if language:

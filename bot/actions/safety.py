@@ -20,6 +20,12 @@ def concerned(tracker: Tracker) -> bool:
     return bool(tracker.get_slot(SAFETY_CONCERN))
 
 
-def safety_payload() -> dict[str, Any]:
-    """The safety page, with a person to talk to and the menu: nothing that pushes mediation."""
-    return {"key": "page:safety", "topics": ["talk_to_human"], "menu": True}
+def safety_payload(concern: bool = True) -> dict[str, Any]:
+    """The safety page, with a person to talk to and the menu: nothing that pushes mediation.
+
+    `concern` (danger or violence was told) tells the bot to keep its own mediator-search
+    buttons from listing mediators too."""
+    payload: dict[str, Any] = {"key": "page:safety", "topics": ["talk_to_human"], "menu": True}
+    if concern:
+        payload["args"] = {"concern": "1"}
+    return payload

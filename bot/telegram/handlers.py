@@ -31,6 +31,18 @@ Context = ContextTypes.DEFAULT_TYPE
 # user_data flags: ask "Where did you hear about us?" after the language; an office code is due.
 _ASK_SOURCE = "ask_source"
 _AWAITING_CODE = "awaiting_office_code"
+# The dialogue showed the safety answer for danger, violence or control (its `safety_concern`
+# slot): the bot's own mediator-search buttons then show that answer too, and so does the
+# search when the dialogue is down. Cleared with everything else by /forget.
+_SAFETY_CONCERN = "safety_concern"
+
+
+def _concerned(context: Context) -> bool:
+    return bool(context.user_data and context.user_data.get(_SAFETY_CONCERN))
+
+
+def _safety_reply() -> Reply:
+    return Reply(key="page:safety", topics=("talk_to_human",), menu=True)
 
 
 async def _say(
@@ -72,6 +84,11 @@ async def _deliver(
 ) -> None:
     svc = services(context)
     for reply in replies:
+        concern = reply.args.get("concern") or (
+            reply.do == "screening_result" and reply.args.get("verdict") == "safety_first"
+        )
+        if concern and context.user_data is not None:
+            context.user_data[_SAFETY_CONCERN] = True
         if reply.do == "ask_place":
             await directory.ask_place(
                 context, chat_id, lang, unknown=bool(reply.args.get("unknown"))
@@ -182,6 +199,8 @@ async def _converse(
         log.warning("dialogue unavailable: %s", exc)
         if topic in OFFLINE_PAGES:
             replies = [Reply(key=f"page:{OFFLINE_PAGES[topic]}", menu=True)]
+        elif topic == "find_mediator" and _concerned(context):
+            replies = [_safety_reply()]
         elif topic == "find_mediator":
             # The directory is ours, not Rasa's: search without the screening's answers.
             offline = {"place": next(iter((place or {}).values()), "")}
@@ -423,6 +442,10 @@ async def directory_button(update: Update, context: Context, code: DirectoryCode
     lang = await _user_language(svc, update)
     query = update.callback_query
     message = query.message if query is not None and isinstance(query.message, Message) else None
+    if _concerned(context) and code.op != "i":
+        # Told of danger or violence: an older search's buttons lead to help, not to listings.
+        await _deliver(context, chat_id, lang, [_safety_reply()])
+        return
     if code.op == "w":
         if svc.places.get(code.place) is None:
             await _send_menu(context, chat_id, lang, key="error.expired_button")

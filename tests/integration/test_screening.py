@@ -334,11 +334,21 @@ async def test_after_past_violence_no_mediator_search_and_no_invitation(
     invite: str,
 ) -> None:
     chat = await new_chat(http, stack, language)
-    first = await started(chat, language)
+    await chat.send("/start")
+    await chat.press(f"l:{language}", count=2)
+    # A search before the questions: its buttons stay in the chat.
+    [results] = await chat.press("w:astana", forge=True)
+    listing_buttons = [d for d in callback_data(results) if d.startswith(("c:", "d:", "o:"))]
+    assert listing_buttons
+    _, first = await chat.press("t:elig", count=2)
     replies = {"category": "family", "past_violence": "yes"}
     _, verdict = await answer_until_verdict(chat, catalogue, language, first, replies)
     safety_title = catalogue.page(language, "safety").title
     assert verdict["text"].startswith(safety_title)
+    # The older search's buttons now lead to help, not to listings.
+    for data in listing_buttons[:2]:
+        [event] = await chat.press(data)
+        assert event["text"].startswith(safety_title), data
     # The menu's "Find a mediator", a typed request and the invitation: help, never the search.
     [event] = await chat.press("t:find", forge=True)
     assert event["text"].startswith(safety_title)
