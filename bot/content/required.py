@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.content.catalogue import LANGUAGES
 from bot.dialogue.topics import BUTTON_PAGES, DISPUTE_TYPES, TOPIC_CODES
 from bot.directory.models import KINDS
-from bot.screening.fields import VERDICTS
+from bot.screening.fields import FIELDS, VERDICTS
 from bot.screening.questions import QUESTIONS
 from bot.telegram.callbacks import SOURCE_ACTIONS, SOURCES
 
@@ -24,6 +24,8 @@ _STATIC_KEYS = (
     "btn.forget", "forget.confirm", "forget.yes", "forget.deleted", "forget.nothing",
     "screen.intro", "screen.reask", "screen.resume", "screen.left",
     "screen.result.why", "screen.result.law", "screen.result.disclaimer",
+    "screen.safety_contacts", "screen.unknown.title",
+    "screen.invite.ask", "screen.invite.not_safe", "screen.invite.stopped",
     "btn.screen.back", "btn.screen.stop", "btn.screen.restart", "btn.screen.change",
 )  # fmt: skip
 
@@ -63,6 +65,8 @@ def required_keys() -> set[str]:
     keys.update(f"page:{page_id}" for page_id in BUTTON_PAGES)
     keys.update(f"commands.{command}" for command in COMMANDS)
     keys.update(q.text_key for q in QUESTIONS)
+    # "We can't tell yet": what to find out, for every answer but the kind of dispute.
+    keys.update(f"screen.unknown.{f}" for f in FIELDS if f != "category")
     keys.update(q.label_key(o.code) for q in QUESTIONS for o in q.options)
     # safety_first is answered with the safety page itself, not with a headline.
     keys.update(f"screen.result.{v}" for v in VERDICTS if v != "safety_first")

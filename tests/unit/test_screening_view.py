@@ -92,3 +92,18 @@ def test_safety_first_shows_the_emergency_numbers_and_nothing_after(
 def test_a_rule_removed_since_the_verdict_is_skipped(catalogue: Catalogue) -> None:
     text, _ = screening.result(catalogue, BOOK, "en", "eligible", ["gone", "private_law"], "labour")
     assert BOOK.rule("private_law").reasons["en"] in parse_html(text)[0]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_unsure_says_what_to_find_out_and_who_checked_the_rules(
+    catalogue: Catalogue, language: str
+) -> None:
+    unknown = ["safety_risk", "past_violence", "state_body_party"]
+    text, markup = screening.result(catalogue, BOOK, language, "unsure", [], "family", unknown)
+    plain, _ = parse_html(text)
+    for field in ("title", *unknown):
+        hint, _ = parse_html(catalogue.text(language, f"screen.unknown.{field}"))
+        assert hint in plain
+    # Who checked the rules, and that no lawyer has yet: never a bare "reviewed".
+    assert parse_html(catalogue.text(language, "page.legal_pending"))[0] in plain
+    assert "t:inv" not in data_of(markup) and "t:find" not in data_of(markup)
