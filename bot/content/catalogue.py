@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -200,7 +201,12 @@ class Catalogue:
         rendered = inline(raw)
         if not args:
             return rendered
-        safe = {name: inline(self.format_value(language, value)) for name, value in args.items()}
+        # Values are data (a mediator's name from a CSV file, an office's name): escaped, never
+        # read as Markdown, so they cannot make links or formatting of their own.
+        safe = {
+            name: html.escape(self.format_value(language, value), quote=False)
+            for name, value in args.items()
+        }
         return rendered.format_map(_Missing(safe))
 
     def plural(self, language: str, key: str, count: float) -> str:

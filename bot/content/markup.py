@@ -13,7 +13,11 @@ _ITALIC = re.compile(r"(?<![\w*])_(?!\s)(.+?)(?<!\s)_(?!\w)")
 def inline(text: str) -> str:
     """Escape HTML, then apply **bold**, _italic_ and [links](url)."""
     out = html.escape(text, quote=False)
-    out = _LINK.sub(lambda m: f'<a href="{html.escape(m.group(2))}">{m.group(1)}</a>', out)
+    # The URL was escaped with the rest of the text: unescape it first, so "a=1&b=2" becomes
+    # "a=1&amp;b=2" in the attribute, not "&amp;amp;".
+    out = _LINK.sub(
+        lambda m: f'<a href="{html.escape(html.unescape(m.group(2)))}">{m.group(1)}</a>', out
+    )
     out = _BOLD.sub(r"<b>\1</b>", out)
     return _ITALIC.sub(r"<i>\1</i>", out)
 

@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import html
 import logging
+import re
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
@@ -276,11 +277,17 @@ async def free_text(update: Update, context: Context) -> None:
         await _converse(update, context, "/check_eligibility", "safety", {"do": "danger"})
         return
     # Rasa's RegexMessageHandler treats a leading '/' as an intent: never let users inject one.
-    lang, replies = await _converse(update, context, text.lstrip("/") or text)
+    lang, replies = await _converse(update, context, _not_an_intent(text))
     if any(reply.key in ("fallback", "out_of_scope") for reply in replies):
         await svc.unanswered.add(lang, text)
     if not any(reply.do for reply in replies):
         await _offer_language(update, context, text, lang)
+
+
+def _not_an_intent(text: str) -> str:
+    """Rasa strips a message before reading a leading '/' as an intent: strip every leading
+    slash and space here ("/ /restart", "/\n/intent"), so typed text is always read as text."""
+    return re.sub(r"^[\s/]+", "", text) or "?"
 
 
 async def _offer_language(update: Update, context: Context, text: str, lang: str) -> None:
