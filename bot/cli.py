@@ -175,6 +175,7 @@ def _print_reports(session: object, clear: list[str] | None) -> None:
     from sqlalchemy.orm import Session
 
     from bot.directory import reports
+    from bot.directory.csvio import spreadsheet_safe
 
     assert isinstance(session, Session)
     if clear:
@@ -188,9 +189,11 @@ def _print_reports(session: object, clear: list[str] | None) -> None:
     print("reports;last_reported;register;entry;name;phone;email;telegram")
     for r in found:
         item = r.listing
+        # Often saved as a .csv and opened in a spreadsheet: no cell may run as a formula.
+        text = [spreadsheet_safe(v) for v in (item.register, item.entry, item.name, item.email)]
         print(
-            f"{r.reports};{r.last.isoformat()};{item.register};{item.entry};{item.name};"
-            f"{item.phone};{item.email};{item.telegram}"
+            f"{r.reports};{r.last.isoformat()};{text[0]};{text[1]};{text[2]};"
+            f"{item.phone};{text[3]};{item.telegram}"
         )
 
 
@@ -210,6 +213,7 @@ def cmd_offices(args: argparse.Namespace) -> None:
     from pathlib import Path
 
     from bot.config import Settings
+    from bot.directory.csvio import spreadsheet_safe
     from bot.directory.gazetteer import default as gazetteer
     from bot.offices import links, registry
     from bot.offices.models import Office
@@ -218,7 +222,8 @@ def cmd_offices(args: argparse.Namespace) -> None:
         if args.action == "list":
             for office in registry.all_offices(session):
                 link = links.deep_link(args.bot, office.code, office.language or None)
-                print(f"{office.code};{office.kind};{office.region_id};{office.name_ru};{link}")
+                name = spreadsheet_safe(office.name_ru)
+                print(f"{office.code};{office.kind};{office.region_id};{name};{link}")
             return
         if args.action == "add":
             row = {

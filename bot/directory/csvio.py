@@ -38,6 +38,23 @@ LON_RANGE = (46.4, 87.4)
 _LIST_SPLIT = re.compile(r"[\s,;|/]+")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TELEGRAM = re.compile(r"^@?([A-Za-z][A-Za-z0-9_]{4,31})$")
+# A cell longer than this is a mistake (a pasted paragraph, a shifted column), not a name or an
+# address: a listing must fit in one Telegram message with four others.
+CELL_MAX = 300
+# NUL and other control characters break databases (PostgreSQL refuses NUL) and messages.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# A spreadsheet reads a cell starting with one of these as a formula (CWE-1236).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: str) -> str:
+    """A text cell that Excel or LibreOffice shows as text, never runs as a formula."""
+    return f"'{value}" if value.startswith(_FORMULA_START) else value
+
+
+def _from_spreadsheet(value: str) -> str:
+    # Undo spreadsheet_safe, so that an exported file imports back to the same values.
+    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_START) else value
 _TRUE = {"yes", "true", "1", "y", "да", "иә", "ия", "ia", "iá"}
 _FALSE = {"no", "false", "0", "n", "нет", "жоқ", "жок", "joq", ""}
 
@@ -124,7 +141,12 @@ def parse_row(
     def bad(column: str, message: str) -> None:
         problems.append(Problem(line, column, message))
 
-    cell = {c: (row.get(c) or "").strip() for c in COLUMNS}
+    cell = {c: _from_spreadsheet((row.get(c) or "").strip()) for c in COLUMNS}
+    for column, value in cell.items():
+        if _CONTROL.search(value):
+            bad(column, "contains a control character (such as NUL): retype the cell")
+        elif len(value) > CELL_MAX:
+            bad(column, f"too long: {len(value)} characters (at most {CELL_MAX})")
     for column in REQUIRED:
         if not cell[column]:
             bad(column, "missing" if column != "entry" else "missing register entry number")
@@ -299,9 +321,18 @@ def export_rows(session: Session) -> Iterator[dict[str, str]]:
         }
 
 
+# Columns whose values are checked on import (numbers, codes, dates, a phone number in
+# +7 form, a Telegram handle): never a formula, and "+7…" must stay a phone number.
+_COMPUTED = frozenset({"lat", "lon", "languages", "dispute_types", "settlement", "online",
+                       "verified_on", "sample", "phone", "telegram"})  # fmt: skip
+
+
 def export_text(session: Session) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(export_rows(session))
+    for row in export_rows(session):
+        writer.writerow(
+            {k: v if k in _COMPUTED else spreadsheet_safe(v) for k, v in row.items()}
+        )
     return out.getvalue()

