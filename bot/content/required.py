@@ -26,6 +26,7 @@ _STATIC_KEYS = (
     "screen.result.why", "screen.result.law", "screen.result.disclaimer",
     "screen.safety_contacts", "screen.unknown.title",
     "screen.invite.ask", "screen.invite.not_safe", "screen.invite.stopped",
+    "group.private_only",
     "btn.screen.back", "btn.screen.stop", "btn.screen.restart", "btn.screen.change",
 )  # fmt: skip
 

@@ -315,6 +315,20 @@ class Control:
     async def updates(self, request: web.Request) -> web.Response:
         return web.json_response(list(self.state.updates))
 
+    async def inject_update(self, request: web.Request) -> web.Response:
+        """Any update as Telegram would send it (a group message, a channel post, an edit):
+        {"kind": "channel_post", "payload": {...}}. `queued` is false when the bot's
+        allowed_updates leave that kind out."""
+        body = await _body(request)
+        kind, payload = body.get("kind"), body.get("payload")
+        if not isinstance(kind, str) or not isinstance(payload, dict):
+            raise _fail(400, "kind must be an update kind and payload an object")
+        update_id = self.state.enqueue(kind, payload)
+        return web.json_response({"queued": update_id is not None, "update_id": update_id})
+
+    async def left_chats(self, request: web.Request) -> web.Response:
+        return web.json_response(self.state.left_chats)
+
     async def bot(self, request: web.Request) -> web.Response:
         state = self.state
         hook = state.webhook
@@ -383,6 +397,8 @@ def add_routes(app: web.Application, key: web.AppKey[State]) -> None:
     r.add_get("/errors", control.errors)
     r.add_get("/callbacks", control.callbacks)
     r.add_get("/updates", control.updates)
+    r.add_post("/updates", control.inject_update)
+    r.add_get("/left", control.left_chats)
     r.add_get("/bot", control.bot)
     r.add_post("/reset", control.reset)
     app.add_subapp("/control/", sub)

@@ -714,6 +714,17 @@ async def delete_message(state: State, params: Params) -> Any:
     return True
 
 
+async def leave_chat(state: State, params: Params) -> Any:
+    """A group or channel (a negative id): the bot leaves it. A private chat cannot be left."""
+    chat_id = params.get_int("chat_id")
+    if chat_id is None:
+        raise bad_request("chat_id is empty")
+    if chat_id > 0:
+        raise bad_request("chat member status can't be changed in private chats")
+    state.left_chats.append(chat_id)
+    return True
+
+
 async def answer_callback_query(state: State, params: Params) -> Any:
     query_id = params.get_str("callback_query_id")
     query = state.callbacks.get(query_id or "")
@@ -913,6 +924,7 @@ _HANDLERS: dict[str, Handler] = {
     "getMyShortDescription": get_my_short_description,
     "setMyName": set_my_name,
     "getMyName": get_my_name,
+    "leaveChat": leave_chat,
     "setWebhook": set_webhook,
     "deleteWebhook": delete_webhook,
     "getWebhookInfo": get_webhook_info,

@@ -159,6 +159,8 @@ class State:
         self.chats: dict[int, Chat] = {}
         # Users who blocked the bot: sending to them answers 403, as Telegram does.
         self.blocked: set[int] = set()
+        # Groups and channels the bot left (leaveChat); the emulator has no such chats otherwise.
+        self.left_chats: list[int] = []
         # Telegram answers 429 beyond about 30 messages a second; None: no limit here.
         self.flood_limit: int | None = None
         self._recent_sends: deque[float] = deque()
@@ -459,6 +461,7 @@ class State:
         self.errors.clear()
         self.callbacks.clear()
         self.blocked.clear()
+        self.left_chats.clear()
         self.flood_limit = None
         self._recent_sends.clear()
         self.notify()

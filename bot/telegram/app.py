@@ -9,6 +9,7 @@ from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     Defaults,
     MessageHandler,
@@ -33,23 +34,47 @@ from bot.telegram.services import KEY, Services, services
 log = logging.getLogger(__name__)
 
 
+# The only updates the bot asks Telegram for; everything else (inline queries, polls,
+# reactions...) is never delivered.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+# A new message in a private chat. Not an edit: a corrected typo or a live location's next
+# position (both `edited_message`) are not new questions, and get silence.
+PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+
+
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    """Commands first, then buttons, then free text, then everything else."""
-    application.add_handler(CommandHandler("start", handlers.start))
-    application.add_handler(CommandHandler("language", handlers.language_command))
-    application.add_handler(CommandHandler("help", handlers.help_command))
-    application.add_handler(CommandHandler("forget", handlers.forget_command))
-    application.add_handler(CommandHandler("subscribe", handlers.subscribe_command))
-    application.add_handler(CommandHandler("unsubscribe", handlers.unsubscribe_command))
-    application.add_handler(CommandHandler("reload", handlers.reload_command))
-    application.add_handler(CommandHandler("stats", handlers.stats_command))
+    """Commands first, then buttons, then free text, then everything else; groups apart."""
+    commands = {
+        "start": handlers.start,
+        "language": handlers.language_command,
+        "help": handlers.help_command,
+        "forget": handlers.forget_command,
+        "subscribe": handlers.subscribe_command,
+        "unsubscribe": handlers.unsubscribe_command,
+        "reload": handlers.reload_command,
+        "stats": handlers.stats_command,
+    }
+    for name, callback in commands.items():
+        application.add_handler(CommandHandler(name, callback, filters=PRIVATE))
     application.add_handler(CallbackQueryHandler(handlers.on_callback))
-    application.add_handler(MessageHandler(filters.COMMAND, handlers.unknown_command))
-    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.free_text))
-    application.add_handler(MessageHandler(filters.LOCATION, handlers.location_shared))
+    application.add_handler(MessageHandler(PRIVATE & filters.COMMAND, handlers.unknown_command))
+    application.add_handler(
+        MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, handlers.free_text)
+    )
+    application.add_handler(MessageHandler(PRIVATE & filters.LOCATION, handlers.location_shared))
     # Anything else a user can send in a private chat: stickers, photos, voice, files...
     application.add_handler(
-        MessageHandler(filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL, handlers.unsupported)
+        MessageHandler(PRIVATE & ~filters.StatusUpdate.ALL, handlers.unsupported)
+    )
+    # The bot talks one to one: in a group it says so once and leaves; a channel it just leaves.
+    application.add_handler(
+        MessageHandler(
+            filters.ChatType.GROUPS & filters.UpdateType.MESSAGE & ~filters.StatusUpdate.ALL,
+            handlers.in_a_group,
+        )
+    )
+    application.add_handler(
+        ChatMemberHandler(handlers.membership_changed, ChatMemberHandler.MY_CHAT_MEMBER)
     )
     application.add_error_handler(handlers.on_error)
 
@@ -140,10 +165,10 @@ def run(settings: Settings) -> None:
             url_path=_webhook_path(settings.webhook_url),
             webhook_url=settings.webhook_url,
             secret_token=settings.webhook_secret_token,
-            allowed_updates=Update.ALL_TYPES,
+            allowed_updates=ALLOWED_UPDATES,
         )
     else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)
 
 
 def _webhook_path(url: str) -> str:

@@ -8,9 +8,17 @@ import html
 import logging
 import re
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram import (
+    Bot,
+    ChatMember,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+    User,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.content import LANGUAGES
@@ -333,6 +341,8 @@ async def on_callback(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and update.effective_chat is not None
     await query.answer()
+    if update.effective_chat.type != ChatType.PRIVATE:
+        return  # a button left in a group the bot has left: nothing to say there
     parsed = callbacks.parse(query.data)
     svc = services(context)
     chat_id = update.effective_chat.id
@@ -684,10 +694,52 @@ async def tell_admins_about_reload(bot: Bot, svc: Services, result: ReloadResult
             log.warning("could not tell admin %s about the content reload", admin)
 
 
+async def in_a_group(update: Update, context: Context) -> None:
+    """A message in a group: say once that the bot talks one to one, with a link, and leave."""
+    chat = update.effective_chat
+    assert chat is not None
+    await _leave_with_a_word(context, chat.id, update.effective_user)
+
+
+async def membership_changed(update: Update, context: Context) -> None:
+    """Added to a group or a channel: leave (a word in a group; silence in a channel)."""
+    change = update.my_chat_member
+    if change is None or change.chat.type == ChatType.PRIVATE:
+        return
+    if change.new_chat_member.status not in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR):
+        return
+    if change.chat.type == ChatType.CHANNEL:
+        await _leave(context, change.chat.id)
+    else:
+        await _leave_with_a_word(context, change.chat.id, change.from_user)
+
+
+async def _leave_with_a_word(context: Context, chat_id: int, user: User | None) -> None:
+    # The chat's language is not known; the person who wrote or added the bot has one.
+    lang = language.guess(user.language_code if user else None)
+    link = f"https://t.me/{context.bot.username}"
+    catalogue = services(context).catalogue
+    notice = catalogue.text(lang, "group.private_only", link=link)
+    try:
+        await context.bot.send_message(chat_id, notice)
+    except TelegramError:
+        log.info("could not post the one-to-one notice in a group")
+    await _leave(context, chat_id)
+
+
+async def _leave(context: Context, chat_id: int) -> None:
+    try:
+        await context.bot.leave_chat(chat_id)
+    except TelegramError:
+        log.info("could not leave a group or channel")
+
+
 async def on_error(update: object, context: Context) -> None:
     """Log the failure without message text, and tell the user something went wrong."""
     log.error("error while handling an update", exc_info=context.error)
-    if isinstance(update, Update) and update.effective_chat is not None:
+    chat = update.effective_chat if isinstance(update, Update) else None
+    # Only ever in a private chat: never an error message posted into a group or a channel.
+    if isinstance(update, Update) and chat is not None and chat.type == ChatType.PRIVATE:
         svc = services(context)
         try:
             lang = await _user_language(svc, update) if update.effective_user else "ru"
@@ -696,6 +748,6 @@ async def on_error(update: object, context: Context) -> None:
                 update.effective_user.language_code if update.effective_user else None
             )
         try:
-            await _send_menu(context, update.effective_chat.id, lang, key="error.generic")
+            await _send_menu(context, chat.id, lang, key="error.generic")
         except Exception:
             log.exception("could not even send the error message")

@@ -1,0 +1,126 @@
+"""Private chats only (security review H2, M2): groups, channels, edits and other update kinds,
+through the real bot and the emulator's control API (updates injected as Telegram sends them)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot.content import Catalogue
+from bot.stack import Stack
+from tests.support.stack import new_chat
+
+pytestmark = pytest.mark.integration
+
+GROUP, CHANNEL = -1001234567890, -1009999999999
+
+
+async def inject(http: aiohttp.ClientSession, stack: Stack, kind: str, payload: Any) -> bool:
+    async with http.post(
+        f"{stack.emulator_url}/control/updates", json={"kind": kind, "payload": payload}
+    ) as response:
+        response.raise_for_status()
+        return bool((await response.json())["queued"])
+
+
+async def calls(http: aiohttp.ClientSession, stack: Stack, since: int = 0) -> list[dict[str, Any]]:
+    async with http.get(f"{stack.emulator_url}/control/calls?since={since}") as response:
+        return list(await response.json())
+
+
+async def left(http: aiohttp.ClientSession, stack: Stack) -> list[int]:
+    async with http.get(f"{stack.emulator_url}/control/left") as response:
+        return list(await response.json())
+
+
+async def until(http: aiohttp.ClientSession, stack: Stack, chat_id: int) -> None:
+    for _ in range(100):
+        if chat_id in await left(http, stack):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the bot did not leave {chat_id}")
+
+
+def sent_to(found: list[dict[str, Any]], chat_id: int) -> list[dict[str, Any]]:
+    def to_chat(call: dict[str, Any]) -> bool:
+        return str(call.get("params", {}).get("chat_id")) == str(chat_id)
+
+    return [c for c in found if c["method"].lower().startswith("send") and to_chat(c)]
+
+
+def user(user_id: int, language: str = "kk") -> dict[str, Any]:
+    return {"id": user_id, "is_bot": False, "first_name": "G", "language_code": language}
+
+
+async def test_in_a_group_it_says_once_that_it_talks_one_to_one_and_leaves(
+    stack: Stack, http: aiohttp.ClientSession, catalogue: Catalogue
+) -> None:
+    before = max((c["id"] for c in await calls(http, stack)), default=0)
+    group = {"id": GROUP, "type": "supergroup", "title": "Neighbours"}
+    message = {"message_id": 1, "from": user(700000101), "chat": group,
+               "date": int(time.time()), "text": "/start"}  # fmt: skip
+    assert await inject(http, stack, "message", message)
+    await until(http, stack, GROUP)
+    found = sent_to(await calls(http, stack, before), GROUP)
+    assert [c["method"].lower() for c in found] == ["sendmessage"]
+    assert "t.me/" in str(found[0]["params"].get("text"))
+    # No menu, no question, no error message in the group.
+    assert "reply_markup" not in found[0]["params"]
+
+
+async def test_added_to_a_channel_it_leaves_without_a_word(
+    stack: Stack, http: aiohttp.ClientSession
+) -> None:
+    before = max((c["id"] for c in await calls(http, stack)), default=0)
+    channel = {"id": CHANNEL, "type": "channel", "title": "News"}
+    change = {
+        "chat": channel, "from": user(700000102), "date": int(time.time()),
+        "old_chat_member": {"status": "left", "user": {"id": 1, "is_bot": True, "first_name": "K"}},
+        "new_chat_member": {"status": "administrator", "user": {"id": 1, "is_bot": True,
+                            "first_name": "K"}, "can_be_edited": False, "can_manage_chat": True,
+                            "can_change_info": True, "can_post_messages": True,
+                            "can_edit_messages": True, "can_delete_messages": True,
+                            "can_invite_users": True, "can_restrict_members": True,
+                            "can_promote_members": False, "can_manage_video_chats": True,
+                            "is_anonymous": False, "can_manage_voice_chats": True,
+                            "can_post_stories": True, "can_edit_stories": True,
+                            "can_delete_stories": True},
+    }  # fmt: skip
+    assert await inject(http, stack, "my_chat_member", change)
+    await until(http, stack, CHANNEL)
+    # A post in the channel before the bot left: silence, never "something went wrong".
+    post = {"message_id": 5, "chat": channel, "date": int(time.time()), "text": "hello"}
+    await inject(http, stack, "channel_post", post)
+    await asyncio.sleep(1.0)
+    assert sent_to(await calls(http, stack, before), CHANNEL) == []
+
+
+async def test_edits_and_live_location_updates_get_silence_not_an_error(
+    stack: Stack, http: aiohttp.ClientSession
+) -> None:
+    chat = await new_chat(http, stack, "ru")
+    await chat.send("/start")
+    await chat.press("l:ru", count=2)
+    private = {"id": chat.user_id, "type": "private", "first_name": "Test"}
+    base = {"from": user(chat.user_id, "ru"), "chat": private, "date": int(time.time()),
+            "edit_date": int(time.time())}  # fmt: skip
+    # The bot does not ask for edits (tests/unit/test_app_filters.py: nor would it answer them).
+    assert not await inject(http, stack, "edited_message", {**base, "message_id": 2, "text": "x"})
+    live = {"latitude": 43.2, "longitude": 76.9, "live_period": 900}
+    moved = {**base, "message_id": 3, "location": live}
+    assert not await inject(http, stack, "edited_message", moved)
+    assert await chat.settle(quiet=2.0) == []
+
+
+async def test_only_the_update_kinds_it_handles_are_asked_for(
+    stack: Stack, http: aiohttp.ClientSession
+) -> None:
+    query = {"id": "1", "from": user(700000103), "query": "mediation", "offset": ""}
+    assert not await inject(http, stack, "inline_query", query)
+    poll = {"id": "2", "question": "?", "options": [], "total_voter_count": 0, "is_closed": False,
+            "is_anonymous": True, "type": "regular", "allows_multiple_answers": False}  # fmt: skip
+    assert not await inject(http, stack, "poll", poll)
