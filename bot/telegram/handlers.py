@@ -275,8 +275,10 @@ async def free_text(update: Update, context: Context) -> None:
             svc.catalogue.text(lang, "error.too_long", limit=limit),
         )
         return
-    if svc.settings.log_message_text:
-        log.info("text from chat %s: %r", update.effective_chat.id, text)
+    if svc.settings.log_message_text and update.effective_user is not None:
+        # For debugging only, and never with the Telegram id: the pseudonym Rasa sees.
+        who = sender_id(svc.settings.sender_secret, update.effective_user.id)
+        log.info("text from %s: %r", who, text)
     if context.user_data is not None and context.user_data.pop(_AWAITING_CODE, False):
         await office_code_typed(update, context, text)
         return

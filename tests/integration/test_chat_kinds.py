@@ -124,3 +124,24 @@ async def test_only_the_update_kinds_it_handles_are_asked_for(
     poll = {"id": "2", "question": "?", "options": [], "total_voter_count": 0, "is_closed": False,
             "is_anonymous": True, "type": "regular", "allows_multiple_answers": False}  # fmt: skip
     assert not await inject(http, stack, "poll", poll)
+
+
+async def test_logging_message_text_never_logs_the_telegram_id(
+    http: aiohttp.ClientSession, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """LOG_MESSAGE_TEXT=1 (debugging only) logs the text under the pseudonym (review L6)."""
+    from tests.support.stack import _stack
+
+    tmp = tmp_path_factory.mktemp("logtext")
+    running = _stack(tmp, with_rasa=False, env={"LOG_MESSAGE_TEXT": "1"})
+    running.start()
+    try:
+        chat = await new_chat(http, running, "en")
+        await chat.send("/start")
+        await chat.press("l:en", count=2)
+        await chat.send("a question to log")
+    finally:
+        running.stop()
+    logged = "\n".join(p.read_text(encoding="utf-8") for p in (tmp / "log").glob("bot*.log"))
+    assert "a question to log" in logged
+    assert str(chat.user_id) not in logged
