@@ -112,18 +112,17 @@ def cmd_mediators(args: argparse.Namespace) -> None:
     """Import (checked row by row) or export the directory of mediators as CSV."""
     from pathlib import Path
 
-    from sqlalchemy import create_engine
     from sqlalchemy.orm import Session
 
     from bot.config import Settings
     from bot.directory import csvio
     from bot.directory.gazetteer import default as gazetteer
     from bot.storage import migrate
-    from bot.storage.urls import sync_url
+    from bot.storage.urls import sync_engine
 
     url = Settings.from_env().database_url
     migrate.upgrade(url)
-    engine = create_engine(sync_url(url))
+    engine = sync_engine(url)
     try:
         with Session(engine) as session:
             if args.action == "sample":
@@ -198,14 +197,13 @@ def _print_reports(session: object, clear: list[str] | None) -> None:
 
 
 def _sync_session(url: str) -> Any:
-    from sqlalchemy import create_engine
     from sqlalchemy.orm import Session
 
     from bot.storage import migrate
-    from bot.storage.urls import sync_url
+    from bot.storage.urls import sync_engine
 
     migrate.upgrade(url)
-    return Session(create_engine(sync_url(url)))
+    return Session(sync_engine(url))
 
 
 def cmd_offices(args: argparse.Namespace) -> None:
@@ -351,7 +349,7 @@ def cmd_broadcast(args: argparse.Namespace) -> None:
     from bot.config import Settings
     from bot.offices import broadcast
     from bot.storage import migrate
-    from bot.storage.urls import async_url
+    from bot.storage.urls import async_url, connect_args, tune
 
     settings = Settings.from_env()
     try:
@@ -370,7 +368,9 @@ def cmd_broadcast(args: argparse.Namespace) -> None:
             print("\r" + broadcast.bar(progress), end="", file=sys.stderr, flush=True)
 
     async def run() -> broadcast.Progress:
-        engine = create_async_engine(async_url(settings.database_url))
+        url = async_url(settings.database_url)
+        engine = create_async_engine(url, connect_args=connect_args(url, interactive=False))
+        tune(engine.sync_engine)
         bot = Bot(settings.token, base_url=settings.telegram_api_base_url)
         try:
             async with bot:

@@ -38,11 +38,9 @@ def has_listings(session: Session) -> bool:
 
 def ensure_samples(database_url: str, gazetteer: Gazetteer) -> int:
     """An empty directory gets the sample listings, so the playground can find mediators."""
-    from sqlalchemy import create_engine
+    from bot.storage.urls import sync_engine
 
-    from bot.storage.urls import sync_url
-
-    engine = create_engine(sync_url(database_url))
+    engine = sync_engine(database_url)
     try:
         with Session(engine) as session:
             if has_listings(session):

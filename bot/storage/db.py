@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from bot.storage.models import BroadcastDelivery, User
-from bot.storage.urls import async_url
+from bot.storage.urls import async_url, connect_args, tune
 
 
 class Database:
@@ -23,7 +23,10 @@ class Database:
         parsed = async_url(url)
         if parsed.get_backend_name() == "sqlite" and parsed.database:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: AsyncEngine = create_async_engine(parsed, pool_pre_ping=True)
+        self.engine: AsyncEngine = create_async_engine(
+            parsed, pool_pre_ping=True, connect_args=connect_args(parsed, interactive=True)
+        )
+        tune(self.engine.sync_engine)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @property

@@ -43,3 +43,30 @@ async def test_a_large_telegram_id_fits(database_url: str) -> None:
         assert await db.get_language(8_000_000_000) == "ru"
     finally:
         await db.close()
+
+
+async def test_the_bots_engine_waits_and_times_out_as_it_should(database_url: str) -> None:
+    """SQLite in WAL mode with a busy timeout; PostgreSQL with connect and statement timeouts."""
+    from sqlalchemy import text
+
+    from bot.storage.urls import sync_engine
+
+    db = Database(database_url)
+    try:
+        async with db.engine.connect() as connection:
+            if db.engine.dialect.name == "sqlite":
+                assert (await connection.scalar(text("PRAGMA journal_mode"))) == "wal"
+                assert (await connection.scalar(text("PRAGMA busy_timeout"))) == 15000
+            else:
+                assert (await connection.scalar(text("SHOW statement_timeout"))) == "15s"
+    finally:
+        await db.close()
+    engine = sync_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            if engine.dialect.name == "sqlite":
+                assert connection.scalar(text("PRAGMA journal_mode")) == "wal"
+            else:  # the command line may run long statements (CLUSTER after an import)
+                assert connection.scalar(text("SHOW statement_timeout")) == "0"
+    finally:
+        engine.dispose()
