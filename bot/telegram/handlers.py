@@ -342,7 +342,12 @@ async def on_callback(update: Update, context: Context) -> None:
     """Every button press: answer the query first, then act on the parsed code."""
     query = update.callback_query
     assert query is not None and update.effective_chat is not None
-    await query.answer()
+    try:
+        await query.answer()
+    except BadRequest:
+        # Too old to answer (pressed while the bot was restarting or busy): the spinner stops
+        # by itself, and the press still does what it says.
+        log.info("a button press too old to answer; acting on it anyway")
     if update.effective_chat.type != ChatType.PRIVATE:
         return  # a button left in a group the bot has left: nothing to say there
     parsed = callbacks.parse(query.data)

@@ -145,3 +145,24 @@ async def test_logging_message_text_never_logs_the_telegram_id(
     logged = "\n".join(p.read_text(encoding="utf-8") for p in (tmp / "log").glob("bot*.log"))
     assert "a question to log" in logged
     assert str(chat.user_id) not in logged
+
+
+async def test_a_button_press_too_old_to_answer_still_does_what_it_says(
+    stack: Stack, http: aiohttp.ClientSession, catalogue: Catalogue
+) -> None:
+    """Telegram refuses to answer an old query (review M5): the page still comes."""
+    chat = await new_chat(http, stack, "en")
+    await chat.send("/start")
+    await chat.press("l:en", count=2)
+    private = {"id": chat.user_id, "type": "private", "first_name": "Test"}
+    query = {
+        "id": "424242",  # a query the emulator never issued: answering it fails
+        "from": user(chat.user_id, "en"),
+        "message": {"message_id": chat.latest_message_id(), "chat": private, "date": 0},
+        "chat_instance": "1",
+        "data": "p:privacy",
+    }
+    assert await inject(http, stack, "callback_query", query)
+    [page] = await chat.replies(1)
+    assert page["text"].startswith(catalogue.page("en", "privacy").title)
+    assert "went wrong" not in str(await chat.settle(quiet=1.0))
