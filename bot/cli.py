@@ -131,6 +131,11 @@ def cmd_mediators(args: argparse.Namespace) -> None:
                 added = loading.load_samples(session, gazetteer(), args.count)
                 print(f"{added} sample listings loaded (earlier sample listings replaced)")
                 return
+            if args.action == "remove-samples":
+                from bot.directory import loading
+
+                print(f"{loading.remove_samples(session)} sample listings removed")
+                return
             if args.action == "reports":
                 _print_reports(session, args.clear)
                 return
@@ -401,7 +406,8 @@ def cmd_stack(args: argparse.Namespace) -> None:
 
     settings = Settings.from_env()
     migrate.upgrade(settings.database_url)
-    if os.environ.get("SAMPLE_LISTINGS", "1") != "0":
+    # Made-up listings are for the playground only: never loaded for real Telegram users.
+    if settings.playground and os.environ.get("SAMPLE_LISTINGS", "1") != "0":
         from bot.directory.gazetteer import default as gazetteer
         from bot.directory.loading import ensure_samples
 
@@ -506,6 +512,12 @@ def build_parser() -> argparse.ArgumentParser:
         "sample", help="replace the made-up sample listings (about 300; --count for benchmarks)"
     )
     smp.add_argument("--count", type=int, help="how many listings to generate")
+    directory.add_parser(
+        "remove-samples",
+        help="delete the made-up sample listings (real listings stay)",
+        description="Delete every sample listing. A bot with a real token never shows them, "
+        "but a database that served the playground still holds them until this is run.",
+    )
     rep = directory.add_parser(
         "reports",
         help="listings people reported as having wrong contact details",

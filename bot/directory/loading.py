@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from itertools import islice
 
-from sqlalchemy import delete, exists, insert, select
+from sqlalchemy import delete, exists, func, insert, select
 from sqlalchemy.orm import Session
 
 from bot.directory import samples
@@ -48,3 +48,14 @@ def ensure_samples(database_url: str, gazetteer: Gazetteer) -> int:
             return load_samples(session, gazetteer)
     finally:
         engine.dispose()
+
+
+def remove_samples(session: Session) -> int:
+    """Delete every sample listing (real ones stay); the number removed."""
+    if session.in_transaction():
+        session.rollback()
+    with session.begin():
+        removed = session.scalar(select(func.count()).where(Listing.sample.is_(True))) or 0
+        session.execute(delete(Listing).where(Listing.sample.is_(True)))
+    tidy(session)
+    return int(removed)

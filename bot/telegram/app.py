@@ -145,7 +145,7 @@ def build(settings: Settings, catalogue: Catalogue | None = None) -> Application
         db=db,
         rasa=RasaClient(settings.rasa_url, timeout=settings.rasa_timeout),
         content=LiveContent(settings.content_dir, catalogue),
-        directory=DirectoryStore(db.sessions),
+        directory=DirectoryStore(db.sessions, serve_samples=settings.playground),
         places=gazetteer.default(),
         offices=OfficeStore(db.sessions),
         counter=Counter(db.sessions),

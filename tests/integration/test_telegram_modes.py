@@ -10,6 +10,7 @@ import pytest
 from bot.content import Catalogue
 from bot.stack import Stack
 from tests.integration.test_conversation import plain
+from tests.support.playground import callback_data
 from tests.support.stack import _stack, free_port, new_chat
 
 pytestmark = pytest.mark.integration
@@ -87,6 +88,13 @@ async def test_with_a_token_and_any_bot_api_server(
             assert picker["text"] == plain(catalogue, "en", "lang.prompt")
             async with http.get(f"{server.emulator_url}/control/errors") as response:
                 assert [e for e in await response.json() if e["method"] != "getMe"] == []
+            # The database holds the playground's made-up listings: a real user never sees them.
+            await chat.press("l:en", count=2)
+            found = await chat.press("w:astana", count=1, forge=True) + await chat.settle()
+            shown = " ".join(str(e.get("text")) for e in found)
+            assert plain(catalogue, "en", "dir.sample") not in shown
+            assert not any(d.startswith("c:") for e in found for d in callback_data(e))
+            assert plain(catalogue, "en", "dir.none")[:40] in shown  # nothing found instead
         finally:
             bot.stop()
     finally:
