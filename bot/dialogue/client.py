@@ -23,7 +23,7 @@ def sender_id(secret: str, telegram_id: int) -> str:
 
 
 class RasaClient:
-    """POST /webhooks/rest/webhook; one retry when the connection itself fails."""
+    """POST /webhooks/rest/webhook; one retry when no connection could be made."""
 
     def __init__(self, base_url: str, timeout: float = 10.0) -> None:
         self.webhook = f"{base_url.rstrip('/')}/webhooks/rest/webhook"
@@ -55,11 +55,15 @@ class RasaClient:
                         raise DialogueUnavailable(f"Rasa answered HTTP {response.status}")
                     messages = await response.json(content_type=None)
                     break
-            except aiohttp.ClientConnectionError as exc:
-                # A dropped keep-alive connection is common after Rasa restarts: retry once.
+            except aiohttp.ClientConnectorError as exc:
+                # Not connected at all, so Rasa saw nothing: one retry cannot apply a turn twice.
                 if attempt == 2:
                     raise DialogueUnavailable(f"cannot reach Rasa: {exc}") from exc
                 log.info("rasa connection failed, retrying once: %s", exc)
+            except aiohttp.ClientConnectionError as exc:
+                # Dropped after the turn was sent: Rasa may have applied it, so never resend
+                # (a questionnaire answer applied twice); the person gets the apology instead.
+                raise DialogueUnavailable(f"connection to Rasa lost: {exc}") from exc
             except TimeoutError as exc:
                 raise DialogueUnavailable("Rasa timed out") from exc
             except (aiohttp.ClientError, ValueError) as exc:

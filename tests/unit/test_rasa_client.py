@@ -100,3 +100,22 @@ def test_sender_id_is_a_stable_pseudonym() -> None:
     assert sender_id("k", 1) != sender_id("k", 2)
     assert sender_id("k", 1) != sender_id("other", 1)
     assert sender_id("k", 1) != "1" and len(sender_id("k", 1)) == 32
+
+
+async def test_a_turn_is_never_sent_twice_when_the_connection_drops(fake_rasa: Any) -> None:
+    """Dropped after the request was written: Rasa may have applied it, so no resend (L11)."""
+    seen: list[str] = []
+
+    async def handler(request: web.Request) -> web.Response:
+        seen.append((await request.json())["message"])
+        assert request.transport is not None
+        request.transport.close()  # the answer never comes back
+        return web.json_response([{"custom": {}}])
+
+    client = RasaClient(await fake_rasa(handler), timeout=2)
+    try:
+        with pytest.raises(DialogueUnavailable):
+            await client.send("s", "one answer", {})
+    finally:
+        await client.close()
+    assert seen == ["one answer"]
