@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import ipaddress
 import re
+import socket
 from typing import Any
 
 from aiohttp import web
@@ -365,6 +367,34 @@ class Control:
         return web.json_response({"ok": True})
 
 
+def _loopback_or_literal(host: str) -> bool:
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    name = name.strip("[]").lower()
+    if name in ("localhost", socket.gethostname().lower()):
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+@web.middleware
+async def _same_origin(request: web.Request, handler: Any) -> web.StreamResponse:
+    """The control API drives fake users: only the playground page and local tools may call it.
+
+    A web page elsewhere cannot post to it from the developer's browser (its Origin differs),
+    nor reach it through a domain name that resolves to this machine (DNS rebinding: the Host
+    is then a name, not an address)."""
+    origin = request.headers.get("Origin")
+    if origin is not None and origin != f"{request.scheme}://{request.host}":
+        return web.json_response({"error": "cross-origin requests are refused"}, status=403)
+    if not _loopback_or_literal(request.host):
+        return web.json_response({"error": f"unknown host {request.host!r}"}, status=403)
+    response: web.StreamResponse = await handler(request)
+    return response
+
+
 @web.middleware
 async def _control_errors(request: web.Request, handler: Any) -> web.StreamResponse:
     try:
@@ -376,7 +406,7 @@ async def _control_errors(request: web.Request, handler: Any) -> web.StreamRespo
 
 def add_routes(app: web.Application, key: web.AppKey[State]) -> None:
     control = Control(app[key])
-    sub = web.Application(middlewares=[_control_errors])
+    sub = web.Application(middlewares=[_same_origin, _control_errors])
     r = sub.router
     r.add_get("/health", control.health)
     r.add_get("/users", control.list_users)

@@ -856,3 +856,19 @@ async def test_ptb_application_polling_roundtrip(env: Env) -> None:
     assert await env.errors() == []
     methods = {c["method"] for c in await env.control("GET", "calls")}
     assert {"getMe", "deleteWebhook", "getUpdates", "sendMessage"} <= methods
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({}, 200),  # tests and curl send no Origin
+        ({"Host": "localhost:8080", "Origin": "http://localhost:8080"}, 200),  # the playground
+        ({"Origin": "https://evil.example"}, 403),  # another site in the developer's browser
+        ({"Host": "rebound.evil.example:8080"}, 403),  # DNS rebinding to this machine
+    ],
+)
+async def test_the_control_api_only_answers_its_own_page_and_local_tools(
+    env: Env, headers: dict[str, str], status: int
+) -> None:
+    response = await env.client.get("/control/users", headers=headers)
+    assert response.status == status
