@@ -74,6 +74,9 @@ class Settings:
     content_watch: bool = True
     # Questions the bot did not understand, anonymised, for outreach teams: 0 keeps none.
     keep_unanswered_days: int = 0
+    # Rasa's tracker and lock stores, when they are in Redis: /forget deletes the person's keys.
+    redis_url: str = field(default="", repr=False)
+    redis_prefix: str = "kelisim"
 
     @property
     def playground(self) -> bool:
@@ -115,4 +118,6 @@ class Settings:
             max_text_length=int(_env("MAX_TEXT_LENGTH", "1000")),
             content_watch=_env("CONTENT_WATCH", "1") in {"1", "true", "yes"},
             keep_unanswered_days=max(0, int(_env("KEEP_UNANSWERED_DAYS", "0") or 0)),
+            redis_url=os.environ.get("REDIS_URL", "").strip(),
+            redis_prefix=_env("RASA_REDIS_PREFIX", "kelisim"),
         )

@@ -107,6 +107,8 @@ class Stack:
         env = dict(os.environ)
         env.update(self.env)
         env["RASA_URL"] = self.rasa_url
+        # The bot deletes a person's conversation from Rasa's Redis stores on /forget.
+        env["RASA_REDIS_PREFIX"] = self.redis_prefix
         env.setdefault("PYTHONUNBUFFERED", "1")
         if self.playground:
             env["TELEGRAM_BOT_TOKEN"] = ""  # also masks a token in .env

@@ -16,9 +16,11 @@ class DialogueUnavailable(Exception):
     """Rasa could not be reached, failed, or answered with nothing."""
 
 
-def sender_id(secret: str, telegram_id: int) -> str:
-    """A stable pseudonym, so Rasa's tracker store never holds a Telegram id."""
-    digest = hmac.new(secret.encode(), str(telegram_id).encode(), hashlib.sha256)
+def sender_id(secret: str, telegram_id: int, salt: str = "") -> str:
+    """A pseudonym, so Rasa's tracker store never holds a Telegram id; with the person's salt
+    (renewed by /forget) it cannot be recomputed from the id and the key alone."""
+    subject = f"{telegram_id}:{salt}" if salt else str(telegram_id)
+    digest = hmac.new(secret.encode(), subject.encode(), hashlib.sha256)
     return digest.hexdigest()[:32]
 
 

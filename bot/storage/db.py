@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 from sqlalchemy import delete, select
@@ -50,6 +51,17 @@ class Database:
                 session.add(User(telegram_id=telegram_id, language=language))
             else:
                 user.language = language
+
+    async def salt(self, telegram_id: int) -> str:
+        """The person's pseudonym salt, made (with their row) on first need."""
+        async with self._sessions.begin() as session:
+            user = await session.get(User, telegram_id)
+            if user is None:
+                user = User(telegram_id=telegram_id, language="")
+                session.add(user)
+            if not user.salt:
+                user.salt = secrets.token_hex(16)
+            return user.salt
 
     async def origin(self, telegram_id: int) -> tuple[str, str]:
         """The office a user came through and its region ("" and "" when unknown)."""

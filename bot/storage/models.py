@@ -29,6 +29,9 @@ class User(Base):
     region: Mapped[str] = mapped_column(String(64), default="")
     news: Mapped[bool] = mapped_column(Boolean, default=False)  # opted in with /subscribe
     blocked: Mapped[bool] = mapped_column(Boolean, default=False)  # a broadcast found it so
+    # Part of the pseudonym Rasa sees (bot/dialogue/client.py): a new one after /forget, so an
+    # old conversation can never be joined to the new one. "" until the first message.
+    salt: Mapped[str] = mapped_column(String(32), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow

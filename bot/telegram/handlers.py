@@ -24,6 +24,7 @@ from telegram.ext import ContextTypes
 from bot.content import LANGUAGES
 from bot.content.live import ReloadResult
 from bot.dialogue.client import DialogueUnavailable, sender_id
+from bot.dialogue.forget import forget_conversation
 from bot.dialogue.language_guess import clear_language
 from bot.dialogue.payloads import Reply
 from bot.dialogue.topics import GATED_PAGES, OFFLINE_PAGES
@@ -44,6 +45,20 @@ _AWAITING_CODE = "awaiting_office_code"
 # slot): the bot's own mediator-search buttons then show that answer too, and so does the
 # search when the dialogue is down. Cleared with everything else by /forget.
 _SAFETY_CONCERN = "safety_concern"
+
+
+_PSEUDONYM = "pseudonym"
+
+
+async def _pseudonym(svc: Services, context: Context, telegram_id: int) -> str:
+    """The name Rasa knows this person by: salted, and new after /forget."""
+    cached = context.user_data.get(_PSEUDONYM) if context.user_data is not None else None
+    if isinstance(cached, str):
+        return cached
+    pseudonym = sender_id(svc.settings.sender_secret, telegram_id, await svc.db.salt(telegram_id))
+    if context.user_data is not None:
+        context.user_data[_PSEUDONYM] = pseudonym
+    return pseudonym
 
 
 def _concerned(context: Context) -> bool:
@@ -192,7 +207,7 @@ async def _converse(
     svc = services(context)
     assert update.effective_user is not None and update.effective_chat is not None
     lang = await _user_language(svc, update)
-    sender = sender_id(svc.settings.sender_secret, update.effective_user.id)
+    sender = await _pseudonym(svc, context, update.effective_user.id)
     metadata: dict[str, object] = {"language": lang}
     if screen:
         metadata["screen"] = screen
@@ -277,7 +292,7 @@ async def free_text(update: Update, context: Context) -> None:
         return
     if svc.settings.log_message_text and update.effective_user is not None:
         # For debugging only, and never with the Telegram id: the pseudonym Rasa sees.
-        who = sender_id(svc.settings.sender_secret, update.effective_user.id)
+        who = await _pseudonym(svc, context, update.effective_user.id)
         log.info("text from %s: %r", who, text)
     if context.user_data is not None and context.user_data.pop(_AWAITING_CODE, False):
         await office_code_typed(update, context, text)
@@ -548,10 +563,14 @@ async def forget_command(update: Update, context: Context) -> None:
 
 
 async def forget_confirmed(update: Update, context: Context) -> None:
-    """Delete what the database holds about this user, then say so in their language."""
+    """Delete what the database and Rasa's Redis stores hold about this user, then say so."""
     svc = services(context)
     assert update.effective_user is not None and update.effective_chat is not None
     lang = await _user_language(svc, update)
+    # The conversation is under the current pseudonym: delete it before the salt goes with
+    # the row, after which no one can compute that pseudonym again.
+    pseudonym = await _pseudonym(svc, context, update.effective_user.id)
+    await forget_conversation(svc.settings, pseudonym)
     existed = await svc.db.forget_user(update.effective_user.id)
     if context.user_data is not None:
         context.user_data.clear()

@@ -70,3 +70,22 @@ async def test_the_bots_engine_waits_and_times_out_as_it_should(database_url: st
                 assert connection.scalar(text("SHOW statement_timeout")) == "0"
     finally:
         engine.dispose()
+
+
+async def test_the_pseudonym_salt_is_made_once_and_renewed_after_forget(database_url: str) -> None:
+    from bot.dialogue.client import sender_id
+
+    migrate.upgrade(database_url)
+    db = Database(database_url)
+    try:
+        first = await db.salt(42)
+        assert len(first) == 32 and await db.salt(42) == first
+        assert await db.get_language(42) is None  # the row carries no language yet
+        await db.set_language(42, "kk")
+        assert await db.salt(42) == first
+        assert await db.forget_user(42)
+        renewed = await db.salt(42)
+        assert renewed != first
+        assert sender_id("k", 42, renewed) != sender_id("k", 42, first) != sender_id("k", 42)
+    finally:
+        await db.close()
