@@ -77,6 +77,8 @@ class Settings:
     # Rasa's tracker and lock stores, when they are in Redis: /forget deletes the person's keys.
     redis_url: str = field(default="", repr=False)
     redis_prefix: str = "kelisim"
+    # Rasa's HTTP API token (the stack makes one per run): /forget purges the conversation.
+    rasa_api_token: str = field(default="", repr=False)
 
     @property
     def playground(self) -> bool:
@@ -120,4 +122,5 @@ class Settings:
             keep_unanswered_days=max(0, int(_env("KEEP_UNANSWERED_DAYS", "0") or 0)),
             redis_url=os.environ.get("REDIS_URL", "").strip(),
             redis_prefix=_env("RASA_REDIS_PREFIX", "kelisim"),
+            rasa_api_token=os.environ.get("RASA_API_TOKEN", "").strip(),
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -93,6 +94,9 @@ class Stack:
     redis_prefix: str = "kelisim"
     # When set, the emulator accepts only this token, like Telegram.
     emulator_token: str = ""
+    # Rasa's HTTP API (loopback only) for the bot alone: /forget replaces the conversation's
+    # events, the one way to purge Rasa's in-memory tracker store. New for every run.
+    rasa_api_token: str = field(default_factory=lambda: secrets.token_hex(16), repr=False)
     children: list[Child] = field(default_factory=list)
 
     @property
@@ -109,6 +113,7 @@ class Stack:
         env["RASA_URL"] = self.rasa_url
         # The bot deletes a person's conversation from Rasa's Redis stores on /forget.
         env["RASA_REDIS_PREFIX"] = self.redis_prefix
+        env["RASA_API_TOKEN"] = self.rasa_api_token
         env.setdefault("PYTHONUNBUFFERED", "1")
         if self.playground:
             env["TELEGRAM_BOT_TOKEN"] = ""  # also masks a token in .env
@@ -204,6 +209,7 @@ class Stack:
                 "--endpoints", str(endpoints),
                 "--credentials", str(model.RASA_PROJECT / "credentials.yml"),
                 "--interface", "127.0.0.1", "--port", str(self.ports.rasa),
+                "--enable-api", "--auth-token", self.rasa_api_token,
             ],
             {**model.rasa_env(), **{k: v for k, v in env.items() if k.startswith("SANIC")}},
             cwd=model.RASA_PROJECT,

@@ -27,7 +27,9 @@ def sender_id(secret: str, telegram_id: int, salt: str = "") -> str:
 class RasaClient:
     """POST /webhooks/rest/webhook; one retry when no connection could be made."""
 
-    def __init__(self, base_url: str, timeout: float = 10.0) -> None:
+    def __init__(self, base_url: str, timeout: float = 10.0, api_token: str = "") -> None:
+        self.base_url = base_url.rstrip("/")
+        self.api_token = api_token
         self.webhook = f"{base_url.rstrip('/')}/webhooks/rest/webhook"
         self.health_url = f"{base_url.rstrip('/')}/"
         self._timeout = aiohttp.ClientTimeout(total=timeout, connect=min(timeout, 3.0))
@@ -42,6 +44,21 @@ class RasaClient:
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+    async def purge(self, sender: str) -> bool:
+        """Replace the conversation's events with none: its text leaves Rasa's tracker store
+        (in memory too). Needs Rasa's HTTP API token; False when it is not set or fails."""
+        if not self.api_token:
+            return False
+        await self.start()
+        assert self._session is not None
+        url = f"{self.base_url}/conversations/{sender}/tracker/events"
+        try:
+            async with self._session.put(url, params={"token": self.api_token}, json=[]) as r:
+                return r.status == 200
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("could not purge a conversation in Rasa: %s", exc)
+            return False
 
     async def send(
         self, sender: str, message: str, metadata: dict[str, Any]

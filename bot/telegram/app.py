@@ -143,7 +143,9 @@ def build(settings: Settings, catalogue: Catalogue | None = None) -> Application
     application.bot_data[KEY] = Services(
         settings=settings,
         db=db,
-        rasa=RasaClient(settings.rasa_url, timeout=settings.rasa_timeout),
+        rasa=RasaClient(
+            settings.rasa_url, timeout=settings.rasa_timeout, api_token=settings.rasa_api_token
+        ),
         content=LiveContent(settings.content_dir, catalogue),
         directory=DirectoryStore(db.sessions, serve_samples=settings.playground),
         places=gazetteer.default(),

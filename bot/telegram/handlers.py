@@ -570,7 +570,8 @@ async def forget_confirmed(update: Update, context: Context) -> None:
     # The conversation is under the current pseudonym: delete it before the salt goes with
     # the row, after which no one can compute that pseudonym again.
     pseudonym = await _pseudonym(svc, context, update.effective_user.id)
-    await forget_conversation(svc.settings, pseudonym)
+    await svc.rasa.purge(pseudonym)  # the text leaves the tracker, in memory too
+    await forget_conversation(svc.settings, pseudonym)  # and Redis keeps no copy nor lock
     existed = await svc.db.forget_user(update.effective_user.id)
     if context.user_data is not None:
         context.user_data.clear()

@@ -3,15 +3,21 @@ in no Redis key afterwards, and nothing from before is remembered (a new pseudon
 
 from __future__ import annotations
 
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
 import aiohttp
 import pytest
 import redis
 
 from bot.content import Catalogue
+from bot.dialogue.client import sender_id
 from bot.stack import Stack
 from tests.integration.test_conversation import plain
 from tests.support.playground import callback_data
-from tests.support.stack import REDIS_URL, new_chat
+from tests.support.stack import REDIS_URL, _stack, new_chat
 
 pytestmark = pytest.mark.integration
 
@@ -66,3 +72,46 @@ async def test_forget_deletes_the_conversation_and_starts_a_new_one(
     assert found[0]["text"] == plain(catalogue, "en", "dir.ask_place")
     new = conversation_keys(stack) - before
     assert new and not (new & mine)  # a new pseudonym, a new conversation
+
+
+@pytest.fixture(scope="module")
+def memory_stack(
+    trained_model: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Stack, Path]]:
+    """The whole stack with Rasa's in-memory tracker store (no REDIS_URL), as the playground."""
+    tmp = tmp_path_factory.mktemp("memory")
+    running = _stack(tmp, env={"REDIS_URL": ""})
+    running.start()
+    try:
+        yield running, tmp
+    finally:
+        running.stop()
+
+
+async def test_forget_purges_the_in_memory_conversation_too(
+    memory_stack: tuple[Stack, Path], http: aiohttp.ClientSession, catalogue: Catalogue
+) -> None:
+    stack, tmp = memory_stack
+    chat = await new_chat(http, stack, "ru")
+    await chat.send("/start")
+    await chat.press("l:ru", count=2)
+    await chat.send(SECRET)
+    await chat.settle()
+    with sqlite3.connect(tmp / "kelisim.db") as db:
+        [(salt,)] = db.execute("SELECT salt FROM users WHERE telegram_id = ?", (chat.user_id,))
+    old = sender_id("integration-tests", chat.user_id, salt)
+
+    async def events_text() -> str:
+        url = f"{stack.rasa_url}/conversations/{old}/tracker"
+        async with http.get(url, params={"token": stack.rasa_api_token}) as response:
+            assert response.status == 200
+            return json.dumps(await response.json(), ensure_ascii=False)
+
+    assert SECRET in await events_text()
+    await chat.press("forget", forge=True)
+    [done] = await chat.press("forget:yes")
+    assert done["text"] == plain(catalogue, "ru", "forget.deleted")
+    assert SECRET not in await events_text()
+    # Rasa's API answers only with the run's token.
+    async with http.get(f"{stack.rasa_url}/conversations/{old}/tracker") as response:
+        assert response.status == 401
