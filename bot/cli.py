@@ -413,7 +413,14 @@ def cmd_stack(args: argparse.Namespace) -> None:
 
         if added := ensure_samples(settings.database_url, gazetteer()):
             print(f"the directory was empty: {added} sample listings loaded")
-    stack = Stack(playground=settings.playground)
+    from bot.stack import StoreRefused, conversation_store
+
+    try:
+        redis_url, store_line = conversation_store(dict(os.environ), settings.playground)
+    except StoreRefused as exc:
+        sys.exit(str(exc))
+    print(store_line, flush=True)
+    stack = Stack(playground=settings.playground, env={"REDIS_URL": redis_url})
 
     def terminate(signum: int, frame: object) -> None:
         # `kill`, systemd and docker stop send SIGTERM: stop the children as Ctrl-C does.

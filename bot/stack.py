@@ -44,6 +44,45 @@ def _get(url: str, timeout: float = 2.0) -> bytes | None:
         return None
 
 
+LOCAL_REDIS = "redis://127.0.0.1:6379/0"
+
+
+class StoreRefused(RuntimeError):
+    """Production without a persistent, expiring conversation store."""
+
+
+def conversation_store(env: dict[str, str], playground: bool) -> tuple[str, str]:
+    """The REDIS_URL Rasa should use, and a line to print about it.
+
+    With a real token and no REDIS_URL, a local Redis that answers is used, so conversations
+    expire as the privacy page says; otherwise they live in memory until restart, said plainly.
+    KELISIM_ENV=production refuses that."""
+    configured = env.get("REDIS_URL", "").strip()
+    if configured:
+        return configured, "conversations are kept in Redis and expire after a day"
+    if not playground and _redis_answers(LOCAL_REDIS):
+        return LOCAL_REDIS, f"conversations are kept in the local Redis ({LOCAL_REDIS})"
+    if env.get("KELISIM_ENV", "").strip().lower() == "production":
+        raise StoreRefused(
+            "KELISIM_ENV=production needs a persistent, expiring conversation store: set "
+            "REDIS_URL (conversations would otherwise stay in memory until restart)"
+        )
+    return "", "conversations live in memory until restart (set REDIS_URL to keep them in Redis)"
+
+
+def _redis_answers(url: str) -> bool:
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=1)
+        try:
+            return bool(client.ping())
+        finally:
+            client.close()
+    except redis.RedisError:
+        return False
+
+
 def endpoints_config(actions_port: int, redis_url: str, prefix: str) -> dict[str, object]:
     """Rasa's endpoints.yml for this run; Redis stores when REDIS_URL is set (production)."""
     config: dict[str, object] = {
