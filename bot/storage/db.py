@@ -63,6 +63,12 @@ class Database:
                 user.salt = secrets.token_hex(16)
             return user.salt
 
+    async def existing_salt(self, telegram_id: int) -> str:
+        """The salt if the person has one ("" otherwise); never makes a row."""
+        async with self._sessions() as session:
+            salt = await session.scalar(select(User.salt).where(User.telegram_id == telegram_id))
+            return salt or ""
+
     async def origin(self, telegram_id: int) -> tuple[str, str]:
         """The office a user came through and its region ("" and "" when unknown)."""
         async with self._sessions() as session:

@@ -568,10 +568,12 @@ async def forget_confirmed(update: Update, context: Context) -> None:
     assert update.effective_user is not None and update.effective_chat is not None
     lang = await _user_language(svc, update)
     # The conversation is under the current pseudonym: delete it before the salt goes with
-    # the row, after which no one can compute that pseudonym again.
-    pseudonym = await _pseudonym(svc, context, update.effective_user.id)
-    await svc.rasa.purge(pseudonym)  # the text leaves the tracker, in memory too
-    await forget_conversation(svc.settings, pseudonym)  # and Redis keeps no copy nor lock
+    # the row, after which no one can compute that pseudonym again. No salt, no conversation.
+    salt = await svc.db.existing_salt(update.effective_user.id)
+    if salt:
+        pseudonym = sender_id(svc.settings.sender_secret, update.effective_user.id, salt)
+        await svc.rasa.purge(pseudonym)  # the text leaves the tracker, in memory too
+        await forget_conversation(svc.settings, pseudonym)  # and Redis keeps no copy nor lock
     existed = await svc.db.forget_user(update.effective_user.id)
     if context.user_data is not None:
         context.user_data.clear()

@@ -1,5 +1,9 @@
 """Private chats only (security review H2, M2): groups, channels, edits and other update kinds,
-through the real bot and the emulator's control API (updates injected as Telegram sends them)."""
+through the real bot and the emulator's control API (updates injected as Telegram sends them).
+
+None of this needs the dialogue: the bot and the emulator alone (`stack_without_rasa`), whose
+refused calls (a group the emulator does not know, a stale query) stay out of the main stack's
+"no rejected calls" check."""
 
 from __future__ import annotations
 
@@ -57,8 +61,9 @@ def user(user_id: int, language: str = "kk") -> dict[str, Any]:
 
 
 async def test_in_a_group_it_says_once_that_it_talks_one_to_one_and_leaves(
-    stack: Stack, http: aiohttp.ClientSession, catalogue: Catalogue
+    stack_without_rasa: Stack, http: aiohttp.ClientSession, catalogue: Catalogue
 ) -> None:
+    stack = stack_without_rasa
     before = max((c["id"] for c in await calls(http, stack)), default=0)
     group = {"id": GROUP, "type": "supergroup", "title": "Neighbours"}
     message = {"message_id": 1, "from": user(700000101), "chat": group,
@@ -73,8 +78,9 @@ async def test_in_a_group_it_says_once_that_it_talks_one_to_one_and_leaves(
 
 
 async def test_added_to_a_channel_it_leaves_without_a_word(
-    stack: Stack, http: aiohttp.ClientSession
+    stack_without_rasa: Stack, http: aiohttp.ClientSession
 ) -> None:
+    stack = stack_without_rasa
     before = max((c["id"] for c in await calls(http, stack)), default=0)
     channel = {"id": CHANNEL, "type": "channel", "title": "News"}
     change = {
@@ -100,8 +106,9 @@ async def test_added_to_a_channel_it_leaves_without_a_word(
 
 
 async def test_edits_and_live_location_updates_get_silence_not_an_error(
-    stack: Stack, http: aiohttp.ClientSession
+    stack_without_rasa: Stack, http: aiohttp.ClientSession
 ) -> None:
+    stack = stack_without_rasa
     chat = await new_chat(http, stack, "ru")
     await chat.send("/start")
     await chat.press("l:ru", count=2)
@@ -117,8 +124,9 @@ async def test_edits_and_live_location_updates_get_silence_not_an_error(
 
 
 async def test_only_the_update_kinds_it_handles_are_asked_for(
-    stack: Stack, http: aiohttp.ClientSession
+    stack_without_rasa: Stack, http: aiohttp.ClientSession
 ) -> None:
+    stack = stack_without_rasa
     query = {"id": "1", "from": user(700000103), "query": "mediation", "offset": ""}
     assert not await inject(http, stack, "inline_query", query)
     poll = {"id": "2", "question": "?", "options": [], "total_voter_count": 0, "is_closed": False,
@@ -148,9 +156,10 @@ async def test_logging_message_text_never_logs_the_telegram_id(
 
 
 async def test_a_button_press_too_old_to_answer_still_does_what_it_says(
-    stack: Stack, http: aiohttp.ClientSession, catalogue: Catalogue
+    stack_without_rasa: Stack, http: aiohttp.ClientSession, catalogue: Catalogue
 ) -> None:
     """Telegram refuses to answer an old query (review M5): the page still comes."""
+    stack = stack_without_rasa
     chat = await new_chat(http, stack, "en")
     await chat.send("/start")
     await chat.press("l:en", count=2)
