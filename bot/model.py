@@ -32,9 +32,21 @@ def rasa_bin() -> Path:
     return Path(os.environ.get("RASA_BIN", str(ROOT / ".venv-rasa" / "bin" / "rasa")))
 
 
+# Secrets only the bot needs: Rasa and the action server never get them (least privilege: a
+# crash dump or a compromised action server then holds no token or database password).
+BOT_ONLY = (
+    "TELEGRAM_BOT_TOKEN", "DATABASE_URL", "SENDER_ID_SECRET", "WEBHOOK_SECRET",
+    "RASA_API_TOKEN", "REDIS_URL", "ADMIN_IDS",
+)  # fmt: skip
+
+
+def without_bot_secrets(env: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in env.items() if k not in BOT_ONLY}
+
+
 def rasa_env() -> dict[str, str]:
-    """Quiet, offline Rasa: no telemetry calls home, no TensorFlow chatter."""
-    env = dict(os.environ)
+    """Quiet, offline Rasa: no telemetry calls home, no TensorFlow chatter, no bot secrets."""
+    env = without_bot_secrets(dict(os.environ))
     env.update(
         RASA_TELEMETRY_ENABLED="false",
         TF_CPP_MIN_LOG_LEVEL="3",

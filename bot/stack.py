@@ -230,7 +230,9 @@ class Stack:
         py = sys.executable
         say(f"starting the action server on 127.0.0.1:{self.ports.actions}")
         actions = self._spawn(
-            "actions", [py, "-m", "bot", "actions", "--port", str(self.ports.actions)], env
+            "actions",
+            [py, "-m", "bot", "actions", "--port", str(self.ports.actions)],
+            model.without_bot_secrets(env),
         )
         endpoints = self.log_dir.parent / "run" / f"endpoints-{self.ports.rasa}.yml"
         endpoints.parent.mkdir(parents=True, exist_ok=True)

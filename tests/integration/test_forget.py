@@ -115,3 +115,19 @@ async def test_forget_purges_the_in_memory_conversation_too(
     # Rasa's API answers only with the run's token.
     async with http.get(f"{stack.rasa_url}/conversations/{old}/tracker") as response:
         assert response.status == 401
+
+
+def test_rasa_and_the_action_server_run_without_the_bots_secrets(stack: Stack) -> None:
+    """Read from the running processes themselves (security review L5)."""
+    from bot.model import BOT_ONLY
+
+    seen = set()
+    for child in stack.children:
+        environ = Path(f"/proc/{child.process.pid}/environ").read_bytes().split(b"\0")
+        names = {item.split(b"=", 1)[0].decode() for item in environ if b"=" in item}
+        if child.name in ("rasa", "actions"):
+            assert not names & set(BOT_ONLY), child.name
+            seen.add(child.name)
+        if child.name == "bot":
+            assert {"DATABASE_URL", "RASA_API_TOKEN"} <= names
+    assert seen == {"rasa", "actions"}
