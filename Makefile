@@ -27,6 +27,7 @@ help:
 	@echo "make test       install, train if needed, run every check (lint, types, Rasa validation and stories, pytest)"
 	@echo "make install    create .venv (app, Python 3.11+) and .venv-rasa (Rasa 3.6, Python 3.10) from the lock files"
 	@echo "make train      train the Rasa model if its data changed"
+	@echo "make check      the inner loop: lint, types, content check and the unit tests (no Rasa, no browser)"
 	@echo "make content-check  every problem in content/ (missing translations, limits, front matter)"
 	@echo "make nlu-report intent accuracy and entity F1 per language slice on the held-out set (rasa_project/tests/nlu)"
 	@echo "make lint       ruff and mypy"
@@ -43,10 +44,12 @@ $(UV):
 	$(UV) sync --frozen --python $(PY3)
 	@touch $@
 
+# Every wheel is checked against the lock's hashes, and a lock line without one is refused: a
+# tampered mirror or index cannot slip code into the environment that loads the model.
 .venv-rasa/.installed: $(UV) rasa_project/requirements.lock
 	@test -n "$(PY310)" || { echo "Rasa 3.6 needs python3.10 on PATH" >&2; exit 1; }
 	test -x .venv-rasa/bin/python || $(UV) venv --python $(PY310) .venv-rasa
-	$(UV) pip sync --python .venv-rasa/bin/python rasa_project/requirements.lock
+	$(UV) pip sync --require-hashes --python .venv-rasa/bin/python rasa_project/requirements.lock
 	@touch $@
 
 .PHONY: install
@@ -62,7 +65,7 @@ db: .venv/.installed
 
 .PHONY: run
 run: train db
-	$(APP_PY) -m bot stack
+	$(APP_PY) -m bot stack --exit-with-parent
 
 # Headless Chromium for the playground's browser test, from Debian's packages.
 .PHONY: browser
@@ -93,6 +96,10 @@ content-check: .venv/.installed
 nlu-report: train
 	$(APP_PY) -m bot model report --out results/nlu
 
+.PHONY: check
+check: lint content-check
+	.venv/bin/pytest tests/unit -q
+
 .PHONY: test
 test: install browser lint content-check rasa-validate train rasa-test
 	KELISIM_REQUIRE_BROWSER=1 .venv/bin/pytest
@@ -101,10 +108,12 @@ test: install browser lint content-check rasa-validate train rasa-test
 bench: train db
 	.venv/bin/python -m bench.turns
 
+# uv prefers the versions already in the output file: re-locking adds what is new and leaves
+# the rest where it is (add --upgrade to move them).
 .PHONY: lock
 lock: $(UV)
 	$(UV) lock
-	echo "rasa==3.6.21" | $(UV) pip compile - --python-version 3.10 --python-platform x86_64-unknown-linux-gnu -o rasa_project/requirements.lock
+	echo "rasa==3.6.21" | $(UV) pip compile - --python-version 3.10 --python-platform x86_64-unknown-linux-gnu --generate-hashes -o rasa_project/requirements.lock
 
 .PHONY: clean
 clean:

@@ -190,7 +190,9 @@ async def _drive(scenario: str, stack: Stack, users: int, seconds: float) -> Res
     )
 
 
-def _start(tmp: Path, with_bot: bool) -> Stack:
+def start(tmp: Path, with_bot: bool, env: dict[str, str] | None = None) -> Stack:
+    """The stack on a fresh SQLite file under `tmp`, in playground mode; `env` adds settings."""
+    tmp.mkdir(parents=True, exist_ok=True)
     database_url = f"sqlite:///{tmp / 'bench.db'}"
     migrate.upgrade(database_url)
     stack = Stack(
@@ -199,6 +201,7 @@ def _start(tmp: Path, with_bot: bool) -> Stack:
             "DATABASE_URL": database_url,
             "KELISIM_VAR_DIR": str(tmp),
             "SENDER_ID_SECRET": "bench",
+            **(env or {}),
         },
         playground=True,
         with_bot=with_bot,
@@ -213,7 +216,7 @@ def run(users: list[int], seconds: float) -> list[Result]:
     results: list[Result] = []
     with tempfile.TemporaryDirectory() as tmp:
         for scenario, with_bot in (("rasa-baseline", False), ("bot", True)):
-            stack = _start(Path(tmp) / scenario, with_bot)
+            stack = start(Path(tmp) / scenario, with_bot)
             try:
                 for count in users:
                     result = asyncio.run(_drive(scenario, stack, count, seconds))
@@ -222,6 +225,15 @@ def run(users: list[int], seconds: float) -> list[Result]:
             finally:
                 stack.stop()
     return results
+
+
+def machine() -> dict[str, str]:
+    """Today's date and the machine, recorded beside every figure."""
+    return {
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": f"{platform.machine()}, {psutil.cpu_count()} cores, "
+        f"{round(psutil.virtual_memory().total / 2**30)} GiB, {platform.python_version()}",
+    }
 
 
 def table(results: list[Result]) -> str:
@@ -253,11 +265,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     results = run(args.users, args.seconds)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    meta = {
-        "date": time.strftime("%Y-%m-%d"),
-        "machine": f"{platform.machine()}, {psutil.cpu_count()} cores, "
-        f"{round(psutil.virtual_memory().total / 2**30)} GiB, {platform.python_version()}",
-    }
+    meta = machine()
     args.out.write_text(json.dumps({**meta, "results": [asdict(r) for r in results]}, indent=2))
     print(f"\n{meta['date']} · {meta['machine']}\n\n{table(results)}")
 

@@ -7,27 +7,100 @@ import logging
 import os
 import signal
 import sys
-import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.content.live import ContentRefused
 
 
 def _logging(level: str = "INFO") -> None:
+    from bot.config import load_dotenv, log_message_text
+
+    load_dotenv()  # LOG_LEVEL and LOG_MESSAGE_TEXT in .env count too
     logging.basicConfig(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        level=os.environ.get("LOG_LEVEL", level),
+        level=os.environ.get("LOG_LEVEL", "").strip().upper() or level,
     )
+    root = logging.getLogger()
+    if root.level < logging.INFO and not log_message_text():
+        # At DEBUG, libraries log what passes through them: PTB each update with its text and
+        # Telegram ids, SQLAlchemy and aiosqlite each statement with its values. Kelisim's own
+        # code keeps message text out of DEBUG, so below INFO only its loggers follow
+        # LOG_LEVEL, unless LOG_MESSAGE_TEXT=1 says a person's words may be logged.
+        logging.getLogger("bot").setLevel(root.level)
+        root.setLevel(logging.INFO)
     # httpx logs every request URL, and URLs contain the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+class _Hide(logging.Filter):
+    def __init__(self, secret: str) -> None:
+        super().__init__()
+        self.secret = secret
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.secret in message:
+            record.msg, record.args = message.replace(self.secret, "<token>"), None
+        return True
+
+
+def _hide_in_logs(secret: str) -> None:
+    """Replace `secret` wherever a log line would show it: PTB logs the Bot API URL, with the
+    token in it, at DEBUG (allowed with LOG_MESSAGE_TEXT=1)."""
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_Hide(secret))
+
+
+def _content_refused(exc: ContentRefused) -> str:
+    """What to print when content fails the check at start-up: the check's own list first."""
+    return (
+        f"{exc}\nKelisim does not start on content that fails `content check` ({exc.root}): "
+        "fix the errors above (`python -m bot content check` lists them) and start it again"
+    )
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
     """Run the Telegram bot (long polling, or a webhook when WEBHOOK_URL is set)."""
     from bot.config import Settings
+    from bot.content.live import ContentRefused
     from bot.telegram.app import run
 
     _logging()
-    run(Settings.from_env())
+    settings = Settings.from_env()
+    _hide_in_logs(settings.token)
+    try:
+        run(settings)
+    except ContentRefused as exc:
+        sys.exit(_content_refused(exc))
+
+
+def _one_sanic_process() -> None:
+    """Serve the action server from this process alone, unless SANIC_WORKERS asks for more.
+
+    Sanic's default is a manager process and a worker: SIGTERM while the worker is still
+    starting leaves the manager spinning for 30 s, holding the port (seen when the stack was
+    killed just after start-up), and the second process costs memory for nothing."""
+    from rasa_sdk import utils
+    from sanic import Sanic
+
+    if utils.number_of_sanic_workers() != 1:
+        return
+
+    def serve(
+        cls: type[Sanic],  # type: ignore[type-arg]
+        primary: Sanic | None = None,  # type: ignore[type-arg]
+        *,
+        app_loader: Any = None,
+        factory: Callable[[], Sanic] | None = None,  # type: ignore[type-arg]
+    ) -> None:
+        if primary is None:
+            primary = factory() if factory else app_loader.load()
+        cls.serve_single(primary)
+
+    # rasa-sdk calls Sanic.serve with no way to ask for serve_single.
+    Sanic.serve = classmethod(serve)  # type: ignore[method-assign,assignment]
 
 
 def cmd_actions(args: argparse.Namespace) -> None:
@@ -35,8 +108,18 @@ def cmd_actions(args: argparse.Namespace) -> None:
     # rasa-sdk binds 0.0.0.0 unless told otherwise; the action server must stay private.
     os.environ.setdefault("SANIC_HOST", args.host)
     sys.argv = ["rasa_sdk", "--actions", "bot.actions", "--port", str(args.port)]
+    import contextlib
+
     from rasa_sdk.__main__ import main as rasa_sdk_main
 
+    from bot.actions.screening import rule_book
+    from bot.content.live import ContentRefused
+
+    # Check the content now: its problems are logged from the start, and the first person
+    # screened does not wait for the check. Content that fails it is refused (and logged) there.
+    with contextlib.suppress(ContentRefused):
+        rule_book()
+    _one_sanic_process()
     rasa_sdk_main()
 
 
@@ -344,12 +427,14 @@ def cmd_report(args: argparse.Namespace) -> None:
 
 
 def cmd_broadcast(args: argparse.Namespace) -> None:
-    """Send opt-in news to every subscriber in their language (resumable, rate-limited)."""
+    """Send opt-in news to every subscriber in their language (at most once each, resumable)."""
     import asyncio
     from pathlib import Path
 
+    from sqlalchemy.exc import SQLAlchemyError
     from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
     from telegram import Bot
+    from telegram.error import TelegramError
 
     from bot.config import Settings
     from bot.offices import broadcast
@@ -357,14 +442,20 @@ def cmd_broadcast(args: argparse.Namespace) -> None:
     from bot.storage.urls import async_url, connect_args, tune
 
     settings = Settings.from_env()
+    if not args.rate > 0:
+        sys.exit("--rate must be a positive number of messages a second")
     try:
         broadcast_id, messages = broadcast.load(Path(args.file))
     except (OSError, broadcast.BroadcastError) as exc:
         sys.exit(str(exc))
     if args.dry_run:
+        print(f"id: {broadcast_id}")
         for language, text in messages.items():
             print(f"--- {language} ({len(text)} characters)\n{text}")
         return
+    if args.rate > broadcast.MAX_RATE:
+        print(f"--rate {args.rate:g}: sending {broadcast.MAX_RATE:g} a second at most, so that "
+              "the bot's own answers keep their share of Telegram's limit")  # fmt: skip
     migrate.upgrade(settings.database_url)
     tty = sys.stderr.isatty()
 
@@ -376,25 +467,57 @@ def cmd_broadcast(args: argparse.Namespace) -> None:
         url = async_url(settings.database_url)
         engine = create_async_engine(url, connect_args=connect_args(url, interactive=False))
         tune(engine.sync_engine)
-        bot = Bot(settings.token, base_url=settings.telegram_api_base_url)
+        bot = Bot(
+            settings.token,
+            base_url=settings.telegram_api_base_url,
+            request=broadcast.BroadcastRequest(),
+        )
         try:
-            async with bot:
-                sessions = async_sessionmaker(engine, expire_on_commit=False)
-                return await broadcast.send(
-                    bot, sessions, broadcast_id, messages, args.rate, on_progress=show
-                )
+            try:
+                await bot.initialize()
+            except TelegramError as exc:
+                raise broadcast.BroadcastError(f"Telegram cannot be reached: {exc}") from None
+            sessions = async_sessionmaker(engine, expire_on_commit=False)
+            return await broadcast.send(
+                bot,
+                sessions,
+                broadcast_id,
+                messages,
+                args.rate,
+                on_progress=show,
+                resend_unknown=args.resend_unknown,
+            )
         finally:
+            await bot.shutdown()
             await engine.dispose()
 
-    progress = asyncio.run(run())
+    try:
+        progress = asyncio.run(run())
+    except broadcast.BroadcastError as exc:
+        sys.exit(f"{args.file}: {exc}; nothing more was sent")
+    except SQLAlchemyError as exc:
+        sys.exit(
+            f"the database failed ({exc.__class__.__name__}); the broadcast stopped. Run the same "
+            "command again when the database is back: nobody gets it twice"
+        )
     if tty:
         print(file=sys.stderr)
-    print(broadcast.bar(progress))
+    print(f"{broadcast_id}: " + broadcast.bar(progress))
+    unknown = progress.unknown + progress.unknown_before
+    if unknown:
+        print(
+            f"{unknown} may or may not have it (the run stopped, or Telegram's answer was lost, "
+            "while sending to them): they are not sent it again. --resend-unknown sends it to "
+            "them as well, and some of them may then get it twice"
+        )
     if progress.interrupted:
         print("interrupted: run the same command again to send the rest (nobody gets it twice)")
         sys.exit(130)
     if progress.failed:
-        print("some messages failed: run the same command again to retry them")
+        print(
+            f"{progress.failed} not delivered (Telegram refused or could not be reached): run "
+            "the same command again to try them again"
+        )
         sys.exit(1)
 
 
@@ -420,30 +543,54 @@ def cmd_stack(args: argparse.Namespace) -> None:
     except StoreRefused as exc:
         sys.exit(str(exc))
     print(store_line, flush=True)
-    stack = Stack(playground=settings.playground, env={"REDIS_URL": redis_url})
+    from bot.content.live import ContentRefused, LiveContent
+
+    # The bot would refuse it too, but only after Rasa took its minute to load.
+    try:
+        LiveContent.checked(settings.content_dir)
+    except ContentRefused as exc:
+        sys.exit(_content_refused(exc))
+    from bot.stack import HEALTH_PORT_DEFAULT, Ports
+    from bot.supervisor import GiveUp, exit_with_parent
+
+    stack = Stack(
+        playground=settings.playground,
+        env={"REDIS_URL": redis_url},
+        ports=Ports(health=settings.health_port or HEALTH_PORT_DEFAULT),
+        log_dir=settings.var_dir / "log",
+    )
+    if args.exit_with_parent:
+        exit_with_parent()
 
     def terminate(signum: int, frame: object) -> None:
-        # `kill`, systemd and docker stop send SIGTERM: stop the children as Ctrl-C does.
+        # `kill`, systemd, docker stop, a closed terminal, and (with --exit-with-parent) the
+        # end of `make`: stop the children as Ctrl-C does.
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, terminate)
-    print("Kelisim is starting; logs are in var/log/", flush=True)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, terminate)
+    print(f"Kelisim is starting; logs are in {stack.log_dir}/", flush=True)
     try:
         stack.start(say=lambda line: print(f"  {line}", flush=True))
         if settings.playground:
             print(f"\nReady. Open {stack.emulator_url}/ to talk to the bot (Ctrl-C stops it all).")
         else:
-            print("\nReady. The bot is polling Telegram (Ctrl-C stops it all).")
-        while not (dead := stack.alive()):
-            time.sleep(1)
-        print(f"\nstopped because {', '.join(dead)} exited; see var/log/", file=sys.stderr)
-        sys.exit(1)
+            print("\nReady. The bot is talking to Telegram (Ctrl-C stops it all).")
+        print(f"Health: {stack.health_url}/healthz. A process that crashes is started again.")
+        stack.supervise()
     except KeyboardInterrupt:
         print("\nstopping...")
+    except GiveUp as exc:
+        print(f"\n{exc}; stopping everything", file=sys.stderr)
+        sys.exit(1)
     except RuntimeError as exc:
         print(f"\n{exc}", file=sys.stderr)
         sys.exit(1)
     finally:
+        # One orderly stop: more signals (a second Ctrl-C, make ending) must not cut it short;
+        # whatever is left when this process ends gets SIGTERM from the kernel anyway.
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)
         stack.stop()
 
 
@@ -578,12 +725,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="language of the page (default: ru)",
     )
     cast = add("broadcast", cmd_broadcast)
-    cast.add_argument("file", help="YAML with kk:, ru: and en: messages")
+    cast.add_argument("file", help="YAML with id: (the news' name), then kk:, ru: and en:")
     cast.add_argument(
-        "--rate", type=float, default=25.0, help="messages per second (at most 25, the default)"
+        "--rate",
+        type=float,
+        default=15.0,
+        help="messages per second (15 by default, at most 20: the bot's own answers share "
+        "Telegram's limit of about 30)",
     )
     cast.add_argument("--dry-run", action="store_true", help="check and show the messages only")
-    add("stack", cmd_stack)
+    cast.add_argument(
+        "--resend-unknown",
+        action="store_true",
+        help="also send to whoever may or may not have it (an earlier run stopped or lost "
+        "Telegram's answer while sending to them): some of them may get it twice",
+    )
+    add("stack", cmd_stack).add_argument(
+        "--exit-with-parent",
+        action="store_true",
+        help="stop everything when the process that started this one ends (make run uses it)",
+    )
     return parser
 
 

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +32,11 @@ def load_dotenv(path: Path = ROOT / ".env") -> None:
             continue
         key, _, value = line.partition("=")
         os.environ.setdefault(key.strip(), value.strip().strip('"').strip("'"))
+
+
+def log_message_text(env: Mapping[str, str] = os.environ) -> bool:
+    """LOG_MESSAGE_TEXT=1: the one setting under which a person's words may reach a log."""
+    return env.get("LOG_MESSAGE_TEXT", "").strip().lower() in {"1", "true", "yes"}
 
 
 def _int_list(raw: str) -> frozenset[int]:
@@ -72,13 +78,26 @@ class Settings:
     log_message_text: bool = False
     max_text_length: int = 1000
     content_watch: bool = True
+    # The health endpoints (/healthz, /livez); 0: none. `make run` gives its bot one.
+    health_port: int = 0
+    health_listen: str = "127.0.0.1"
     # Questions the bot did not understand, anonymised, for outreach teams: 0 keeps none.
     keep_unanswered_days: int = 0
+    # A conversation in Rasa is purged this long after the person's last message, whatever
+    # the tracker store (bot/privacy/retention.py); at least a minute.
+    conversation_retention_hours: float = 24.0
     # Rasa's tracker and lock stores, when they are in Redis: /forget deletes the person's keys.
     redis_url: str = field(default="", repr=False)
     redis_prefix: str = "kelisim"
     # Rasa's HTTP API token (the stack makes one per run): /forget purges the conversation.
     rasa_api_token: str = field(default="", repr=False)
+    # Sends per second for the whole bot (Telegram allows about 30); 0: no limit of ours.
+    telegram_sends_per_second: float = 30.0
+    # One person's updates: at most this many queued at once, and a burst then so many a second
+    # (bot/telegram/processor.py says why these numbers).
+    max_queued_per_chat: int = 5
+    user_burst: int = 20
+    user_per_second: float = 1.0
 
     @property
     def playground(self) -> bool:
@@ -119,8 +138,17 @@ class Settings:
             log_message_text=_env("LOG_MESSAGE_TEXT", "0") in {"1", "true", "yes"},
             max_text_length=int(_env("MAX_TEXT_LENGTH", "1000")),
             content_watch=_env("CONTENT_WATCH", "1") in {"1", "true", "yes"},
+            health_port=int(_env("HEALTH_PORT", "0")),
+            health_listen=_env("HEALTH_LISTEN", "127.0.0.1"),
             keep_unanswered_days=max(0, int(_env("KEEP_UNANSWERED_DAYS", "0") or 0)),
+            conversation_retention_hours=max(
+                1 / 60, float(_env("CONVERSATION_RETENTION_HOURS", "24"))
+            ),
             redis_url=os.environ.get("REDIS_URL", "").strip(),
             redis_prefix=_env("RASA_REDIS_PREFIX", "kelisim"),
             rasa_api_token=os.environ.get("RASA_API_TOKEN", "").strip(),
+            telegram_sends_per_second=float(_env("TELEGRAM_SENDS_PER_SECOND", "30")),
+            max_queued_per_chat=int(_env("MAX_QUEUED_PER_CHAT", "5")),
+            user_burst=int(_env("USER_BURST", "20")),
+            user_per_second=float(_env("USER_PER_SECOND", "1")),
         )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
-from bot.config import ROOT
+from bot.config import ROOT, log_message_text
 
 RASA_PROJECT = ROOT / "rasa_project"
 MODELS = ROOT / "models"
@@ -34,14 +36,25 @@ def rasa_bin() -> Path:
 
 # Secrets only the bot needs: Rasa and the action server never get them (least privilege: a
 # crash dump or a compromised action server then holds no token or database password).
+# REDIS_PASSWORD is given to Rasa alone, by the stack, when REDIS_URL has one.
 BOT_ONLY = (
     "TELEGRAM_BOT_TOKEN", "DATABASE_URL", "SENDER_ID_SECRET", "WEBHOOK_SECRET",
-    "RASA_API_TOKEN", "REDIS_URL", "ADMIN_IDS",
+    "RASA_API_TOKEN", "REDIS_URL", "REDIS_PASSWORD", "ADMIN_IDS",
 )  # fmt: skip
 
 
 def without_bot_secrets(env: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in env.items() if k not in BOT_ONLY}
+
+
+def rasa_log_level(env: Mapping[str, str]) -> tuple[str, bool]:
+    """RASA_LOG_LEVEL (WARNING when unset), and whether it was lowered: at DEBUG Rasa logs
+    every message's text, so DEBUG becomes INFO unless LOG_MESSAGE_TEXT=1."""
+    wanted = env.get("RASA_LOG_LEVEL", "").strip().upper() or "WARNING"
+    number = logging.getLevelName(wanted) if not wanted.isdigit() else int(wanted)
+    if isinstance(number, int) and number < logging.INFO and not log_message_text(env):
+        return "INFO", True
+    return wanted, False
 
 
 def rasa_env() -> dict[str, str]:
@@ -52,7 +65,7 @@ def rasa_env() -> dict[str, str]:
         TF_CPP_MIN_LOG_LEVEL="3",
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
         PYTHONWARNINGS="ignore",
-        LOG_LEVEL=env.get("RASA_LOG_LEVEL", "WARNING"),
+        LOG_LEVEL=rasa_log_level(os.environ)[0],
     )
     # Our NLU components (rasa_project/kelisim_nlu/) and the text folding they share with the
     # bot (bot/text/) must import in the Rasa environment, whatever the working directory.

@@ -1,31 +1,31 @@
 """Start and stop the whole system as child processes: make run, the tests and bench use it.
 
 Order: Bot API emulator (only without a token), action server, Rasa, bot. Each child's
-output goes to var/log/<name>.log so the terminal stays readable.
+output goes to var/log/<name>.log (rotated, see bot/supervisor.py) so the terminal stays
+readable. The children die with the process that started them, even on SIGKILL, and
+`supervise` starts a crashed one again.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import secrets
-import signal
 import socket
-import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import yaml
 
 from bot import model
 from bot.config import ROOT
+from bot.supervisor import Backoff, Child, Program, Supervisor
 
 
 @dataclass
@@ -33,6 +33,11 @@ class Ports:
     emulator: int = 8080
     rasa: int = 5005
     actions: int = 5055
+    # The bot's /healthz and /livez; 0: none (`make run` uses HEALTH_PORT_DEFAULT).
+    health: int = 0
+
+
+HEALTH_PORT_DEFAULT = 8081
 
 
 def _get(url: str, timeout: float = 2.0) -> bytes | None:
@@ -44,7 +49,20 @@ def _get(url: str, timeout: float = 2.0) -> bytes | None:
         return None
 
 
+def health_report(url: str, timeout: float = 5.0) -> dict[str, Any] | None:
+    """The bot's /healthz answer, 200 or 503; None when it does not answer."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            found = json.loads(response.read())
+    except urllib.error.HTTPError as failing:
+        found = json.loads(failing.read())
+    except (urllib.error.URLError, OSError, TimeoutError, ValueError):
+        return None
+    return found if isinstance(found, dict) else None
+
+
 LOCAL_REDIS = "redis://127.0.0.1:6379/0"
+REDIS_SCHEMES = ("redis", "rediss")
 
 
 class StoreRefused(RuntimeError):
@@ -55,10 +73,14 @@ def conversation_store(env: dict[str, str], playground: bool) -> tuple[str, str]
     """The REDIS_URL Rasa should use, and a line to print about it.
 
     With a real token and no REDIS_URL, a local Redis that answers is used, so conversations
-    expire as the privacy page says; otherwise they live in memory until restart, said plainly.
+    survive a restart; otherwise they live in memory until restart, said plainly (the bot's
+    retention sweep deletes them a day after the last message either way).
     KELISIM_ENV=production refuses that."""
     configured = env.get("REDIS_URL", "").strip()
     if configured:
+        if urlsplit(configured).scheme not in REDIS_SCHEMES:
+            # Rasa's Redis stores take a host and a port: no unix socket.
+            raise StoreRefused("REDIS_URL must start with redis:// or rediss:// (TLS)")
         return configured, "conversations are kept in Redis and expire after a day"
     if not playground and _redis_answers(LOCAL_REDIS):
         return LOCAL_REDIS, f"conversations are kept in the local Redis ({LOCAL_REDIS})"
@@ -67,7 +89,10 @@ def conversation_store(env: dict[str, str], playground: bool) -> tuple[str, str]
             "KELISIM_ENV=production needs a persistent, expiring conversation store: set "
             "REDIS_URL (conversations would otherwise stay in memory until restart)"
         )
-    return "", "conversations live in memory until restart (set REDIS_URL to keep them in Redis)"
+    return "", (
+        "conversations live in memory until restart, or until the bot deletes them a day after "
+        "the last message (set REDIS_URL to keep them in Redis)"
+    )
 
 
 def _redis_answers(url: str) -> bool:
@@ -83,22 +108,37 @@ def _redis_answers(url: str) -> bool:
         return False
 
 
+# Query parameters of REDIS_URL that Rasa's Redis stores take as they are (TLS files).
+_REDIS_TLS_FILES = ("ssl_ca_certs", "ssl_certfile", "ssl_keyfile")
+
+
 def endpoints_config(actions_port: int, redis_url: str, prefix: str) -> dict[str, object]:
-    """Rasa's endpoints.yml for this run; Redis stores when REDIS_URL is set (production)."""
+    """Rasa's endpoints.yml for this run; Redis stores when REDIS_URL is set (production).
+
+    The file never holds the Redis password: it says `${REDIS_PASSWORD}`, which Rasa expands
+    from its own environment when it reads the file (rasa_redis_env gives it the value)."""
     config: dict[str, object] = {
         "action_endpoint": {"url": f"http://127.0.0.1:{actions_port}/webhook"}
     }
     if redis_url:
         parts = urlsplit(redis_url)
+        if parts.scheme not in REDIS_SCHEMES:
+            raise ValueError(f"REDIS_URL must be redis:// or rediss://, not {parts.scheme}:")
         db = int(parts.path.lstrip("/") or 0)
-        common = {
+        common: dict[str, object] = {
             "type": "redis",
             "url": parts.hostname or "127.0.0.1",
             "port": parts.port or 6379,
             "key_prefix": prefix,
         }
+        if parts.username:
+            common["username"] = unquote(parts.username)  # a Redis 6 ACL user
         if parts.password:
-            common["password"] = parts.password
+            common["password"] = "${REDIS_PASSWORD}"
+        if parts.scheme == "rediss":
+            common["use_ssl"] = True
+            query = parse_qs(parts.query)
+            common.update({k: query[k][-1] for k in _REDIS_TLS_FILES if query.get(k)})
         # The tracker holds message text (under a pseudonym): keep it one day, as the privacy
         # page promises, long enough to follow a conversation.
         retention = int(os.environ.get("RASA_TRACKER_TTL", str(24 * 3600)))
@@ -107,17 +147,19 @@ def endpoints_config(actions_port: int, redis_url: str, prefix: str) -> dict[str
     return config
 
 
-@dataclass
-class Child:
-    name: str
-    process: subprocess.Popen[bytes]
-    log_path: Path
+def rasa_redis_env(redis_url: str) -> dict[str, str]:
+    """What Rasa's environment needs for endpoints_config's file: the Redis password alone."""
+    password = urlsplit(redis_url).password if redis_url else None
+    return {"REDIS_PASSWORD": unquote(password)} if password else {}
 
-    def tail(self, lines: int = 25) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
+
+def write_private(path: Path, content: str) -> None:
+    """Write a file only its owner can read, whatever the umask and whoever made it before."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        os.fchmod(out.fileno(), 0o600)
+        out.write(content)
 
 
 @dataclass
@@ -136,7 +178,21 @@ class Stack:
     # Rasa's HTTP API (loopback only) for the bot alone: /forget replaces the conversation's
     # events, the one way to purge Rasa's in-memory tracker store. New for every run.
     rasa_api_token: str = field(default_factory=lambda: secrets.token_hex(16), repr=False)
-    children: list[Child] = field(default_factory=list)
+    # Each child's var/log/<name>.log rotates at this size; this many old files are kept.
+    log_max_bytes: int = 10 * 2**20
+    log_backups: int = 5
+    backoff: Backoff = field(default_factory=Backoff)
+    supervisor: Supervisor = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.supervisor = Supervisor(
+            self.log_dir, backoff=self.backoff, log_max_bytes=self.log_max_bytes,
+            log_backups=self.log_backups,
+        )  # fmt: skip
+
+    @property
+    def children(self) -> list[Child]:
+        return self.supervisor.children
 
     @property
     def emulator_url(self) -> str:
@@ -145,6 +201,15 @@ class Stack:
     @property
     def rasa_url(self) -> str:
         return f"http://127.0.0.1:{self.ports.rasa}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.actions}"
+
+    @property
+    def health_url(self) -> str:
+        """The bot's health endpoints (/healthz, /livez); empty when Ports.health is 0."""
+        return f"http://127.0.0.1:{self.ports.health}" if self.ports.health else ""
 
     def _child_env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -159,35 +224,23 @@ class Stack:
             env["TELEGRAM_API_BASE_URL"] = f"{self.emulator_url}/bot"
         return env
 
-    def _spawn(self, name: str, command: list[str], env: dict[str, str], cwd: Path = ROOT) -> Child:
-        self.log_dir.mkdir(parents=True, exist_ok=True)
-        log_path = self.log_dir / f"{name}.log"
-        with log_path.open("ab") as log:
-            process = subprocess.Popen(
-                command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )  # fmt: skip
-        child = Child(name, process, log_path)
-        self.children.append(child)
-        return child
-
-    def _wait(self, child: Child, ready: Callable[[], bool], timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if child.process.poll() is not None:
-                raise RuntimeError(
-                    f"{child.name} exited with {child.process.returncode}:\n{child.tail()}"
-                )
-            if ready():
-                return
-            time.sleep(0.25)
-        raise RuntimeError(f"{child.name} not ready after {timeout:.0f}s:\n{child.tail()}")
+    def _spawn(
+        self,
+        name: str,
+        command: list[str],
+        env: dict[str, str],
+        ready: Callable[[], bool] | None,
+        cwd: Path = ROOT,
+    ) -> Child:
+        return self.supervisor.spawn(Program(name, command, env, cwd, ready))
 
     def busy_ports(self) -> list[int]:
         """Our ports that something else already listens on (often a Kelisim still running)."""
         wanted = [self.ports.emulator] if self.playground else []
         if self.with_rasa:
             wanted += [self.ports.actions, self.ports.rasa]
+        if self.with_bot and self.ports.health:
+            wanted.append(self.ports.health)
         busy = []
         for port in wanted:
             with socket.socket() as probe:
@@ -196,6 +249,7 @@ class Stack:
         return busy
 
     def start(self, say: Callable[[str], None] = lambda _: None) -> None:
+        self.supervisor.say = say
         # Without this check a stale process would answer the readiness probes for us.
         if busy := self.busy_ports():
             raise RuntimeError(
@@ -218,8 +272,9 @@ class Stack:
                 [py, "-m", "bot", "emulator", "--port", str(self.ports.emulator)]
                 + (["--token", self.emulator_token] if self.emulator_token else []),
                 env,
+                ready=lambda: _get(f"{self.emulator_url}/control/users") is not None,
             )
-            self._wait(child, lambda: _get(f"{self.emulator_url}/control/users") is not None, 30)
+            self.supervisor.wait_ready(child, 30)
         if self.with_rasa:
             self._start_dialogue(env, say)
         if self.with_bot:
@@ -228,19 +283,25 @@ class Stack:
 
     def _start_dialogue(self, env: dict[str, str], say: Callable[[str], None]) -> None:
         py = sys.executable
-        say(f"starting the action server on 127.0.0.1:{self.ports.actions}")
+        say(f"starting the action server on {self.actions_url}")
         actions = self._spawn(
             "actions",
             [py, "-m", "bot", "actions", "--port", str(self.ports.actions)],
             model.without_bot_secrets(env),
+            ready=lambda: _get(f"{self.actions_url}/health") is not None,
         )
+        redis_url = env.get("REDIS_URL", "")
         endpoints = self.log_dir.parent / "run" / f"endpoints-{self.ports.rasa}.yml"
-        endpoints.parent.mkdir(parents=True, exist_ok=True)
-        endpoints.write_text(
-            yaml.safe_dump(
-                endpoints_config(self.ports.actions, env.get("REDIS_URL", ""), self.redis_prefix)
-            )
+        endpoints.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        write_private(
+            endpoints,
+            yaml.safe_dump(endpoints_config(self.ports.actions, redis_url, self.redis_prefix)),
         )
+        if model.rasa_log_level(os.environ)[1]:
+            say(
+                "RASA_LOG_LEVEL=DEBUG would log message texts: Rasa logs at INFO "
+                "(LOG_MESSAGE_TEXT=1 allows DEBUG, for debugging only)"
+            )
         say(f"starting Rasa on {self.rasa_url} (loading the model takes a few seconds)")
         rasa = self._spawn(
             "rasa",
@@ -252,29 +313,63 @@ class Stack:
                 "--interface", "127.0.0.1", "--port", str(self.ports.rasa),
                 "--enable-api", "--auth-token", self.rasa_api_token,
             ],
-            {**model.rasa_env(), **{k: v for k, v in env.items() if k.startswith("SANIC")}},
+            self._rasa_env(env),
+            ready=self._rasa_ready,
             cwd=model.RASA_PROJECT,
         )  # fmt: skip
-        self._wait(
-            actions, lambda: _get(f"http://127.0.0.1:{self.ports.actions}/health") is not None, 60
-        )
-        self._wait(rasa, self._rasa_ready, 180)
+        self.supervisor.wait_ready(actions, 60)
+        self.supervisor.wait_ready(rasa, 180)
+
+    @staticmethod
+    def _rasa_env(env: dict[str, str]) -> dict[str, str]:
+        """None of the bot's secrets; the Redis password only, for the endpoints file."""
+        return {
+            **model.rasa_env(),
+            **rasa_redis_env(env.get("REDIS_URL", "")),
+            **{k: v for k, v in env.items() if k.startswith("SANIC")},
+        }
 
     def start_bot(self) -> None:
-        """Start (or start again) the bot process; in the playground, wait until it polls."""
+        """Start (or start again) the bot process and wait until it runs: in the playground
+        until it polls the emulator, otherwise until its health endpoint answers."""
         since = self._last_call_id()
-        bot = self._spawn("bot", [sys.executable, "-m", "bot", "serve"], self._child_env())
+        env = self._child_env()
+        if self.ports.health:
+            env["HEALTH_PORT"] = str(self.ports.health)
+        live = f"{self.health_url}/livez"
+        bot = self._spawn(
+            "bot",
+            [sys.executable, "-m", "bot", "serve"],
+            env,
+            ready=(lambda: _get(live) is not None) if self.ports.health else None,
+        )
         if self.playground:
-            self._wait(bot, lambda: self._bot_polling(since), 60)
+            self.supervisor.wait_ready(bot, 60, probe=lambda: self._bot_polling(since))
+        elif self.ports.health:
+            self.supervisor.wait_ready(bot, 60)
+            try:
+                self.supervisor.wait_ready(bot, 30, probe=self._telegram_ok)
+            except RuntimeError:
+                if bot.process.poll() is not None:
+                    raise
+                self.supervisor.say(
+                    f"the bot cannot reach Telegram yet and keeps trying ({self.health_url}"
+                    "/healthz says when it can)"
+                )
+
+    def _telegram_ok(self) -> bool:
+        report = health_report(f"{self.health_url}/healthz")
+        return report is not None and bool(report.get("telegram", {}).get("ok"))
 
     def stop_bot(self) -> None:
         for child in [c for c in self.children if c.name == "bot"]:
-            self._stop_child(child)
-            self.children.remove(child)
+            self.supervisor.remove(child)
 
     def _rasa_ready(self) -> bool:
-        body = _get(f"{self.rasa_url}/webhooks/rest/")
-        return body is not None and b"ok" in body
+        # /status answers 409 until a model is loaded: a Rasa that refused the model (an
+        # untrusted type in the intent classifier, L9) is never taken for ready.
+        body = _get(f"{self.rasa_url}/status?token={self.rasa_api_token}")
+        return body is not None and b"model_file" in body
 
     def _calls(self, since: int = 0) -> list[dict[str, object]]:
         body = _get(f"{self.emulator_url}/control/calls?since={since}")
@@ -294,26 +389,11 @@ class Stack:
         """Names of children that have exited."""
         return [c.name for c in self.children if c.process.poll() is not None]
 
-    @staticmethod
-    def _signal(child: Child, sig: int) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(child.process.pid, sig)
-
-    def _stop_child(self, child: Child, grace: float = 15.0) -> None:
-        if child.process.poll() is None:
-            self._signal(child, signal.SIGTERM)
-        try:
-            child.process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            self._signal(child, signal.SIGKILL)
-            child.process.wait()
+    def supervise(self) -> None:
+        """Keep every child running (a crashed one starts again, with backoff) until
+        interrupted; GiveUp when one cannot be kept running."""
+        self.supervisor.run()
 
     def stop(self) -> None:
         """SIGTERM every child's process group, newest first; SIGKILL what lingers."""
-        for child in reversed(self.children):
-            if child.process.poll() is None:
-                self._signal(child, signal.SIGTERM)
-        deadline = time.monotonic() + 15
-        for child in reversed(self.children):
-            self._stop_child(child, grace=max(0.1, deadline - time.monotonic()))
-        self.children.clear()
+        self.supervisor.stop()

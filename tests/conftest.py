@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 from bot.config import ROOT
 from bot.content import Catalogue
 
-pytest_plugins = ["tests.support.stack"]
+pytest_plugins = ["tests.support.stack", "tests.support.processes"]
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 

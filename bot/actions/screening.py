@@ -25,6 +25,7 @@ from bot.actions.directory import find_payload
 from bot.actions.language import language_of, requested_language
 from bot.actions.safety import SAFETY_CONCERN
 from bot.config import ROOT
+from bot.content.live import FollowedContent
 from bot.screening import answers, engine, rules
 from bot.screening.questions import (
     BY_NAME,
@@ -65,8 +66,19 @@ _TOPIC_RESPONSES = {
 _TOPIC_CONFIDENCE = 0.4
 
 
+# Audit L3: the action server serves only rules that passed `content check`, as the bot does.
+# It runs the same gate on the same tree rather than reading a checked copy the bot would write:
+# a copy needs a directory both processes share, can be left over from another run or another
+# content tree, and would still need this check whenever it is missing. Two processes applying
+# one check to one tree agree once the tree stops changing.
+_followed: dict[Path, FollowedContent] = {}
+
+
 def rule_book() -> rules.RuleBook:
-    return rules.current(Path(os.environ.get("CONTENT_DIR") or ROOT / "content"))
+    """The rules of the last content that passed the check; ContentRefused if none has yet."""
+    root = Path(os.environ.get("CONTENT_DIR") or ROOT / "content")
+    followed = _followed.setdefault(root, FollowedContent(root))
+    return followed.current().rules
 
 
 def chosen_options(tracker: Tracker) -> dict[str, str | None]:

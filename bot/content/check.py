@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 from babel import Locale
@@ -31,6 +32,9 @@ from bot.content.catalogue import (
     load_page,
 )
 from bot.emulator.html_check import HtmlError, parse_html, utf16_len
+
+if TYPE_CHECKING:
+    from bot.screening.rules import RuleBook
 
 # Telegram's hard limits (Bot API): message text, callback data, command and bot descriptions.
 MESSAGE_LIMIT = 4096
@@ -58,6 +62,8 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     # The checked content itself, so that a reload serves exactly what passed the check.
     catalogue: Catalogue | None = None
+    # The rule book as read for the check (the file may change after): served with the catalogue.
+    rules: RuleBook | None = None
 
     @property
     def ok(self) -> bool:
@@ -276,6 +282,7 @@ class _Checker:
         except rules.RuleBookError as exc:
             self.error(str(exc).replace(f"{self.root / rules.RULES_FILE}: ", f"{where}: "))
             return
+        self.report.rules = book
         if book.reviewed_on > self.today:
             self.error(f"{where}: reviewed_on {book.reviewed_on} is in the future")
         elif self.today - book.reviewed_on > REVIEW_MAX_AGE:

@@ -2,7 +2,8 @@
 
 A broken edit must never reach users, so a new tree is only swapped in when `content check`
 passes on it; otherwise the last good catalogue stays live and the problems are returned for
-the log and the admins.
+the log and the admins. The screening rules (content/screening/rules.yml) are part of the tree:
+they go live with the catalogue they were checked with, never on their own.
 """
 
 from __future__ import annotations
@@ -10,14 +11,25 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.content.catalogue import Catalogue
-from bot.content.check import check
+from bot.content.check import Report, check
+from bot.screening.rules import RuleBook
 
 log = logging.getLogger(__name__)
+
+
+class ContentRefused(Exception):
+    """The tree fails `content check`: none of it may be served. str() is what the check prints."""
+
+    def __init__(self, root: Path, report: Report) -> None:
+        super().__init__(report.text())
+        self.root = root
+        self.report = report
 
 
 @dataclass(frozen=True)
@@ -41,20 +53,44 @@ def tree_stamp(root: Path) -> tuple[tuple[str, int, int], ...]:
 
 
 class LiveContent:
-    """Holds the current catalogue and replaces it only with content that passed the check."""
+    """Holds the current catalogue and rule book; replaces them only with content that passed
+    the check. Make one with `checked`: the constructor trusts what it is given."""
 
-    def __init__(self, root: Path, catalogue: Catalogue | None = None) -> None:
+    def __init__(self, root: Path, catalogue: Catalogue, rules: RuleBook) -> None:
         self.root = root
-        self.catalogue = catalogue or Catalogue.load(root)
+        # One attribute, so that a reload (in a worker thread) swaps both at once.
+        self._live = (catalogue, rules)
         self._stamp = tree_stamp(root)
+
+    @classmethod
+    def checked(cls, root: Path, today: dt.date | None = None) -> LiveContent:
+        """The tree at root if it passes `content check`; ContentRefused otherwise."""
+        stamp = tree_stamp(root)
+        report = check(root, today=today)
+        if not report.ok or report.catalogue is None or report.rules is None:
+            raise ContentRefused(root, report)
+        for warning in report.warnings:
+            log.warning("content: %s", warning)
+        live = cls(root, report.catalogue, report.rules)
+        # The stamp from before the check: an edit made while it ran is still picked up.
+        live._stamp = stamp
+        return live
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return self._live[0]
+
+    @property
+    def rules(self) -> RuleBook:
+        return self._live[1]
 
     def reload(self, today: dt.date | None = None) -> ReloadResult:
         """Check the tree and swap it in if it is good; never raises for bad content."""
         self._stamp = tree_stamp(self.root)
         report = check(self.root, today=today)
-        if not report.ok or report.catalogue is None:
+        if not report.ok or report.catalogue is None or report.rules is None:
             return ReloadResult(errors=tuple(report.errors))
-        self.catalogue = report.catalogue
+        self._live = (report.catalogue, report.rules)
         return ReloadResult(warnings=tuple(report.warnings))
 
     def changed_on_disk(self) -> bool:
@@ -90,3 +126,55 @@ class LiveContent:
                 raise
             except Exception:  # the watcher must outlive any one bad poll
                 log.exception("content watcher failed; retrying")
+
+
+class FollowedContent:
+    """Checked content for a process with no watcher task of its own (the action server).
+
+    The tree is looked at when the content is asked for, at most every `interval` seconds, and
+    re-checked when it changed. Until some version of it has passed the check, asking raises
+    ContentRefused: nothing unchecked is ever served.
+    """
+
+    def __init__(self, root: Path, interval: float = 2.0) -> None:
+        self.root = root
+        self.interval = interval
+        self._live: LiveContent | None = None
+        # The tree as it was when refused, and the check's report on it.
+        self._refused: tuple[tuple[tuple[str, int, int], ...], Report] | None = None
+        self._next_look = 0.0
+
+    def current(self) -> LiveContent:
+        now = time.monotonic()
+        if now >= self._next_look:
+            self._look()
+            self._next_look = time.monotonic() + self.interval
+        if self._live is None:
+            assert self._refused is not None
+            raise ContentRefused(self.root, self._refused[1])
+        return self._live
+
+    def _look(self) -> None:
+        if self._live is not None:
+            if self._live.changed_on_disk():
+                result = self._live.reload()
+                if result.ok:
+                    log.info("content reloaded from %s", self.root)
+                else:
+                    log.error(
+                        "content edit rejected, the last good content stays live:\n  %s",
+                        "\n  ".join(result.errors),
+                    )
+            return
+        stamp = tree_stamp(self.root)
+        if self._refused is not None and self._refused[0] == stamp:
+            return  # checked and refused as it is now: the check would say the same again
+        try:
+            self._live = LiveContent.checked(self.root)
+        except ContentRefused as exc:
+            self._refused = (stamp, exc.report)
+            log.error(
+                "content in %s fails `content check`; nothing of it is served until it passes:\n%s",
+                self.root,
+                exc,
+            )

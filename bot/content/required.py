@@ -18,7 +18,7 @@ _STATIC_KEYS = (
     "bot.description", "bot.short_description",
     "page.sources", "page.checked_team", "page.checked_by", "page.legal_pending",
     "page.legal_signed", "page.disclaimer", "fallback",
-    "error.rasa_down", "error.generic", "error.unsupported", "error.too_long",
+    "error.rasa_down", "error.generic", "error.unsupported", "error.too_long", "error.too_fast",
     "error.expired_button", "error.unknown_command",
     "admin.reloaded", "admin.reload_failed", "admin.more_problems",
     "btn.forget", "forget.confirm", "forget.yes", "forget.deleted", "forget.nothing",

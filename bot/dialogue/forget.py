@@ -2,9 +2,9 @@
 
 With Redis (`REDIS_URL`), the tracker and its lock are two keys, `<prefix>:tracker:<pseudonym>`
 and `<prefix>:lock:<pseudonym>` (rasa/core/tracker_store.py and lock_store.py, 3.6): deleting
-them removes the text at once. With the in-memory store (the playground, or no `REDIS_URL`) no
-key can be reached from outside; the salted pseudonym (bot/dialogue/client.py) is renewed
-instead, so the old conversation can never be joined again and is gone when Rasa restarts.
+them removes the text at once. Before that, in every store (the in-memory one too), the bot
+replaces the conversation's events with none through Rasa's HTTP API (`RasaClient.purge`), and
+the salted pseudonym (bot/dialogue/client.py) is renewed, so nothing old can be joined again.
 """
 
 from __future__ import annotations

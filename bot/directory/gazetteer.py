@@ -482,7 +482,16 @@ class Gazetteer:
                 out.append(match.place)
         return out
 
+    def mentions(self, text: str) -> list[tuple[int, int, Place]]:
+        """Every place mentioned, with where: (start, end) character offsets in the text."""
+        words = [m for m in _WORD.finditer(text) if fold(m.group())]
+        found = [
+            (words[m.start].start(), words[m.end - 1].end(), m.place) for m in self._matches(text)
+        ]
+        return sorted(found, key=lambda f: f[0])
+
     def _matches(self, text: str) -> list[_Match]:
+        # mentions() maps these word indices back to the text: keep the two lists alike.
         words = [w for w in _WORD.findall(text) if fold(w)]
         tokens = [fold(w).replace(" ", "") for w in words]
         kazakh = [bool(set(w.lower()) & _KAZAKH_LETTERS) for w in words]

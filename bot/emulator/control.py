@@ -6,20 +6,29 @@ import copy
 import ipaddress
 import re
 import socket
+import time
 from typing import Any
 
 from aiohttp import web
 
 from bot.emulator.html_check import utf16_len
-from bot.emulator.state import State, User
+from bot.emulator.methods import METHODS
+from bot.emulator.state import FAULT_KINDS, State, User
 
 MAX_WAIT_TIMEOUT = 60.0
+MAX_FAULT_DELAY = 300.0
 LANGUAGES = ("kk", "ru", "en")
 _USERNAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{4,31}$")
 # Events a test usually waits for; chat actions ("typing") come and go and would satisfy
 # count=1 before the actual answer arrives.
 _VISIBLE_OUT_KINDS = frozenset(
     {"message", "edit", "delete", "callback_answer", "location", "venue", "contact"}
+)
+
+
+# Message fields that accompany the content rather than name its kind.
+_MESSAGE_EXTRAS = frozenset(
+    {"caption", "caption_entities", "entities", "has_media_spoiler", "show_caption_above_media"}
 )
 
 
@@ -64,6 +73,37 @@ def _number(body: dict[str, Any], name: str) -> float:
         return float(value)
     except ValueError:
         raise _fail(400, f"{name} must be a number") from None
+
+
+def _optional_positive_int(body: dict[str, Any], name: str) -> int | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise _fail(400, f"{name} must be a positive integer")
+    return value
+
+
+def _optional_positive_number(body: dict[str, Any], name: str) -> float | None:
+    if body.get(name) is None:
+        return None
+    value = _number(body, name)
+    if not 0 < value < float("inf"):
+        raise _fail(400, f"{name} must be a positive number of seconds")
+    return value
+
+
+def _fault_methods(value: Any) -> frozenset[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value or not all(isinstance(m, str) for m in value):
+        raise _fail(400, "methods must be a non-empty list of Bot API method names")
+    unknown = [m for m in value if m.lower() not in METHODS]
+    if unknown:
+        raise _fail(400, f"unknown Bot API method(s): {', '.join(unknown)}")
+    return frozenset(m.lower() for m in value)
 
 
 class Control:
@@ -160,6 +200,66 @@ class Control:
         self.state.flood_limit = limit
         return web.json_response({"per_second": limit})
 
+    async def add_fault(self, request: web.Request) -> web.Response:
+        """Make Bot API calls fail, the way Telegram sometimes does:
+
+        {"kind": "429" | "500" | "502" | "drop" | "hang",
+         "methods"?: ["sendMessage", ...] (default: every method),
+         "count"?: N (the next N matching calls), "seconds"?: T (for T seconds from now),
+         "retry_after"?: 1 (429), "delay"?: 5 (hang, seconds), "after_call"?: false}
+
+        Without count and seconds it is the next matching call; with both, whichever ends
+        first. 429 carries parameters.retry_after; 500 is Telegram's JSON error; 502 is the
+        front end's HTML page; "drop" closes the connection with no answer; "hang" answers
+        only after `delay` seconds (a client that gives up first leaves the call undone).
+        "after_call" carries the call out and loses only its answer. Rules are tried in the
+        order they were added, the first that matches wins. Answers 201 with the rule."""
+        body = await _body(request)
+        kind = body.get("kind")
+        if isinstance(kind, int) and not isinstance(kind, bool):
+            kind = str(kind)
+        if kind not in FAULT_KINDS:
+            raise _fail(400, f"kind must be one of {', '.join(FAULT_KINDS)}")
+        methods = _fault_methods(body.get("methods"))
+        count = _optional_positive_int(body, "count")
+        seconds = _optional_positive_number(body, "seconds")
+        if count is None and seconds is None:
+            count = 1
+        retry_after = _optional_positive_int(body, "retry_after") or 1
+        delay = _optional_positive_number(body, "delay")
+        if delay is not None and delay > MAX_FAULT_DELAY:
+            raise _fail(400, f"delay must be at most {MAX_FAULT_DELAY:.0f} seconds")
+        after_call = body.get("after_call", False)
+        if not isinstance(after_call, bool):
+            raise _fail(400, "after_call must be true or false")
+        fault = self.state.add_fault(
+            kind,
+            methods,
+            count,
+            seconds,
+            retry_after=retry_after,
+            delay=5.0 if delay is None else delay,
+            after_call=after_call,
+        )
+        return web.json_response(fault.to_json(time.monotonic()), status=201)
+
+    async def list_faults(self, request: web.Request) -> web.Response:
+        """Every rule added since the last clear, with how often it fired and whether it is
+        still active."""
+        now = time.monotonic()
+        return web.json_response([f.to_json(now) for f in self.state.faults])
+
+    async def clear_faults(self, request: web.Request) -> web.Response:
+        """Calls succeed again (as far as the flood limit and blocked users allow)."""
+        cleared = len(self.state.faults)
+        self.state.faults.clear()
+        return web.json_response({"cleared": cleared})
+
+    async def groups(self, request: web.Request) -> web.Response:
+        """Groups and channels known from injected updates: the chat, whether the bot is still
+        a member, and what it posted there."""
+        return web.json_response([g.to_json() for g in self.state.groups.values()])
+
     async def send_sticker(self, request: web.Request) -> web.Response:
         user = self.user(request)
         emoji = (await _body(request)).get("emoji") or "👍"
@@ -204,6 +304,24 @@ class Control:
         if caption:
             content["caption"] = caption
         update_id, message_id, seq = self.state.user_content(user, "photo", content)
+        return web.json_response({"update_id": update_id, "message_id": message_id, "seq": seq})
+
+    async def send_content(self, request: web.Request) -> web.Response:
+        """Any other message the user can send, as Telegram's Message fields:
+        {"content": {"voice": {...}}} or {"content": {"dice": {"emoji": "🎲", "value": 3}}}.
+        The emulator adds message_id, from, chat and date; text goes through /messages."""
+        user = self.user(request)
+        content = (await _body(request)).get("content")
+        if not isinstance(content, dict) or not content:
+            raise _fail(400, "content must be a non-empty object of Message fields")
+        reserved = sorted({"message_id", "from", "chat", "date", "text"} & set(content))
+        if reserved:
+            raise _fail(400, f"content must not set {', '.join(reserved)}")
+        caption = content.get("caption")
+        if caption is not None and (not isinstance(caption, str) or utf16_len(caption) > 1024):
+            raise _fail(400, "caption must be a string of at most 1024 characters")
+        kind = next((k for k in content if k not in _MESSAGE_EXTRAS), "message")
+        update_id, message_id, seq = self.state.user_content(user, kind, content)
         return web.json_response({"update_id": update_id, "message_id": message_id, "seq": seq})
 
     async def press_button(self, request: web.Request) -> web.Response:
@@ -320,12 +438,17 @@ class Control:
     async def inject_update(self, request: web.Request) -> web.Response:
         """Any update as Telegram would send it (a group message, a channel post, an edit):
         {"kind": "channel_post", "payload": {...}}. `queued` is false when the bot's
-        allowed_updates leave that kind out."""
+        allowed_updates leave that kind out, unless "force": true (Telegram may deliver kinds
+        the bot no longer asks for for a while after allowed_updates changed). A group or
+        channel in the update becomes known: the bot can post there until it leaves."""
         body = await _body(request)
         kind, payload = body.get("kind"), body.get("payload")
         if not isinstance(kind, str) or not isinstance(payload, dict):
             raise _fail(400, "kind must be an update kind and payload an object")
-        update_id = self.state.enqueue(kind, payload)
+        force = body.get("force", False)
+        if not isinstance(force, bool):
+            raise _fail(400, "force must be true or false")
+        update_id = self.state.enqueue(kind, payload, force=force)
         return web.json_response({"queued": update_id is not None, "update_id": update_id})
 
     async def left_chats(self, request: web.Request) -> web.Response:
@@ -419,7 +542,12 @@ def add_routes(app: web.Application, key: web.AppKey[State]) -> None:
     r.add_post("/users/{user_id}/sticker", control.send_sticker)
     r.add_post("/users/{user_id}/block", control.block)
     r.add_post("/flood", control.flood)
+    r.add_post("/faults", control.add_fault)
+    r.add_get("/faults", control.list_faults)
+    r.add_delete("/faults", control.clear_faults)
+    r.add_get("/groups", control.groups)
     r.add_post("/users/{user_id}/photo", control.send_photo)
+    r.add_post("/users/{user_id}/content", control.send_content)
     r.add_get("/users/{user_id}/chat", control.chat_events)
     r.add_get("/users/{user_id}/wait", control.wait_events)
     r.add_get("/users/{user_id}/commands", control.user_commands)

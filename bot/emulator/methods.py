@@ -12,7 +12,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.emulator.html_check import HtmlError, parse_html, utf16_len
-from bot.emulator.state import DEFAULT_ALLOWED_UPDATES, Chat, State, StoredMessage, Webhook
+from bot.emulator.state import (
+    DEFAULT_ALLOWED_UPDATES,
+    Chat,
+    GroupChat,
+    State,
+    StoredMessage,
+    Webhook,
+)
 
 MAX_TEXT_UTF16 = 4096
 MAX_CALLBACK_DATA_BYTES = 64
@@ -234,6 +241,19 @@ def resolve_chat(state: State, params: Params, *, must_be_started: bool = True) 
     if must_be_started and state.over_flood_limit():
         raise ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
     return chat
+
+
+def resolve_group(state: State, params: Params) -> GroupChat | None:
+    """The group or channel ``chat_id`` names, if an injected update introduced it."""
+    value = params.raw.get("chat_id")
+    if isinstance(value, str) and not re.fullmatch(r"\s*-\d+\s*", value):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    group = state.groups.get(int(value))
+    if group is not None and not group.member:
+        raise ApiError(403, f"Forbidden: bot is not a member of the {group.chat['type']} chat")
+    return group
 
 
 def _trim(text: str, entities: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
@@ -573,6 +593,9 @@ async def get_updates(state: State, params: Params) -> Any:
 
 
 async def send_message(state: State, params: Params) -> Any:
+    group = resolve_group(state, params)
+    if group is not None:
+        return _send_to_group(state, group, params)
     chat = resolve_chat(state, params)
     text, entities = prepare_text(params)
     markup = parse_markup(params)
@@ -586,6 +609,18 @@ async def send_message(state: State, params: Params) -> Any:
     if reply_to is not None:
         content["reply_to_message"] = reply_to
     return copy.deepcopy(state.bot_message(chat, content, markup).message)
+
+
+def _send_to_group(state: State, group: GroupChat, params: Params) -> Any:
+    """Text into a group or channel: the same checks as in a private chat; no replies."""
+    text, entities = prepare_text(params)
+    markup = parse_markup(params)
+    content: dict[str, Any] = {"text": text}
+    if entities:
+        content["entities"] = entities
+    if markup is not None and "inline_keyboard" in markup:
+        content["reply_markup"] = markup
+    return state.post_in_group(group, content)
 
 
 async def send_location(state: State, params: Params) -> Any:
@@ -715,12 +750,16 @@ async def delete_message(state: State, params: Params) -> Any:
 
 
 async def leave_chat(state: State, params: Params) -> Any:
-    """A group or channel (a negative id): the bot leaves it. A private chat cannot be left."""
+    """A group or channel (a negative id): the bot leaves it, and can post there no more. A
+    private chat cannot be left."""
     chat_id = params.get_int("chat_id")
     if chat_id is None:
         raise bad_request("chat_id is empty")
     if chat_id > 0:
         raise bad_request("chat member status can't be changed in private chats")
+    group = state.groups.get(chat_id)
+    if group is not None:
+        group.member = False
     state.left_chats.append(chat_id)
     return True
 

@@ -16,8 +16,8 @@ import aiohttp
 from aiohttp import web
 
 from bot.emulator import control
-from bot.emulator.methods import METHODS, ApiError, Params, decode_for_record
-from bot.emulator.state import State
+from bot.emulator.methods import METHODS, ApiError, Handler, Params, decode_for_record
+from bot.emulator.state import Fault, State
 
 log = logging.getLogger(__name__)
 
@@ -91,14 +91,80 @@ async def _bot_api(request: web.Request) -> web.Response:
         state.record_call(method_name, decode_for_record(raw), False, 404, "Not Found")
         return _error(404, "Not Found")
     canonical, handler = entry
+    fault = state.take_fault(canonical)
+    if fault is not None:
+        return await _faulty(request, state, fault, canonical, handler, raw)
+    return await _carry_out(state, canonical, handler, raw)
+
+
+async def _carry_out(
+    state: State, method: str, handler: Handler, raw: dict[str, Any], fault: Fault | None = None
+) -> web.Response:
     recorded = decode_for_record(raw)
     try:
         result = await handler(state, Params(raw))
     except ApiError as exc:
-        state.record_call(canonical, recorded, False, exc.code, exc.description)
+        state.record_call(method, recorded, False, exc.code, exc.description, fault=fault)
         return _error(exc.code, exc.description, exc.retry_after)
-    state.record_call(canonical, recorded, True)
+    state.record_call(method, recorded, True, fault=fault)
     return web.json_response({"ok": True, "result": result})
+
+
+# What Telegram's front end (nginx) answers when the Bot API server behind it is down.
+_BAD_GATEWAY_PAGE = (
+    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
+    "</body>\r\n</html>\r\n"
+)
+
+
+async def _faulty(
+    request: web.Request,
+    state: State,
+    fault: Fault,
+    method: str,
+    handler: Handler,
+    raw: dict[str, Any],
+) -> web.Response:
+    """The call as an injected fault has it: refused, dropped or slow; carried out only with
+    ``after_call`` (or, for a hang, once the wait is over)."""
+    if fault.kind == "hang":
+        if fault.after_call:
+            response = await _carry_out(state, method, handler, raw, fault)
+            await asyncio.sleep(fault.delay)
+            return response
+        try:
+            await asyncio.sleep(fault.delay)
+        except asyncio.CancelledError:
+            # The client gave up (a timeout): the call never happened, as on a stuck server.
+            state.record_call(
+                method,
+                decode_for_record(raw),
+                False,
+                None,
+                "the client gave up waiting",
+                fault=fault,
+                carried_out=False,
+            )
+            raise
+        return await _carry_out(state, method, handler, raw, fault)
+    if fault.after_call:
+        await _carry_out(state, method, handler, raw, fault)
+    else:
+        code = {"429": 429, "500": 500, "502": 502}.get(fault.kind)
+        state.record_call(
+            method, decode_for_record(raw), False, code, fault.kind, fault=fault, carried_out=False
+        )
+    if fault.kind == "429":
+        return _error(429, f"Too Many Requests: retry after {fault.retry_after}", fault.retry_after)
+    if fault.kind == "500":
+        return _error(500, "Internal Server Error")
+    if fault.kind == "502":
+        return web.Response(status=502, text=_BAD_GATEWAY_PAGE, content_type="text/html")
+    # "drop": the connection closes with no answer at all.
+    if request.transport is not None:
+        request.transport.close()
+    return web.Response()
 
 
 async def _deliver(session: aiohttp.ClientSession, state: State, update: dict[str, Any]) -> bool:

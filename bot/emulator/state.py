@@ -130,6 +130,73 @@ class CallbackQuery:
     answer: dict[str, Any] | None = None
 
 
+# What an injected fault answers instead of the method (POST /control/faults).
+FAULT_KINDS = ("429", "500", "502", "drop", "hang")
+# Group, supergroup and channel memberships as a my_chat_member update reports them.
+_IN_CHAT = frozenset({"creator", "administrator", "member", "restricted"})
+_OUT_OF_CHAT = frozenset({"left", "kicked"})
+_GROUP_TYPES = frozenset({"group", "supergroup", "channel"})
+
+
+@dataclass
+class Fault:
+    """Answer matching Bot API calls with an error, or not at all, for a number of calls or for
+    some seconds (whichever ends first)."""
+
+    id: int
+    kind: str
+    # Lower-case method names; None matches every method.
+    methods: frozenset[str] | None
+    remaining: int | None
+    until: float | None  # time.monotonic() deadline
+    retry_after: int = 1
+    delay: float = 5.0
+    # Carry the call out first and lose only its answer: the message was sent, yet the bot
+    # hears an error (or nothing), which is when a retry makes a duplicate.
+    after_call: bool = False
+    fired: int = 0
+
+    def active(self, now: float) -> bool:
+        if self.remaining is not None and self.remaining <= 0:
+            return False
+        return self.until is None or now < self.until
+
+    def matches(self, method: str, now: float) -> bool:
+        return self.active(now) and (self.methods is None or method.lower() in self.methods)
+
+    def to_json(self, now: float) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "methods": sorted(self.methods) if self.methods is not None else None,
+            "remaining": self.remaining,
+            "seconds_left": None if self.until is None else round(max(0.0, self.until - now), 3),
+            "retry_after": self.retry_after,
+            "delay": self.delay,
+            "after_call": self.after_call,
+            "fired": self.fired,
+            "active": self.active(now),
+        }
+
+
+@dataclass
+class GroupChat:
+    """A group, supergroup or channel the emulator heard of from an injected update: enough of
+    it to let the bot post there and leave."""
+
+    chat: dict[str, Any]
+    member: bool = True
+    next_message_id: int = 1
+    posted: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "chat": copy.deepcopy(self.chat),
+            "member": self.member,
+            "messages": copy.deepcopy(self.posted),
+        }
+
+
 @dataclass
 class Webhook:
     url: str
@@ -159,11 +226,16 @@ class State:
         self.chats: dict[int, Chat] = {}
         # Users who blocked the bot: sending to them answers 403, as Telegram does.
         self.blocked: set[int] = set()
-        # Groups and channels the bot left (leaveChat); the emulator has no such chats otherwise.
+        # Every leaveChat of a group or channel, in order (also of ones no update introduced).
         self.left_chats: list[int] = []
         # Telegram answers 429 beyond about 30 messages a second; None: no limit here.
         self.flood_limit: int | None = None
         self._recent_sends: deque[float] = deque()
+        # Injected failures (429, 5xx, dropped or hanging connections), first match wins.
+        self.faults: list[Fault] = []
+        self.fault_counter = itertools.count(1)
+        # Groups and channels seen in injected updates, by chat id (negative).
+        self.groups: dict[int, GroupChat] = {}
         self.updates: deque[dict[str, Any]] = deque()
         # Update ids never restart, not even on reset, so a running bot's offset stays valid.
         self.next_update_id = 100000001
@@ -239,6 +311,36 @@ class State:
         self._recent_sends.append(now)
         return False
 
+    def add_fault(
+        self,
+        kind: str,
+        methods: frozenset[str] | None,
+        count: int | None,
+        seconds: float | None,
+        **options: Any,
+    ) -> Fault:
+        fault = Fault(
+            id=next(self.fault_counter),
+            kind=kind,
+            methods=methods,
+            remaining=count,
+            until=None if seconds is None else time.monotonic() + seconds,
+            **options,
+        )
+        self.faults.append(fault)
+        return fault
+
+    def take_fault(self, method: str) -> Fault | None:
+        """The fault this call runs into, if any; counts it."""
+        now = time.monotonic()
+        for fault in self.faults:
+            if fault.matches(method, now):
+                fault.fired += 1
+                if fault.remaining is not None:
+                    fault.remaining -= 1
+                return fault
+        return None
+
     # --- users and chats --------------------------------------------------------------------
 
     def add_user(
@@ -313,11 +415,13 @@ class State:
 
     # --- updates ----------------------------------------------------------------------------
 
-    def enqueue(self, kind: str, payload: dict[str, Any]) -> int | None:
-        """Queue an update for the bot; None when the bot's allowed_updates filters it out."""
+    def enqueue(self, kind: str, payload: dict[str, Any], *, force: bool = False) -> int | None:
+        """Queue an update for the bot; None when the bot's allowed_updates filters it out
+        (unless ``force``: Telegram may still deliver a kind for a while after it was dropped)."""
+        self._learn_group(kind, payload)
         allowed = self.webhook.allowed_updates if self.webhook else None
         allowed_set = frozenset(allowed) if allowed else self.allowed_updates
-        if kind not in allowed_set:
+        if kind not in allowed_set and not force:
             return None
         update_id = self.next_update_id
         self.next_update_id += 1
@@ -326,6 +430,41 @@ class State:
             self.updates.popleft()
         self.notify()
         return update_id
+
+    def _learn_group(self, kind: str, payload: dict[str, Any]) -> None:
+        message = payload.get("message")
+        chat = payload.get("chat")
+        if chat is None and isinstance(message, dict):
+            chat = message.get("chat")  # a callback query from a button in a group
+        if not isinstance(chat, dict) or chat.get("type") not in _GROUP_TYPES:
+            return
+        chat_id = chat.get("id")
+        if isinstance(chat_id, bool) or not isinstance(chat_id, int) or chat_id >= 0:
+            return
+        group = self.groups.get(chat_id)
+        if group is None:
+            group = self.groups[chat_id] = GroupChat(chat=copy.deepcopy(chat))
+        if kind == "my_chat_member":
+            new = payload.get("new_chat_member")
+            status = new.get("status") if isinstance(new, dict) else None
+            if status in _IN_CHAT:
+                group.member = True
+            elif status in _OUT_OF_CHAT:
+                group.member = False
+
+    def post_in_group(self, group: GroupChat, content: dict[str, Any]) -> dict[str, Any]:
+        message: dict[str, Any] = {"message_id": group.next_message_id}
+        group.next_message_id += 1
+        if group.chat.get("type") == "channel":
+            message["sender_chat"] = copy.deepcopy(group.chat)
+        else:
+            message["from"] = self.bot_user()
+        message.update(
+            {"chat": copy.deepcopy(group.chat), "date": int(time.time()), **copy.deepcopy(content)}
+        )
+        group.posted.append(message)
+        self.notify()
+        return copy.deepcopy(message)
 
     def confirm_updates(self, offset: int) -> None:
         if offset > 0:
@@ -439,7 +578,12 @@ class State:
         ok: bool,
         error_code: int | None = None,
         description: str | None = None,
+        *,
+        fault: Fault | None = None,
+        carried_out: bool = True,
     ) -> None:
+        """Log a call. A call that only ran into an injected fault is no refusal of the bot's
+        request, so it stays out of ``errors``."""
         call: dict[str, Any] = {
             "id": next(self.call_counter),
             "time": time.time(),
@@ -450,6 +594,10 @@ class State:
         if not ok:
             call["error_code"] = error_code
             call["description"] = description
+        if fault is not None:
+            call["fault"] = fault.kind
+            call["carried_out"] = carried_out
+        if not ok and carried_out:
             self.errors.append(call)
         self.calls.append(call)
 
@@ -464,6 +612,8 @@ class State:
         self.left_chats.clear()
         self.flood_limit = None
         self._recent_sends.clear()
+        self.faults.clear()
+        self.groups.clear()
         self.notify()
 
     def resolve_commands(self, user: User) -> list[dict[str, str]]:

@@ -1,41 +1,77 @@
 """`python -m bot broadcast FILE`: opt-in news, each subscriber in their own language.
 
-FILE is YAML with one message per language (`kk`, `ru`, `en`), written like content strings
-(**bold**, _italic_, [links](https://…), blank lines between paragraphs). The sender:
-- keeps under `rate` messages a second (Telegram allows about 30) and waits when told to;
-- writes a journal row right after each message, keyed by the file's hash, so that running the
-  same file again (after Ctrl-C, a crash or a lost connection) sends only what is missing;
-  Ctrl-C stops between two messages, so nothing is sent twice;
-- marks subscribers who blocked the bot, and stops sending to them.
+FILE is YAML: an `id:` that names this news, and one message per language (`kk`, `ru`, `en`),
+written like content strings (**bold**, _italic_, [links](https://…), blank lines between
+paragraphs). The id, not the text, decides who already has it: fixing a typo and running the
+file again sends only to whoever has not got it yet.
+
+Each person gets a broadcast at most once:
+- a "sending" row is committed to the journal before each message, and says sent, blocked or
+  failed after it;
+- a row still "sending" when a run starts (the process died mid-send, or Telegram's answer was
+  lost, so nobody knows whether the message arrived) is never sent again, and is counted as
+  unknown; `resend_unknown` sends to those too, for an officer who prefers a duplicate to a miss;
+- only what certainly did not arrive is tried again: after a 429 (once the wait Telegram asks
+  for is over), a 5xx other than a gateway timeout, or a connection that could not be made,
+  in the same run with backoff; rows marked failed in the next run;
+- at most MAX_RATE messages a second: the bot's live answers share Telegram's ~30 a second;
+- a 403 marks the subscriber blocked;
+- Ctrl-C or SIGTERM stops between two messages.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
+import datetime as dt
+import json
 import logging
+import re
 import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import httpx
 import yaml
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 from telegram.constants import ParseMode
-from telegram.error import Forbidden, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.request import HTTPXRequest
 
 from bot.content import LANGUAGES
 from bot.content.markup import to_html
-from bot.storage.models import BroadcastDelivery, User
+from bot.storage.models import BroadcastDelivery, User, utcnow
 
 log = logging.getLogger(__name__)
 
-MAX_RATE = 25.0
+DEFAULT_RATE = 15.0
+MAX_RATE = 20.0
 TELEGRAM_LIMIT = 4096
+ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+# Tries of one message when it certainly did not arrive; the pauses between them double.
+ATTEMPTS = 5
+BACKOFF_SECONDS = 1.0
+# Consecutive 429s for one message before it is left for the next run.
+MAX_WAITS = 10
+
+# Journal statuses. SENDING is written before the message goes out.
+SENDING, SENT, BLOCKED, FAILED = "sending", "sent", "blocked", "failed"
+UNKNOWN = "unknown"  # an outcome only: its row stays SENDING
+_RETRY = "retry"
 
 
 class BroadcastError(ValueError):
@@ -48,12 +84,68 @@ class Progress:
     sent: int = 0
     blocked: int = 0
     failed: int = 0
-    already: int = 0  # sent by an earlier run of the same file
+    unknown: int = 0  # this run: the answer was lost, the message may have arrived
+    already: int = 0  # sent (or found blocked) by an earlier run
+    unknown_before: int = 0  # left "sending" by an earlier run: not sent again
     interrupted: bool = False
 
     @property
     def done(self) -> int:
-        return self.sent + self.blocked + self.failed
+        return self.sent + self.blocked + self.failed + self.unknown
+
+
+class ServerError(NetworkError):
+    """A 5xx from the Bot API, with its status (PTB keeps only the description)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class BroadcastRequest(HTTPXRequest):
+    """PTB's HTTP client, telling 5xx statuses apart, with time for a slow answer: a timeout
+    leaves a person not knowing whether they have the news, and they are then never sent it."""
+
+    def __init__(self, read_timeout: float = 30.0, connect_timeout: float = 10.0) -> None:
+        super().__init__(
+            connection_pool_size=2,
+            read_timeout=read_timeout,
+            write_timeout=read_timeout,
+            connect_timeout=connect_timeout,
+            pool_timeout=5.0,
+        )
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        status, payload = await super().do_request(*args, **kwargs)
+        if status >= 500:
+            try:
+                description = str(json.loads(payload).get("description") or "")
+            except (ValueError, AttributeError):
+                description = ""
+            raise ServerError(status, description or f"HTTP {status}")
+        return status, payload
+
+
+def outcome(error: TelegramError) -> str:
+    """What a failed send means for the person: BLOCKED, FAILED (certainly not delivered),
+    _RETRY (certainly not delivered, worth another try now) or UNKNOWN (it may have arrived)."""
+    if isinstance(error, Forbidden):
+        return BLOCKED
+    if isinstance(error, BadRequest):
+        return FAILED  # Telegram refused the message itself
+    if isinstance(error, ServerError):
+        # A gateway timeout: Telegram may still have sent it. Other 5xx: it says it did not.
+        return UNKNOWN if error.status == 504 else _RETRY
+    cause = error.__cause__
+    if isinstance(error, TimedOut):
+        # Waiting for a connection (pool) or to connect: the request never left.
+        certain = isinstance(cause, httpx.PoolTimeout | httpx.ConnectTimeout)
+        return _RETRY if certain else UNKNOWN
+    if isinstance(error, NetworkError):
+        # Refused or unresolvable: nothing was sent. Anything else (a connection dropped
+        # after the request was written) may have been acted on.
+        return _RETRY if isinstance(cause, httpx.ConnectError) else UNKNOWN
+    return FAILED  # other refusals by Telegram (ChatMigrated, Conflict): nothing was sent
 
 
 def load(path: Path) -> tuple[str, dict[str, str]]:
@@ -64,8 +156,9 @@ def load(path: Path) -> tuple[str, dict[str, str]]:
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
         raise BroadcastError(f"{path}: not a UTF-8 YAML file: {exc}") from None
     if not isinstance(data, dict):
-        raise BroadcastError(f"{path}: expected kk:, ru: and en: with a message each")
-    problems = []
+        raise BroadcastError(f"{path}: expected id:, then kk:, ru: and en: with a message each")
+    problems: list[str] = []
+    broadcast_id = _id(data.get("id"), problems)
     messages = {}
     for language in LANGUAGES:
         text = data.get(language)
@@ -78,44 +171,193 @@ def load(path: Path) -> tuple[str, dict[str, str]]:
                 f"{language}: {len(rendered)} characters, Telegram allows {TELEGRAM_LIMIT}"
             )
         messages[language] = rendered
-    extra = sorted(str(k) for k in data if k not in LANGUAGES)
+    extra = sorted(str(k) for k in data if k not in (*LANGUAGES, "id"))
     if extra:
-        problems.append(f"unknown keys: {', '.join(extra)} (only kk, ru, en)")
+        problems.append(f"unknown keys: {', '.join(extra)} (only id, kk, ru, en)")
     if problems:
         raise BroadcastError(f"{path}: " + "; ".join(problems))
-    return hashlib.sha256(raw).hexdigest()[:32], messages
+    return broadcast_id, messages
 
 
-async def _recipients(
-    sessions: async_sessionmaker[AsyncSession], broadcast: str
-) -> tuple[list[tuple[int, str]], int]:
-    """Subscribers still to send to (id, language), and how many already have it."""
+def _id(value: object, problems: list[str]) -> str:
+    # YAML reads `id: 2027-03-01` as a date and `id: 12` as a number: both are fine names.
+    if isinstance(value, int | dt.date) and not isinstance(value, bool | dt.datetime):
+        value = str(value)
+    if value is None:
+        problems.append(
+            "id: missing. Add a line such as `id: 2027-03-new-rooms` that names this news. "
+            "Running a file with the same id again sends only to whoever does not have it yet "
+            "(also after you fix a typo); a new id sends to every subscriber"
+        )
+        return ""
+    if not isinstance(value, str) or not ID.fullmatch(value):
+        problems.append(
+            f"id: {value!r} is not a name: use up to 64 letters, digits, '-', '_' or '.', "
+            "such as 2027-03-new-rooms"
+        )
+        return ""
+    return value
+
+
+@dataclass
+class _Plan:
+    todo: list[tuple[int, str]]  # (telegram id, language), in order
+    already: int
+    unknown: int
+
+
+async def _plan(
+    sessions: async_sessionmaker[AsyncSession], broadcast: str, resend_unknown: bool
+) -> _Plan:
+    """Who still gets this broadcast, how many have it, how many may have it."""
     async with sessions() as session:
-        done = set(
-            await session.scalars(
-                select(BroadcastDelivery.telegram_id).where(
+        journal: dict[int, str] = {
+            telegram_id: status
+            for telegram_id, status in await session.execute(
+                select(BroadcastDelivery.telegram_id, BroadcastDelivery.status).where(
                     BroadcastDelivery.broadcast == broadcast
                 )
             )
-        )
+        }
         rows = await session.execute(
             select(User.telegram_id, User.language)
             .where(User.news.is_(True), User.blocked.is_(False))
             .order_by(User.telegram_id)
         )
-        todo = [(uid, lang) for uid, lang in rows if uid not in done]
-    return todo, len(done)
+        skip = {SENT, BLOCKED} if resend_unknown else {SENT, BLOCKED, SENDING}
+        todo = [(uid, lang) for uid, lang in rows if journal.get(uid) not in skip]
+    statuses = list(journal.values())
+    already = statuses.count(SENT) + statuses.count(BLOCKED)
+    return _Plan(todo, already, 0 if resend_unknown else statuses.count(SENDING))
 
 
-async def _record(
+async def _claim(
+    sessions: async_sessionmaker[AsyncSession],
+    broadcast: str,
+    user_id: int,
+    resend_unknown: bool,
+) -> bool:
+    """Commit the "sending" row; False if someone else's run holds it (nothing to send)."""
+    again = (FAILED, SENDING) if resend_unknown else (FAILED,)
+    row = (BroadcastDelivery.broadcast == broadcast) & (BroadcastDelivery.telegram_id == user_id)
+    async with sessions.begin() as session:
+        retried = await session.execute(
+            update(BroadcastDelivery)
+            .where(row, BroadcastDelivery.status.in_(again))
+            .values(status=SENDING, at=utcnow())
+            .returning(BroadcastDelivery.telegram_id)
+        )
+        if retried.first() is not None:
+            return True
+        dialect = session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        # Two runs of one broadcast at once must not both send: the row is the lock.
+        added = await session.execute(
+            insert(BroadcastDelivery)
+            .values(broadcast=broadcast, telegram_id=user_id, status=SENDING, at=utcnow())
+            .on_conflict_do_nothing(index_elements=["broadcast", "telegram_id"])
+            # rowcount is not to be trusted here (-1 through the ORM on psycopg): a row back is.
+            .returning(BroadcastDelivery.telegram_id)
+        )
+        return added.first() is not None
+
+
+async def _settle(
     sessions: async_sessionmaker[AsyncSession], broadcast: str, user_id: int, status: str
 ) -> None:
+    if status == UNKNOWN:
+        return  # the row stays "sending": never sent again
+    row = (BroadcastDelivery.broadcast == broadcast) & (BroadcastDelivery.telegram_id == user_id)
     async with sessions.begin() as session:
-        session.add(BroadcastDelivery(broadcast=broadcast, telegram_id=user_id, status=status))
-        if status == "blocked":
-            user = await session.get(User, user_id)
-            if user is not None:
-                user.blocked = True
+        await session.execute(
+            update(BroadcastDelivery).where(row).values(status=status, at=utcnow())
+        )
+        if status == BLOCKED:
+            await session.execute(
+                update(User).where(User.telegram_id == user_id).values(blocked=True)
+            )
+
+
+async def _release(
+    sessions: async_sessionmaker[AsyncSession], broadcast: str, user_id: int
+) -> None:
+    """Nothing went out after all (stopped while waiting to retry): as if never claimed."""
+    async with sessions.begin() as session:
+        await session.execute(
+            delete(BroadcastDelivery).where(
+                BroadcastDelivery.broadcast == broadcast,
+                BroadcastDelivery.telegram_id == user_id,
+                BroadcastDelivery.status == SENDING,
+            )
+        )
+
+
+class _Pace:
+    """Evenly spaced sends, every attempt included: never more than `rate` in any second."""
+
+    def __init__(self, rate: float) -> None:
+        self._interval = 1.0 / rate
+        self._next = time.monotonic()
+
+    async def slot(self) -> None:
+        delay = self._next - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        self._next = max(self._next, time.monotonic()) + self._interval
+
+
+async def _stopped_during(stop: asyncio.Event, seconds: float) -> bool:
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except TimeoutError:
+        return False
+    return True
+
+
+def _seconds(wait: int | float | dt.timedelta) -> float:
+    return wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
+
+
+async def _deliver(
+    bot: Bot,
+    user_id: int,
+    text: str,
+    pace: _Pace,
+    stop: asyncio.Event,
+    attempts: int,
+    backoff: float,
+) -> str | None:
+    """SENT, BLOCKED, FAILED or UNKNOWN; None if stopped while waiting to try again (so
+    nothing went out)."""
+    tries = waits = 0
+    while True:
+        await pace.slot()
+        try:
+            await bot.send_message(user_id, text, parse_mode=ParseMode.HTML)
+            return SENT
+        except RetryAfter as exc:
+            waits += 1
+            if waits > MAX_WAITS:
+                return FAILED
+            wait = _seconds(exc.retry_after)
+            log.warning("Telegram asks to wait %.0f s", wait)
+            if await _stopped_during(stop, wait):
+                return None
+            continue
+        except InvalidToken:
+            raise
+        except TelegramError as exc:
+            result = outcome(exc)
+            if result != _RETRY:
+                if result != BLOCKED:
+                    log.warning("news to one subscriber: %s (%s)", result, exc)
+                return result
+            tries += 1
+            if tries >= attempts:
+                log.warning("news not delivered to one subscriber: %s", exc)
+                return FAILED
+            if await _stopped_during(stop, backoff * 2 ** (tries - 1)):
+                return None
 
 
 async def send(
@@ -123,41 +365,47 @@ async def send(
     sessions: async_sessionmaker[AsyncSession],
     broadcast: str,
     messages: dict[str, str],
-    rate: float = MAX_RATE,
+    rate: float = DEFAULT_RATE,
     on_progress: Callable[[Progress], None] = lambda p: None,
+    *,
+    resend_unknown: bool = False,
+    attempts: int = ATTEMPTS,
+    backoff: float = BACKOFF_SECONDS,
 ) -> Progress:
-    """Send to every subscriber who does not have this broadcast yet."""
-    rate = min(rate, MAX_RATE)
-    todo, already = await _recipients(sessions, broadcast)
-    progress = Progress(total=len(todo) + already, already=already)
+    """Send to every subscriber who does not have this broadcast yet (nor may have it)."""
+    plan = await _plan(sessions, broadcast, resend_unknown)
+    progress = Progress(
+        total=len(plan.todo) + plan.already + plan.unknown,
+        already=plan.already,
+        unknown_before=plan.unknown,
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     # Not in the main thread there are no signals to catch: the caller stops it then.
     with contextlib.suppress(NotImplementedError, RuntimeError):
         loop.add_signal_handler(signal.SIGINT, stop.set)
         loop.add_signal_handler(signal.SIGTERM, stop.set)
-    interval = 1.0 / rate
-    next_at = time.monotonic()
+    pace = _Pace(min(rate, MAX_RATE))
     try:
-        for user_id, language in todo:
+        for user_id, language in plan.todo:
             if stop.is_set():
                 progress.interrupted = True
                 break
-            # Evenly spaced sends: never more than `rate` in any second.
-            delay = next_at - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            next_at = max(next_at, time.monotonic()) + interval
+            if not await _claim(sessions, broadcast, user_id, resend_unknown):
+                progress.total -= 1  # another run of this broadcast has them
+                continue
             text = messages.get(language) or messages["ru"]
-            status = await _deliver(bot, user_id, text)
-            if status == "failed":
-                progress.failed += 1  # not journalled: the next run tries again
-            else:
-                await _record(sessions, broadcast, user_id, status)
-                if status == "sent":
-                    progress.sent += 1
-                else:
-                    progress.blocked += 1
+            try:
+                status = await _deliver(bot, user_id, text, pace, stop, attempts, backoff)
+            except InvalidToken:
+                await _release(sessions, broadcast, user_id)
+                raise BroadcastError("Telegram does not accept the bot's token") from None
+            if status is None:
+                await _release(sessions, broadcast, user_id)
+                progress.interrupted = True
+                break
+            await _settle(sessions, broadcast, user_id, status)
+            setattr(progress, status, getattr(progress, status) + 1)
             on_progress(progress)
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -166,29 +414,13 @@ async def send(
     return progress
 
 
-async def _deliver(bot: Bot, user_id: int, text: str, attempts: int = 5) -> str:
-    """ "sent", "blocked" or "failed"; waits and retries when Telegram says to slow down."""
-    for _ in range(attempts):
-        try:
-            await bot.send_message(user_id, text, parse_mode=ParseMode.HTML)
-            return "sent"
-        except RetryAfter as exc:
-            wait = exc.retry_after
-            await asyncio.sleep(wait.total_seconds() if hasattr(wait, "total_seconds") else wait)
-        except Forbidden:
-            return "blocked"
-        except TelegramError as exc:
-            log.warning("news not delivered to one subscriber: %s", exc)
-            return "failed"
-    return "failed"
-
-
 def bar(progress: Progress, width: int = 30) -> str:
-    """[#########.....] 120/300 sent 118, blocked 2"""
+    """[#########.....] 120/300  sent 117, blocked 2, failed 0, unknown 1, earlier 0"""
     total = max(progress.total, 1)
-    filled = int(width * (progress.done + progress.already) / total)
+    reached = progress.done + progress.already + progress.unknown_before
+    filled = int(width * reached / total)
     return (
-        f"[{'#' * filled}{'.' * (width - filled)}] {progress.done + progress.already}/"
-        f"{progress.total}  sent {progress.sent}, blocked {progress.blocked}, "
-        f"failed {progress.failed}, earlier {progress.already}"
+        f"[{'#' * filled}{'.' * (width - filled)}] {reached}/{progress.total}  "
+        f"sent {progress.sent}, blocked {progress.blocked}, failed {progress.failed}, "
+        f"unknown {progress.unknown + progress.unknown_before}, earlier {progress.already}"
     )

@@ -1,37 +1,29 @@
 """Questions the bot did not understand, for outreach teams: anonymised, kept only when
-KEEP_UNANSWERED_DAYS is above 0, and deleted after that many days."""
+KEEP_UNANSWERED_DAYS is above 0, and deleted after that many days (by the retention sweep,
+bot/privacy/retention.py, at start-up and every hour; with 0, all of them)."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
-import re
 
-from sqlalchemy import delete
+from sqlalchemy import Delete, delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.offices.models import UnansweredQuestion
+from bot.privacy.anonymiser import MAX_CHARS, anonymise
+
+__all__ = ["MAX_CHARS", "UnansweredStore", "anonymise", "oldest_kept"]
 
 log = logging.getLogger(__name__)
 
-_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"https?://\S+|www\.\S+"), "[link]"),
-    (re.compile(r"\S+@\S+\.\S+"), "[email]"),
-    (re.compile(r"@\w+"), "[user]"),
-    (re.compile(r"\+?\d[\d\s()-]{5,}\d"), "[number]"),
-    (re.compile(r"\d+"), "[number]"),
-    # A capitalised word after the first is most often a name (a person, a street, a firm).
-    (re.compile(r"(?<=[\w,;:] )[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ][\w'-]+"), "[name]"),
-)
-MAX_CHARS = 200
 
-
-def anonymise(text: str) -> str:
-    """What was asked, without numbers, contacts, links or names."""
-    out = " ".join(text.split())
-    for pattern, replacement in _PATTERNS:
-        out = pattern.sub(replacement, out)
-    return out[:MAX_CHARS]
+def oldest_kept(keep_days: int, today: dt.date | None = None) -> dt.date | None:
+    """The first day whose questions may still be kept; None when none may (keep_days 0)."""
+    if keep_days <= 0:
+        return None
+    return (today or dt.date.today()) - dt.timedelta(days=keep_days)
 
 
 class UnansweredStore:
@@ -43,13 +35,23 @@ class UnansweredStore:
         """Keep one question (when allowed) and drop those older than the limit."""
         if self.keep_days <= 0:
             return
-        today = dt.date.today()
         try:
+            # The first call builds the vocabulary (under a second): not on the event loop.
+            kept = await asyncio.to_thread(anonymise, text)
             async with self._sessions.begin() as session:
-                session.add(UnansweredQuestion(day=today, language=language, text=anonymise(text)))
-                cutoff = today - dt.timedelta(days=self.keep_days)
-                await session.execute(
-                    delete(UnansweredQuestion).where(UnansweredQuestion.day < cutoff)
-                )
+                session.add(UnansweredQuestion(day=dt.date.today(), language=language, text=kept))
+                await session.execute(_older_than(self.keep_days))
         except Exception:
             log.exception("could not keep an unanswered question")
+
+    async def prune(self) -> int:
+        """Delete the questions older than the limit (all of them when it is 0); how many."""
+        async with self._sessions.begin() as session:
+            result = await session.execute(_older_than(self.keep_days))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _older_than(keep_days: int) -> Delete:
+    oldest = oldest_kept(keep_days)
+    statement = delete(UnansweredQuestion)
+    return statement if oldest is None else statement.where(UnansweredQuestion.day < oldest)

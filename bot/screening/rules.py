@@ -282,28 +282,3 @@ def load(content_dir: Path) -> RuleBook:
         return parse(data)
     except RuleBookError as exc:
         raise RuleBookError(f"{path}: {exc}") from exc
-
-
-_cache: dict[Path, tuple[float, RuleBook]] = {}
-
-
-def current(content_dir: Path) -> RuleBook:
-    """The rule book, re-read when the file changes, so a reviewer's edit needs no restart.
-
-    A broken edit keeps the last good rules (and `content check` says what is wrong)."""
-    path = (content_dir / RULES_FILE).resolve()
-    try:
-        stamp = path.stat().st_mtime
-    except OSError:
-        stamp = -1.0
-    cached = _cache.get(path)
-    if cached is not None and cached[0] == stamp:
-        return cached[1]
-    try:
-        book = load(content_dir)
-    except RuleBookError:
-        if cached is not None:
-            return cached[1]
-        raise
-    _cache[path] = (stamp, book)
-    return book

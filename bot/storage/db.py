@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -108,6 +109,26 @@ class Database:
                 session.add(User(telegram_id=telegram_id, language=language, news=wanted))
             else:
                 user.news, user.blocked = wanted, False
+
+    async def set_blocked(self, telegram_id: int, blocked: bool) -> None:
+        """Telegram said the person blocked the bot (or unblocked it): news stops (or may go)."""
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(User).where(User.telegram_id == telegram_id).values(blocked=blocked)
+            )
+
+    async def seen(self, telegram_id: int, every: dt.timedelta) -> bool:
+        """Note that the person is talking to the dialogue, unless that was noted less than
+        `every` ago: at most one write an hour for a whole conversation. True if written."""
+        now = dt.datetime.now(dt.UTC)
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                update(User)
+                .where(User.telegram_id == telegram_id)
+                .where(User.last_seen.is_(None) | (User.last_seen < now - every))
+                .values(last_seen=now)
+            )
+        return bool(getattr(result, "rowcount", 0))
 
     async def forget_user(self, telegram_id: int) -> bool:
         """Delete everything we hold about one user; True if there was anything."""

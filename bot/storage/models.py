@@ -12,6 +12,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def this_month() -> datetime:
+    """The first day of the current month (UTC): when a person's row was made or changed, no
+    finer, so it cannot be joined with a day's counts (security review L7)."""
+    return utcnow().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
 class Base(DeclarativeBase):
     pass
 
@@ -32,19 +38,26 @@ class User(Base):
     # Part of the pseudonym Rasa sees (bot/dialogue/client.py): a new one after /forget, so an
     # old conversation can never be joined to the new one. "" until the first message.
     salt: Mapped[str] = mapped_column(String(32), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=this_month)
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+        DateTime(timezone=True), default=this_month, onupdate=this_month
+    )
+    # When the person last talked to the dialogue, written at most once an hour (so up to an
+    # hour behind): their conversation in Rasa is purged a retention period later, and this
+    # is NULL again (bot/privacy/retention.py). NULL: no conversation to purge.
+    last_seen: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True, index=True, default=None
     )
 
 
 class BroadcastDelivery(Base):
-    """One news message to one subscriber: written right after it is sent, so that a broadcast
-    run again after an interruption skips whoever already has it. /forget deletes these too."""
+    """One news message to one subscriber: "sending" is committed before the message goes out,
+    then the outcome, so that a broadcast run again never sends twice (a row left "sending"
+    means nobody knows; it is not sent again). /forget deletes these too."""
 
     __tablename__ = "broadcast_deliveries"
 
     broadcast: Mapped[str] = mapped_column(String(64), primary_key=True)
     telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    status: Mapped[str] = mapped_column(String(16))  # "sent" or "blocked"
+    status: Mapped[str] = mapped_column(String(16))  # "sending", "sent", "blocked", "failed"
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import signal
+import threading
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
+from telegram.error import InvalidToken
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -17,7 +22,7 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
-from bot.content import LANGUAGES, Catalogue
+from bot.content import LANGUAGES
 from bot.content.live import LiveContent, ReloadResult
 from bot.content.required import COMMANDS
 from bot.dialogue.client import RasaClient
@@ -26,12 +31,19 @@ from bot.directory.store import DirectoryStore
 from bot.offices.counts import Counter
 from bot.offices.store import OfficeStore
 from bot.offices.unanswered import UnansweredStore
+from bot.privacy import retention
 from bot.storage.db import Database
+from bot.supervisor import EXIT_CONFIG
 from bot.telegram import handlers
+from bot.telegram import health as bot_health
+from bot.telegram.flood import FloodNotice
 from bot.telegram.processor import PerChatUpdateProcessor
+from bot.telegram.sending import Delivery
 from bot.telegram.services import KEY, Services, services
 
 log = logging.getLogger(__name__)
+# bot_data: the retention sweep's task, cancelled before the database closes.
+_BACKGROUND = "background-tasks"
 
 
 # The only updates the bot asks Telegram for; everything else (inline queries, polls,
@@ -106,6 +118,12 @@ async def _localise_safely(application: Application) -> None:  # type: ignore[ty
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
     svc = services(application)
     await svc.rasa.start()
+    # What is due for deletion goes now (the bot may have been down), then every hour.
+    sweeps = retention.Retention(svc.settings, svc.db, svc.rasa, svc.unanswered)
+    # Plain asyncio tasks, ended in _post_shutdown: PTB's create_task warns that tasks made
+    # before the application runs are not awaited for us, which is why we do it ourselves.
+    tasks: list[asyncio.Task[None]] = application.bot_data.setdefault(_BACKGROUND, [])
+    tasks.append(asyncio.create_task(sweeps.run_forever(), name="retention"))
     await _localise_safely(application)
     if svc.settings.content_watch:
 
@@ -114,27 +132,41 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
                 await _localise_safely(application)
             await handlers.tell_admins_about_reload(application.bot, svc, result)
 
-        application.create_task(svc.content.watch(on_reload), name="content-watch")
+        tasks.append(asyncio.create_task(svc.content.watch(on_reload), name="content-watch"))
 
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
     svc = services(application)
+    for task in application.bot_data.pop(_BACKGROUND, []):
+        await retention.stop(task)
     await svc.rasa.close()
     await svc.db.close()
 
 
-def build(settings: Settings, catalogue: Catalogue | None = None) -> Application:  # type: ignore[type-arg]
-    catalogue = catalogue or Catalogue.load(settings.content_dir)
+def build(settings: Settings, content: LiveContent | None = None) -> Application:  # type: ignore[type-arg]
+    """The bot on `content`, or on settings.content_dir if it passes `content check` (audit
+    L12: what starts the bot is held to the same check as a reload); ContentRefused if not."""
+    content = content or LiveContent.checked(settings.content_dir)
     defaults = Defaults(
         parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
     )
+    processor = PerChatUpdateProcessor(
+        256,
+        max_queued_per_chat=settings.max_queued_per_chat,
+        burst=settings.user_burst,
+        per_second=settings.user_per_second,
+    )
+    delivery = Delivery(settings.telegram_sends_per_second)
+    health = bot_health.Health()
     application = (
         Application.builder()
         .token(settings.token)
         .base_url(settings.telegram_api_base_url)
         .defaults(defaults)
-        .concurrent_updates(PerChatUpdateProcessor(256))
+        .concurrent_updates(processor)
+        .rate_limiter(delivery)
         .connection_pool_size(64)
+        .get_updates_request(health.updates_request())
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
@@ -146,31 +178,121 @@ def build(settings: Settings, catalogue: Catalogue | None = None) -> Application
         rasa=RasaClient(
             settings.rasa_url, timeout=settings.rasa_timeout, api_token=settings.rasa_api_token
         ),
-        content=LiveContent(settings.content_dir, catalogue),
+        content=content,
         directory=DirectoryStore(db.sessions, serve_samples=settings.playground),
         places=gazetteer.default(),
         offices=OfficeStore(db.sessions),
         counter=Counter(db.sessions),
         unanswered=UnansweredStore(db.sessions, settings.keep_unanswered_days),
     )
+    processor.on_refused = FloodNotice(application)
+
+    async def blocked(telegram_id: int) -> None:
+        await db.set_blocked(telegram_id, True)
+
+    delivery.on_blocked = blocked
     register(application)
+    health.watch(application)
     return application
 
 
 def run(settings: Settings) -> None:
-    """Long polling, or a webhook when WEBHOOK_URL is set (secret header checked by PTB)."""
+    """Long polling, or a webhook when WEBHOOK_URL is set (secret header checked by PTB).
+
+    A Bot API that cannot be reached at start-up is tried again until it answers (PTB's
+    bootstrap_retries=-1 covers getMe as well as deleteWebhook/setWebhook); a token Telegram
+    refuses exits with EXIT_CONFIG, since trying again cannot help."""
     application = build(settings)
-    if settings.webhook_url:
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=_webhook_path(settings.webhook_url),
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret_token,
-            allowed_updates=ALLOWED_UPDATES,
-        )
-    else:
-        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    health = bot_health.of(application)
+    # One loop for the health server and PTB: run_polling takes the loop that is set.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    if settings.health_port:
+        loop.run_until_complete(health.start(settings.health_listen, settings.health_port))
+    _stop_on_signals(loop)
+    _say_while_unreachable(loop, application, settings)
+    try:
+        if settings.webhook_url:
+            application.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path=_webhook_path(settings.webhook_url),
+                webhook_url=settings.webhook_url,
+                secret_token=settings.webhook_secret_token,
+                allowed_updates=ALLOWED_UPDATES,
+                bootstrap_retries=-1,
+                stop_signals=None,
+                close_loop=False,
+            )
+        else:
+            application.run_polling(
+                allowed_updates=ALLOWED_UPDATES,
+                bootstrap_retries=-1,
+                stop_signals=None,
+                close_loop=False,
+            )
+    except InvalidToken:
+        log.error("Telegram refuses the bot's token (TELEGRAM_BOT_TOKEN)")
+        raise SystemExit(EXIT_CONFIG) from None
+    finally:
+        loop.run_until_complete(health.stop())
+        loop.close()
+
+
+def _say_while_unreachable(
+    loop: asyncio.AbstractEventLoop,
+    application: Application,  # type: ignore[type-arg]
+    settings: Settings,
+    every: float = 30.0,
+) -> None:
+    """PTB retries an unreachable Bot API at start-up with a DEBUG line only: say it."""
+
+    def check() -> None:
+        if application.running:
+            return
+        log.warning("the Bot API (%s) does not answer yet; trying again", _api_host(settings))
+        loop.call_later(every, check)
+
+    loop.call_later(every / 3, check)
+
+
+def _api_host(settings: Settings) -> str:
+    from urllib.parse import urlsplit
+
+    # Never the whole base URL: with a {token} placeholder it would hold the token.
+    parts = urlsplit(settings.telegram_api_base_url)
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{parts.hostname}{port}"
+
+
+# After a stop signal, at most this long for PTB's graceful stop: its last getUpdates, which
+# confirms the updates already fetched, waits out its timeouts when Telegram does not answer.
+STOP_GRACE = 5.0
+
+
+def _stop_on_signals(loop: asyncio.AbstractEventLoop) -> None:
+    """SIGINT, SIGTERM and SIGHUP stop the bot as PTB's own stop signals do (SystemExit in the
+    loop, then a graceful stop), but within STOP_GRACE seconds whatever it waits for; a second
+    signal cuts the graceful stop short."""
+
+    def force_exit() -> None:
+        log.warning("still stopping %.0f s after the stop signal: exiting now", STOP_GRACE)
+        logging.shutdown()
+        os._exit(1)
+
+    armed = threading.Event()
+
+    def stop(signum: int) -> None:
+        if not armed.is_set():
+            armed.set()
+            watchdog = threading.Timer(STOP_GRACE, force_exit)
+            watchdog.daemon = True
+            watchdog.start()
+        log.info("stopping (%s)", signal.Signals(signum).name)
+        raise SystemExit(0)
+
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        loop.add_signal_handler(sig, stop, sig)
 
 
 def _webhook_path(url: str) -> str:

@@ -640,9 +640,10 @@ async def confirm_report(context: Context, chat_id: int, language: str, listing_
 async def report(
     context: Context, chat_id: int, language: str, listing_id: int, message: Message | None
 ) -> None:
-    """Record the report (the listing and the day, nobody's id) and thank the person."""
+    """Record the report (the listing and the day, nobody's id) and thank the person; a
+    repeated press is thanked too and records nothing more (DirectoryStore.report_contact)."""
     svc = services(context)
-    if not await svc.directory.report_contact(listing_id):
+    if not await svc.directory.report_contact(listing_id, chat_id):
         await _send(context, chat_id, svc.catalogue.text(language, "error.expired_button"))
         return
     await _show(context, chat_id, svc.catalogue.text(language, "dir.report.done"), None, message)
@@ -691,7 +692,7 @@ async def handoff(
         except BadRequest as exc:
             log.info("consent buttons not removed: %s", exc)
     await _send(context, chat_id, summary(svc.catalogue, svc.places, language, key))
-    await count(context, chat_id, language, counts.HANDOFF)
+    await count(context, chat_id, language, counts.HANDOFF, once=f"handoff:{listing_id}")
     contact = f"@{listing.telegram}" if listing.telegram else listing.email or listing.phone
     text = svc.catalogue.text(language, "dir.handoff.how", name=listing.name, contact=contact)
     await _send(context, chat_id, text)

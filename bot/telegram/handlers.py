@@ -18,7 +18,7 @@ from telegram import (
     User,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.content import LANGUAGES
@@ -29,7 +29,7 @@ from bot.dialogue.language_guess import clear_language
 from bot.dialogue.payloads import Reply
 from bot.dialogue.topics import GATED_PAGES, OFFLINE_PAGES
 from bot.offices import counts, links, report
-from bot.screening import rules
+from bot.privacy.retention import note_seen
 from bot.screening.safety import reveals_danger
 from bot.telegram import callbacks, directory, keyboards, language, screening
 from bot.telegram.directory_codes import DirectoryCode
@@ -54,10 +54,15 @@ async def _pseudonym(svc: Services, context: Context, telegram_id: int) -> str:
     """The name Rasa knows this person by: salted, and new after /forget."""
     cached = context.user_data.get(_PSEUDONYM) if context.user_data is not None else None
     if isinstance(cached, str):
-        return cached
-    pseudonym = sender_id(svc.settings.sender_secret, telegram_id, await svc.db.salt(telegram_id))
-    if context.user_data is not None:
-        context.user_data[_PSEUDONYM] = pseudonym
+        pseudonym = cached
+    else:
+        salt = await svc.db.salt(telegram_id)
+        pseudonym = sender_id(svc.settings.sender_secret, telegram_id, salt)
+        if context.user_data is not None:
+            context.user_data[_PSEUDONYM] = pseudonym
+    # A turn is on its way to Rasa: its conversation must be purged in time (at most one
+    # write an hour; the row exists now that the salt does).
+    await note_seen(svc.db, svc.settings, context.user_data, telegram_id)
     return pseudonym
 
 
@@ -147,7 +152,8 @@ async def _deliver(
             await _deliver_screening(context, chat_id, lang, reply)
             if reply.do == "screening_result" and user_id is not None:
                 verdict = reply.args.get("verdict", "")
-                await count(context, user_id, lang, f"screened:{verdict}"[:80])
+                # A person's first verdict of the day: replayed answers must not add more.
+                await count(context, user_id, lang, f"screened:{verdict}"[:80], once="screened")
             continue
         if reply.key.startswith("page:") and user_id is not None:
             await count(context, user_id, lang, reply.key)
@@ -170,10 +176,10 @@ async def _deliver_screening(context: Context, chat_id: int, lang: str, reply: R
         answered = int(reply.args.get("answered", "0") or 0)
         shown = screening.question(svc.catalogue, lang, reply.args.get("question", ""), answered)
     else:
-        book = rules.current(svc.settings.content_dir)
+        # The rule book checked and published with this catalogue, never the file as it is now.
         shown = screening.result(
             svc.catalogue,
-            book,
+            svc.rules,
             lang,
             reply.args.get("verdict", ""),
             [r for r in reply.args.get("rules", "").split(",") if r],
@@ -412,7 +418,7 @@ async def source_chosen(update: Update, context: Context, value: str) -> None:
         )
         return
     if value != "skip":
-        await count(context, update.effective_user.id, lang, f"heard:{value}")
+        await count(context, update.effective_user.id, lang, f"heard:{value}", once="heard")
     await _say(context, update.effective_chat.id, svc.catalogue.text(lang, "source.thanks"))
 
 
@@ -435,7 +441,7 @@ async def office_code_typed(update: Update, context: Context, text: str) -> None
         )
         return
     await svc.db.set_origin(update.effective_user.id, office.code, office.region_id, None)
-    await count(context, update.effective_user.id, lang, "heard:code")
+    await count(context, update.effective_user.id, lang, "heard:code", once="heard")
     await _say(
         context,
         update.effective_chat.id,
@@ -480,7 +486,11 @@ async def directory_button(update: Update, context: Context, code: DirectoryCode
     chat_id = update.effective_chat.id
     lang = await _user_language(svc, update)
     query = update.callback_query
+    # PTB reads an inaccessible message (date 0) as a Message too: only an accessible one can
+    # be edited in place.
     message = query.message if query is not None and isinstance(query.message, Message) else None
+    if message is not None and not message.is_accessible:
+        message = None
     if _concerned(context) and code.op != "i":
         # Told of danger or violence: an older search's buttons lead to help, not to listings.
         await _deliver(context, chat_id, lang, [_safety_reply()])
@@ -727,16 +737,24 @@ async def in_a_group(update: Update, context: Context) -> None:
     """A message in a group: say once that the bot talks one to one, with a link, and leave."""
     chat = update.effective_chat
     assert chat is not None
+    if chat.id in _left_chats(context):
+        return  # written before the bot left, queued behind the message it answered
     await _leave_with_a_word(context, chat.id, update.effective_user)
 
 
 async def membership_changed(update: Update, context: Context) -> None:
-    """Added to a group or a channel: leave (a word in a group; silence in a channel)."""
+    """Blocked or unblocked in a private chat: note it; added to a group or a channel: leave."""
     change = update.my_chat_member
-    if change is None or change.chat.type == ChatType.PRIVATE:
+    if change is None:
+        return
+    if change.chat.type == ChatType.PRIVATE:
+        # The person blocked the bot (news stops) or came back (news may go again).
+        blocked = change.new_chat_member.status == ChatMember.BANNED
+        await services(context).db.set_blocked(change.chat.id, blocked)
         return
     if change.new_chat_member.status not in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR):
         return
+    _left_chats(context).pop(change.chat.id, None)  # added again: it says so again
     if change.chat.type == ChatType.CHANNEL:
         await _leave(context, change.chat.id)
     else:
@@ -761,10 +779,30 @@ async def _leave(context: Context, chat_id: int) -> None:
         await context.bot.leave_chat(chat_id)
     except TelegramError:
         log.info("could not leave a group or channel")
+    left = _left_chats(context)
+    left[chat_id] = None
+    if len(left) > _MAX_LEFT_CHATS:
+        del left[next(iter(left))]
+
+
+# Groups and channels the bot has left, oldest first. Messages written there before it left
+# may still be queued; answering them would only be refused (it is no longer a member).
+_LEFT_CHATS = "left_chats"
+_MAX_LEFT_CHATS = 10_000
+
+
+def _left_chats(context: Context) -> dict[int, None]:
+    left: dict[int, None] = context.bot_data.setdefault(_LEFT_CHATS, {})
+    return left
 
 
 async def on_error(update: object, context: Context) -> None:
     """Log the failure without message text, and tell the user something went wrong."""
+    if isinstance(context.error, Forbidden):
+        # The person blocked the bot while it was answering (the sending layer has marked
+        # them): nothing failed on our side, and no one is left to tell.
+        log.warning("could not answer: %s", context.error.message)
+        return
     log.error("error while handling an update", exc_info=context.error)
     chat = update.effective_chat if isinstance(update, Update) else None
     # Only ever in a private chat: never an error message posted into a group or a channel.

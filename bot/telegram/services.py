@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram.ext import ContextTypes
@@ -17,6 +17,8 @@ from bot.directory.store import DirectoryStore
 from bot.offices.counts import Counter
 from bot.offices.store import OfficeStore
 from bot.offices.unanswered import UnansweredStore
+from bot.screening.rules import RuleBook
+from bot.storage.daily import DailyMarks
 from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -34,11 +36,18 @@ class Services:
     offices: OfficeStore
     counter: Counter
     unanswered: UnansweredStore
+    # What each person was already counted for today (count(..., once=...)).
+    marks: DailyMarks = field(default_factory=DailyMarks)
 
     @property
     def catalogue(self) -> Catalogue:
         """The content live right now; a reload swaps it between two updates."""
         return self.content.catalogue
+
+    @property
+    def rules(self) -> RuleBook:
+        """The screening rules published with that catalogue (checked with it)."""
+        return self.content.rules
 
 
 def services(context: ContextTypes.DEFAULT_TYPE | Any) -> Services:
@@ -48,13 +57,23 @@ def services(context: ContextTypes.DEFAULT_TYPE | Any) -> Services:
 
 
 async def count(
-    context: ContextTypes.DEFAULT_TYPE | Any, user_id: int, language: str, event: str, n: int = 1
+    context: ContextTypes.DEFAULT_TYPE | Any,
+    user_id: int,
+    language: str,
+    event: str,
+    n: int = 1,
+    once: str = "",
 ) -> None:
     """Add to today's anonymous count for the office and region this user came through.
+
+    With `once`, only the person's first such event today counts: a button pressed again, or
+    forged, must not inflate what the offices are shown.
 
     Counting is never worth a lost answer: if the user's origin cannot be read, the event is
     counted without it (Counter.add logs its own failures the same way)."""
     svc = services(context)
+    if once and not svc.marks.first(once, user_id):
+        return
     try:
         office, region = await svc.db.origin(user_id)
     except Exception:

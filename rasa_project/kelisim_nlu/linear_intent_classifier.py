@@ -28,6 +28,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.exceptions import RasaException
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -45,6 +46,28 @@ _TRUSTED = {
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
 }
+
+
+class ModelRefused(RasaException):
+    """The intent model file is not one we made: Rasa must not load the model at all.
+
+    A RasaException so that Rasa reports this message as the reason the model did not load;
+    not a ValueError, which `load` reads as "the resource does not exist"."""
+
+
+def _load_trusted(path: Path) -> Any:
+    import skops.io as sio
+
+    try:
+        found = set(sio.get_untrusted_types(file=path))
+        if found - _TRUSTED:
+            raise ModelRefused(f"untrusted types in {path}: {sorted(found - _TRUSTED)}")
+        return sio.load(path, trusted=sorted(found))
+    except ModelRefused:
+        raise
+    except Exception as exc:
+        # A file skops cannot read is no safer than one it distrusts.
+        raise ModelRefused(f"cannot read the intent model {path}: {exc}") from exc
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -148,19 +171,18 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> LinearIntentClassifier:
-        import skops.io as sio
-
+        # Fail closed: a refused file raises ModelRefused and Rasa loads no model, so every
+        # message fails loudly (the bot apologises) instead of being answered as if nothing had
+        # been understood.
         try:
             with model_storage.read_from(resource) as directory:
-                path = directory / _FILE
-                found = set(sio.get_untrusted_types(file=path))
-                if found - _TRUSTED:
-                    raise ValueError(f"untrusted types in {path}: {sorted(found - _TRUSTED)}")
-                model = sio.load(path, trusted=sorted(found))
-                return cls(config, model_storage, resource, model)
+                model = _load_trusted(directory / _FILE)
         except ValueError:
-            logger.exception("could not load the intent classifier; no intents will be predicted")
+            # Only Rasa's storage raises it here: training stored nothing (fewer than two
+            # intents, see train), and Rasa's own classifiers load empty in that case too.
+            logger.warning("no intent model was trained; no intents will be predicted")
             return cls(config, model_storage, resource)
+        return cls(config, model_storage, resource, model)
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

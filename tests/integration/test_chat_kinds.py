@@ -16,7 +16,7 @@ import pytest
 
 from bot.content import Catalogue
 from bot.stack import Stack
-from tests.support.stack import new_chat
+from tests.support.stack import new_chat, ready
 
 pytestmark = pytest.mark.integration
 
@@ -109,9 +109,7 @@ async def test_edits_and_live_location_updates_get_silence_not_an_error(
     stack_without_rasa: Stack, http: aiohttp.ClientSession
 ) -> None:
     stack = stack_without_rasa
-    chat = await new_chat(http, stack, "ru")
-    await chat.send("/start")
-    await chat.press("l:ru", count=2)
+    chat = await ready(http, stack, "ru")
     private = {"id": chat.user_id, "type": "private", "first_name": "Test"}
     base = {"from": user(chat.user_id, "ru"), "chat": private, "date": int(time.time()),
             "edit_date": int(time.time())}  # fmt: skip
@@ -160,9 +158,7 @@ async def test_a_button_press_too_old_to_answer_still_does_what_it_says(
 ) -> None:
     """Telegram refuses to answer an old query (review M5): the page still comes."""
     stack = stack_without_rasa
-    chat = await new_chat(http, stack, "en")
-    await chat.send("/start")
-    await chat.press("l:en", count=2)
+    chat = await ready(http, stack, "en")
     private = {"id": chat.user_id, "type": "private", "first_name": "Test"}
     query = {
         "id": "424242",  # a query the emulator never issued: answering it fails
@@ -175,3 +171,20 @@ async def test_a_button_press_too_old_to_answer_still_does_what_it_says(
     [page] = await chat.replies(1)
     assert page["text"].startswith(catalogue.page("en", "privacy").title)
     assert "went wrong" not in str(await chat.settle(quiet=1.0))
+
+
+async def test_an_update_the_bot_cannot_read_does_not_stall_everyone_after_it(
+    stack_without_rasa: Stack, http: aiohttp.ClientSession, catalogue: Catalogue
+) -> None:
+    stack = stack_without_rasa
+    chat = await ready(http, stack, "en")
+    private = {"id": chat.user_id, "type": "private", "first_name": "Test"}
+    broken = {"message_id": 50, "from": user(chat.user_id, "en"), "chat": private,
+              "date": int(time.time()), "poll": {"id": "x"}}  # fmt: skip
+    async with http.post(
+        f"{stack.emulator_url}/control/updates",
+        json={"kind": "message", "payload": broken, "force": True},
+    ) as response:
+        response.raise_for_status()
+    replies = await chat.send("/language")
+    assert replies[0]["text"] == catalogue.text("en", "lang.prompt")

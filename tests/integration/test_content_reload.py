@@ -1,19 +1,27 @@
-"""Content edits go live without a restart; a broken edit keeps the last good content."""
+"""Content edits go live without a restart; a broken edit keeps the last good content, in the
+bot and in the action server (the screening rules included); broken content does not start."""
 
 from __future__ import annotations
 
+import asyncio
+import os
 import shutil
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
 
+from bot import model
 from bot.content import Catalogue
-from bot.stack import Stack
+from bot.stack import Stack, _get
 from tests.integration.test_conversation import plain
 from tests.support.playground import Chat
-from tests.support.stack import _stack
+from tests.support.stack import _stack, free_port
 
 pytestmark = pytest.mark.integration
 
@@ -90,3 +98,102 @@ async def test_edit_goes_live_and_a_broken_edit_is_held_back(
     await admin.settle()
     [menu] = await user.press("menu", forge=True)
     assert menu["text"] == "Broken title"
+
+
+RULES = Path("screening") / "rules.yml"
+ADMIN_OTHER = "when: {category: administrative_offence, admin_offence: other}"
+
+
+@pytest.fixture
+def actions_on_copy(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """The action server alone (`python -m bot actions`) on a private copy of the content."""
+    copy = tmp_path / "content"
+    shutil.copytree(CONTENT, copy)
+    port = free_port()
+    env = model.without_bot_secrets({**os.environ, "CONTENT_DIR": str(copy)})
+    with (tmp_path / "actions.log").open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "actions", "--port", str(port)],
+            env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while _get(f"{url}/health") is None:
+            assert process.poll() is None, (tmp_path / "actions.log").read_text()
+            assert time.monotonic() < deadline, "the action server did not start"
+            time.sleep(0.25)
+        yield url, copy
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+async def _verdict(http: aiohttp.ClientSession, url: str) -> dict[str, Any]:
+    """What action_screening_result says for a fine outside the Code's list (every other
+    answer not given): the arguments of its screening_result payload."""
+    slots = {"screen_category": "administrative_offence", "screen_admin_offence": "other"}
+    call = {
+        "next_action": "action_screening_result",
+        "sender_id": "reload-test",
+        "version": "3.6.21",
+        "domain": {},
+        "tracker": {"sender_id": "reload-test", "slots": slots, "events": []},
+    }
+    async with http.post(f"{url}/webhook", json=call) as response:
+        assert response.status == 200, await response.text()
+        body = await response.json()
+    [payload] = [m["custom"] for m in body["responses"] if m.get("custom")]
+    args: dict[str, Any] = payload["args"]
+    return args
+
+
+async def test_the_action_server_serves_only_rules_that_passed_the_check(
+    actions_on_copy: tuple[str, Path], http: aiohttp.ClientSession
+) -> None:
+    url, copy = actions_on_copy
+    first = await _verdict(http, url)
+    assert (first["verdict"], first["rules"]) == ("not_eligible", "admin_offence_other")
+
+    # 1. An edit the engine reads but the check refuses (no rule decides such a fine when every
+    # answer is known): the verdict would turn "unsure". It stays as it was.
+    path = copy / RULES
+    original = path.read_text(encoding="utf-8")
+    assert ADMIN_OTHER in original
+    path.write_text(
+        original.replace(ADMIN_OTHER, ADMIN_OTHER[:-1] + ", first_offence: true}", 1),
+        encoding="utf-8",
+    )
+    for _ in range(5):  # longer than the action server waits between two looks at the tree
+        await asyncio.sleep(1)
+        assert await _verdict(http, url) == first
+
+    # 2. A good edit (the rule renamed) goes live within seconds.
+    path.write_text(
+        original.replace("id: admin_offence_other", "id: admin_offence_not_listed", 1),
+        encoding="utf-8",
+    )
+    deadline = time.monotonic() + 30
+    while (now := await _verdict(http, url))["rules"] != "admin_offence_not_listed":
+        assert time.monotonic() < deadline, now
+        await asyncio.sleep(0.5)
+    assert now["verdict"] == "not_eligible"
+
+
+def test_the_bot_does_not_start_on_content_that_fails_the_check(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    copy = tmp_path_factory.mktemp("refused") / "content"
+    shutil.copytree(CONTENT, copy)
+    (copy / "kk" / "pages" / "cost.md").unlink()
+    refused = _stack(
+        tmp_path_factory.mktemp("refused-stack"), with_rasa=False, env={"CONTENT_DIR": str(copy)}
+    )
+    with pytest.raises(RuntimeError) as failed:
+        refused.start()
+    said = str(failed.value)
+    assert "bot exited" in said
+    # What `python -m bot content check` prints, then why the bot stopped.
+    assert "ERROR   page 'cost' is missing in kk" in said
+    assert "content check FAILED: 2 error(s)" in said
+    assert "Kelisim does not start on content that fails `content check`" in said

@@ -47,6 +47,20 @@ async def test_updates_arrive_by_webhook(
         assert await response.json() == []  # nothing polled: the update came by webhook
 
 
+async def test_healthz_in_webhook_mode(webhook_stack: Stack, http: aiohttp.ClientSession) -> None:
+    """The webhook server runs and Telegram reports no failed delivery; this stack has no
+    Rasa, so the bot is failing as a whole (review M8)."""
+    chat = await new_chat(http, webhook_stack, "en")
+    await chat.send("/start")
+    async with http.get(f"{webhook_stack.health_url}/healthz") as response:
+        report = await response.json()
+        assert response.status == 503
+    assert report["telegram"]["mode"] == "webhook" and report["telegram"]["ok"] is True
+    assert report["telegram"]["last_update_seconds_ago"] is not None
+    assert report["database"] == {"ok": True}
+    assert report["rasa"]["ok"] is False
+
+
 async def test_a_forged_update_without_the_secret_is_refused(
     webhook_stack: Stack, http: aiohttp.ClientSession
 ) -> None:

@@ -8,8 +8,8 @@ import pytest
 from bot.content import Catalogue
 from bot.stack import Stack
 from tests.integration.test_conversation import MENU, plain, shows_page
-from tests.support.playground import Chat, callback_data
-from tests.support.stack import new_chat
+from tests.support.playground import callback_data
+from tests.support.stack import ready
 
 pytestmark = pytest.mark.integration
 
@@ -73,13 +73,6 @@ BUTTONS = {
     "mediation_vs_court": "t:vs",
 }
 PAGE_OF = {"mediation_cost": "cost"}
-
-
-async def ready(http: aiohttp.ClientSession, stack: Stack, language: str) -> Chat:
-    chat = await new_chat(http, stack, language)
-    await chat.send("/start")
-    await chat.press(f"l:{language}", count=2)
-    return chat
 
 
 @pytest.mark.parametrize("language", ["kk", "ru", "en"])

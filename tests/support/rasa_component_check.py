@@ -2,19 +2,21 @@
 
 Run by tests/unit/test_nlu_components.py with .venv-rasa's Python: the app environment has no
 Rasa. Trains on a handful of examples in every Kazakh spelling, saves through Rasa's own model
-storage, loads it back, classifies, then loads a tampered model file. Needs the PYTHONPATH
-of `bot.model.rasa_env()` (the Rasa project and the repository root).
+storage, loads it back, classifies, then loads a tampered model file (alone, and as Rasa loads
+a model for serving). Needs the PYTHONPATH of `bot.model.rasa_env()` (the Rasa project and the
+repository root).
 """
 
 from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import skops.io as sio
 from kelisim_nlu.linear_intent_classifier import LinearIntentClassifier
-from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.graph import ExecutionContext, GraphNode, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
@@ -38,6 +40,16 @@ EXAMPLES = {
         "добрый день", "hello", "hi there", "good morning",
     ],
 }  # fmt: skip
+
+
+def _refusal(load: Callable[[], object]) -> dict[str, str] | None:
+    """The exception that loading raised (its class, message and cause), or None if it loaded."""
+    try:
+        load()
+    except Exception as exc:
+        cause = exc.__cause__ or exc
+        return {"type": type(exc).__name__, "message": str(exc), "cause": str(cause)}
+    return None
 
 
 def main() -> None:
@@ -71,9 +83,16 @@ def main() -> None:
         # A model file holding a type outside scikit-learn's own must not be loaded.
         with storage.write_to(resource) as directory:
             sio.dump({"payload": Path(tmp)}, directory / "linear_intent_classifier.skops")
-        refused = LinearIntentClassifier.load(config, storage, resource, context)
-        after = refused.process([Message.build(text="сколько стоит")])[0]
-        out["tampered_intent"] = after.get("intent")
+        out["tampered"] = _refusal(
+            lambda: LinearIntentClassifier.load(config, storage, resource, context)
+        )
+        # How `rasa run` loads a trained model: an eager graph node from the stored resource.
+        out["tampered_in_rasa"] = _refusal(
+            lambda: GraphNode(
+                "run_LinearIntentClassifier0", LinearIntentClassifier, "load", config,
+                "process", {}, True, storage, resource, context,
+            )
+        )  # fmt: skip
     print("RESULT " + json.dumps(out, ensure_ascii=False))
 
 

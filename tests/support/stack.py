@@ -50,7 +50,9 @@ def _stack(tmp: Path, database_url: str = "", **kw: object) -> Stack:
     }
     env.update(kw.pop("env", {}))  # type: ignore[arg-type]
     return Stack(
-        ports=Ports(emulator=free_port(), rasa=free_port(), actions=free_port()),
+        ports=Ports(
+            emulator=free_port(), rasa=free_port(), actions=free_port(), health=free_port()
+        ),
         env=env,
         log_dir=tmp / "log",
         **kw,  # type: ignore[arg-type]
@@ -78,6 +80,28 @@ def stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
         client = redis.Redis.from_url(REDIS_URL)
         for key in client.scan_iter(f"{prefix}:*"):
             client.delete(key)
+
+
+# 72 seconds: the bot sweeps every 18 s and purges whoever was last seen over 54 s ago.
+MEMORY_RETENTION_HOURS = 0.02
+
+
+@pytest.fixture(scope="session")
+def memory_stack(
+    trained_model: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Stack, Path]]:
+    """The whole stack with Rasa's in-memory tracker store (no REDIS_URL), as the playground,
+    and a retention period short enough to watch the sweep work. One stack for the /forget and
+    the retention tests: starting Rasa costs a minute."""
+    tmp = tmp_path_factory.mktemp("memory")
+    running = _stack(
+        tmp, env={"REDIS_URL": "", "CONVERSATION_RETENTION_HOURS": str(MEMORY_RETENTION_HOURS)}
+    )
+    running.start()
+    try:
+        yield running, tmp
+    finally:
+        running.stop()
 
 
 @pytest.fixture(scope="session")
@@ -120,3 +144,11 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
 
 async def new_chat(http: aiohttp.ClientSession, stack: Stack, language_code: str) -> Chat:
     return await Chat.open(http, stack.emulator_url, language_code, name=f"user-{language_code}")
+
+
+async def ready(http: aiohttp.ClientSession, stack: Stack, language: str) -> Chat:
+    """A new person who has pressed /start and picked their language (welcome and menu seen)."""
+    chat = await new_chat(http, stack, language)
+    await chat.send("/start")
+    await chat.press(f"l:{language}", count=2)
+    return chat

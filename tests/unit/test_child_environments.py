@@ -31,3 +31,16 @@ def test_the_bot_keeps_them_and_the_action_server_does_not() -> None:
     actions_env = model.without_bot_secrets(bot_env)
     assert not [name for name in model.BOT_ONLY if name in actions_env]
     assert actions_env["RASA_URL"] == stack.rasa_url  # what it does need stays
+
+
+@pytest.mark.usefixtures("secrets_in_env")
+def test_rasa_gets_the_redis_password_alone_and_only_when_there_is_one() -> None:
+    """The endpoints file says ${REDIS_PASSWORD}: Rasa's environment holds the value."""
+    stack = Stack(playground=False, env={"REDIS_URL": "redis://:s%3Acret@cache:6379/0"})
+    rasa = stack._rasa_env(stack._child_env())
+    assert rasa["REDIS_PASSWORD"] == "s:cret"
+    assert [name for name in model.BOT_ONLY if name in rasa] == ["REDIS_PASSWORD"]
+    # REDIS_PASSWORD set in the environment for any other reason reaches neither child.
+    assert "REDIS_PASSWORD" not in model.without_bot_secrets(stack._child_env())
+    no_password = Stack(playground=False, env={"REDIS_URL": "redis://cache:6379/0"})
+    assert "REDIS_PASSWORD" not in no_password._rasa_env(no_password._child_env())

@@ -122,6 +122,26 @@ def test_the_summary_holds_only_what_buttons_chose(catalogue: Catalogue) -> None
     assert "42.3" not in text and "69.5" not in text
 
 
+def test_a_summary_says_its_verdict_rests_on_the_persons_own_answers(
+    catalogue: Catalogue,
+) -> None:
+    """Security review L8: the verdict letter rides in the button, so anyone can forge one. The
+    summary a mediator receives says so instead of vouching for it."""
+    from bot.telegram import directory_codes
+
+    forged = directory_codes.parse("hy:1:shymkent:le:ru")  # "eligible", never screened
+    assert forged is not None and forged.key is not None and forged.key.verdict == "eligible"
+    own = {
+        "en": "from my own answers (the bot does not verify them)",
+        "ru": "по моим собственным ответам (бот их не подтверждает)",
+        "kk": "өз жауаптарым бойынша (бот оларды растамайды)",
+    }
+    for language, words in own.items():
+        text = directory.summary(catalogue, PLACES, language, forged.key)
+        verdict = catalogue.label(language, "dir.verdict.eligible")
+        assert f"{words}: {verdict}" in text, language
+
+
 def test_a_point_outside_kazakhstan_is_not_searched() -> None:
     assert directory.query_of(PLACES, SearchKey("55.751,37.618")) is None  # Moscow
     assert directory.query_of(PLACES, SearchKey("nowhere")) is None

@@ -26,7 +26,15 @@ from telegram import (
     ReplyParameters,
     Update,
 )
-from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken
+from telegram.error import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
 
 from bot.emulator import server as emulator_server
 from bot.emulator.server import create_app
@@ -612,6 +620,30 @@ async def test_user_location_sticker_photo_updates(started: Env) -> None:
     assert response.status == 400
 
 
+async def test_any_other_message_from_the_user(started: Env) -> None:
+    voice = {"file_id": "AwACAgIAAxkBAAEvoice", "file_unique_id": "AgADvoice", "duration": 3}
+    sent = await started.control(
+        "POST", f"users/{KK}/content", {"content": {"voice": voice, "caption": "тыңда"}}
+    )
+    await started.control(
+        "POST", f"users/{KK}/content", {"content": {"dice": {"emoji": "🎲", "value": 6}}}
+    )
+    first, second = await started.bot.get_updates()
+    assert first.update_id == sent["update_id"]
+    assert first.message is not None and first.message.voice is not None
+    assert first.message.caption == "тыңда" and first.message.chat.type == "private"
+    assert second.message is not None and second.message.dice is not None
+    events = await started.control("GET", f"users/{KK}/chat?after={sent['seq'] - 1}")
+    assert [(e["direction"], e["kind"]) for e in events] == [("in", "voice"), ("in", "dice")]
+    for body, error in (
+        ({"content": {"text": "x"}}, "must not set text"),
+        ({"content": {}}, "non-empty object"),
+        ({"content": {"photo": [], "caption": "x" * 1025}}, "at most 1024"),
+    ):
+        response = await started.client.post(f"/control/users/{KK}/content", json=body)
+        assert response.status == 400 and error in (await response.json())["error"]
+
+
 # --- control API ----------------------------------------------------------------------------
 
 
@@ -717,6 +749,246 @@ async def test_commands_and_descriptions(env: Env) -> None:
         ("all_private_chats", "en"),
         ("chat", ""),
     }
+
+
+# --- injected faults, the flood limit, blocked users, groups -------------------------------
+
+
+async def _messages_from_bot(env: Env, user_id: int) -> list[str]:
+    events = await env.control("GET", f"users/{user_id}/chat")
+    return [e["text"] for e in events if e["direction"] == "out" and e["kind"] == "message"]
+
+
+async def test_a_429_burst_hits_the_next_calls_of_the_named_methods_only(started: Env) -> None:
+    rule = await started.control(
+        "POST",
+        "faults",
+        {"kind": 429, "methods": ["sendMessage"], "count": 2, "retry_after": 3},
+    )
+    assert (rule["kind"], rule["remaining"], rule["active"]) == ("429", 2, True)
+    with pytest.raises(RetryAfter, match="Retry in 3 seconds"):
+        await started.bot.send_message(KK, "first try")
+    status, body = await started.raw("sendMessage", {"chat_id": KK, "text": "second try"})
+    assert (status, body) == (
+        429,
+        {
+            "ok": False,
+            "error_code": 429,
+            "description": "Too Many Requests: retry after 3",
+            "parameters": {"retry_after": 3},
+        },
+    )
+    assert (await started.bot.get_me()).id == 123456  # another method: untouched
+    await started.bot.send_message(KK, "third try")
+    assert await _messages_from_bot(started, KK) == ["third try"]
+    [spent] = await started.control("GET", "faults")
+    assert (spent["fired"], spent["remaining"], spent["active"]) == (2, 0, False)
+    faulted = [c for c in await started.control("GET", "calls") if "fault" in c]
+    assert [(c["method"], c["error_code"], c["carried_out"]) for c in faulted] == [
+        ("sendMessage", 429, False),
+        ("sendMessage", 429, False),
+    ]
+    # The bot did nothing wrong: /control/errors stays for refusals on the merits.
+    assert await started.errors() == []
+
+
+async def test_5xx_answers_look_like_telegrams(started: Env) -> None:
+    await started.control("POST", "faults", {"kind": "502"})
+    response = await started.client.post(f"/bot{TOKEN}/getMe")
+    assert response.status == 502 and response.content_type == "text/html"
+    assert "502 Bad Gateway" in await response.text()
+    await started.control("POST", "faults", {"kind": "500", "methods": "getMe"})
+    status, body = await started.raw("getMe", {})
+    assert (status, body["error_code"], body["description"]) == (
+        500,
+        500,
+        "Internal Server Error",
+    )
+    await started.control("POST", "faults", {"kind": "502", "methods": ["sendMessage"]})
+    with pytest.raises(NetworkError, match="Bad Gateway"):
+        await started.bot.send_message(EN, "lost")
+    assert await _messages_from_bot(started, EN) == []
+
+
+async def test_a_fault_for_some_seconds_hits_every_method(started: Env) -> None:
+    await started.control("POST", "faults", {"kind": "500", "seconds": 0.4})
+    with pytest.raises(NetworkError):
+        await started.bot.get_me()
+    with pytest.raises(NetworkError):
+        await started.bot.send_message(RU, "during")
+    await asyncio.sleep(0.5)
+    await started.bot.send_message(RU, "after")
+    assert await _messages_from_bot(started, RU) == ["after"]
+    [rule] = await started.control("GET", "faults")
+    assert rule["active"] is False and rule["fired"] == 2 and rule["seconds_left"] == 0
+
+
+async def test_count_and_seconds_together_end_at_whichever_comes_first(started: Env) -> None:
+    await started.control("POST", "faults", {"kind": "502", "count": 1, "seconds": 60})
+    with pytest.raises(NetworkError):
+        await started.bot.get_me()
+    assert (await started.bot.get_me()).id == 123456
+
+
+async def test_a_dropped_connection_loses_the_call_or_only_its_answer(started: Env) -> None:
+    await started.control("POST", "faults", {"kind": "drop", "methods": ["sendMessage"]})
+    with pytest.raises(NetworkError):
+        await started.bot.send_message(KK, "never arrives")
+    assert await _messages_from_bot(started, KK) == []
+    await started.control(
+        "POST", "faults", {"kind": "drop", "methods": ["sendMessage"], "after_call": True}
+    )
+    with pytest.raises(NetworkError):
+        await started.bot.send_message(KK, "arrives unconfirmed")
+    # Sent, though the bot heard nothing back: a blind retry would say it twice.
+    assert await _messages_from_bot(started, KK) == ["arrives unconfirmed"]
+    faulted = [c for c in await started.control("GET", "calls") if "fault" in c]
+    assert [(c["fault"], c["ok"], c["carried_out"]) for c in faulted] == [
+        ("drop", False, False),
+        ("drop", True, True),
+    ]
+    assert await started.errors() == []
+
+
+async def test_a_hanging_call_happens_only_if_the_client_waits(started: Env) -> None:
+    await started.control(
+        "POST", "faults", {"kind": "hang", "delay": 2, "methods": ["sendMessage"]}
+    )
+    with pytest.raises(TimedOut):
+        await started.bot.send_message(RU, "gave up", read_timeout=0.3)
+    state = started.client.app[emulator_server.STATE_KEY]
+    await _wait_until(lambda: any(c.get("fault") == "hang" for c in state.calls))
+    [given_up] = [c for c in state.calls if c.get("fault") == "hang"]
+    assert given_up["carried_out"] is False
+    assert given_up["description"] == "the client gave up waiting"
+    await started.control(
+        "POST", "faults", {"kind": "hang", "delay": 0.2, "methods": ["sendMessage"]}
+    )
+    started_at = time.monotonic()
+    await started.bot.send_message(RU, "patient")
+    assert time.monotonic() - started_at >= 0.2
+    await started.control(
+        "POST",
+        "faults",
+        {"kind": "hang", "delay": 2, "methods": ["sendMessage"], "after_call": True},
+    )
+    with pytest.raises(TimedOut):
+        await started.bot.send_message(RU, "sent, answer late", read_timeout=0.3)
+    assert await _messages_from_bot(started, RU) == ["patient", "sent, answer late"]
+
+
+async def test_getupdates_can_fail_too_and_rules_match_in_order(started: Env) -> None:
+    await started.control("POST", "faults", {"kind": "429", "methods": ["getUpdates"]})
+    await started.control("POST", "faults", {"kind": "502", "count": 2})
+    with pytest.raises(RetryAfter):
+        await started.bot.get_updates()
+    for _ in range(2):
+        with pytest.raises(NetworkError):
+            await started.bot.get_updates()
+    assert await started.bot.get_updates() == ()
+    rules = await started.control("GET", "faults")
+    assert [(r["kind"], r["fired"]) for r in rules] == [("429", 1), ("502", 2)]
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        ({"kind": "503"}, "kind must be one of 429, 500, 502, drop, hang"),
+        ({"kind": "429", "methods": ["sendTelepathy"]}, "unknown Bot API method(s): sendTelepathy"),
+        ({"kind": "429", "methods": []}, "methods must be a non-empty list"),
+        ({"kind": "429", "count": 0}, "count must be a positive integer"),
+        ({"kind": "429", "seconds": -1}, "seconds must be a positive number"),
+        ({"kind": "429", "retry_after": "3"}, "retry_after must be a positive integer"),
+        ({"kind": "hang", "delay": 1000}, "delay must be at most 300 seconds"),
+        ({"kind": "drop", "after_call": "yes"}, "after_call must be true or false"),
+    ],
+)
+async def test_fault_rules_are_checked(env: Env, body: dict[str, Any], error: str) -> None:
+    response = await env.client.post("/control/faults", json=body)
+    assert response.status == 400
+    assert error in (await response.json())["error"]
+
+
+async def test_faults_are_cleared_by_delete_and_by_reset(started: Env) -> None:
+    await started.control("POST", "faults", {"kind": "500", "seconds": 60})
+    assert await started.control("DELETE", "faults") == {"cleared": 1}
+    assert (await started.bot.get_me()).id == 123456
+    await started.control("POST", "faults", {"kind": "500", "seconds": 60})
+    await started.control("POST", "reset")
+    assert await started.control("GET", "faults") == []
+    assert (await started.bot.get_me()).id == 123456
+
+
+async def test_flood_limit_and_blocked_user(started: Env) -> None:
+    await started.control("POST", "flood", {"per_second": 2})
+    await started.bot.send_message(EN, "one")
+    await started.bot.send_message(EN, "two")
+    with pytest.raises(RetryAfter):
+        await started.bot.send_message(EN, "three")
+    await started.control("POST", "flood", {"per_second": None})
+    await started.control("POST", f"users/{KK}/block", {"blocked": True})
+    with pytest.raises(Forbidden, match="blocked by the user"):
+        await started.bot.send_message(KK, "hello?")
+    await started.control("POST", f"users/{KK}/block", {"blocked": False})
+    await started.bot.send_message(KK, "hello again")
+
+
+def _group_message(chat: dict[str, Any], text: str = "hi all") -> dict[str, Any]:
+    return {
+        "message_id": 7,
+        "from": {"id": 555, "is_bot": False, "first_name": "G"},
+        "chat": chat,
+        "date": int(time.time()),
+        "text": text,
+    }
+
+
+async def test_groups_from_injected_updates_take_posts_until_the_bot_leaves(env: Env) -> None:
+    group = {"id": -1001234, "type": "supergroup", "title": "Neighbours"}
+    await env.control("POST", "updates", {"kind": "message", "payload": _group_message(group)})
+    posted = await env.bot.send_message(group["id"], "<b>One to one</b>, please", parse_mode="HTML")
+    assert posted.chat.type == "supergroup" and posted.text == "One to one, please"
+    with pytest.raises(BadRequest, match="unsupported start tag"):
+        await env.bot.send_message(group["id"], "<x>", parse_mode="HTML")
+    with pytest.raises(BadRequest, match="Chat not found"):
+        await env.bot.send_message(-100999, "never introduced")
+    assert await env.bot.leave_chat(group["id"])
+    with pytest.raises(Forbidden, match="not a member of the supergroup chat"):
+        await env.bot.send_message(group["id"], "again")
+    [known] = await env.control("GET", "groups")
+    assert known["member"] is False and [m["text"] for m in known["messages"]] == [
+        "One to one, please"
+    ]
+    assert await env.control("GET", "left") == [group["id"]]
+    # Added back (my_chat_member): it may post again.
+    bot_user = {"id": 123456, "is_bot": True, "first_name": "Kelisim"}
+    change = {
+        "chat": group,
+        "from": {"id": 555, "is_bot": False, "first_name": "G"},
+        "date": int(time.time()),
+        "old_chat_member": {"status": "left", "user": bot_user},
+        "new_chat_member": {"status": "member", "user": bot_user},
+    }
+    await env.control("POST", "updates", {"kind": "my_chat_member", "payload": change})
+    await env.bot.send_message(group["id"], "back")
+    channel = {"id": -1005678, "type": "channel", "title": "News"}
+    post = {"message_id": 3, "chat": channel, "date": int(time.time()), "text": "news"}
+    await env.control("POST", "updates", {"kind": "channel_post", "payload": post})
+    in_channel = await env.bot.send_message(channel["id"], "posted")
+    assert in_channel.sender_chat is not None and in_channel.from_user is None
+
+
+async def test_force_delivers_a_kind_the_bot_did_not_ask_for(env: Env) -> None:
+    await env.bot.get_updates(allowed_updates=["message"])
+    query = {"id": "77", "from": {"id": 555, "is_bot": False, "first_name": "G"}, "query": "q",
+             "offset": ""}  # fmt: skip
+    body = {"kind": "inline_query", "payload": query}
+    assert (await env.control("POST", "updates", body))["queued"] is False
+    assert (await env.control("POST", "updates", {**body, "force": True}))["queued"] is True
+    (update,) = await env.bot.get_updates()
+    assert update.inline_query is not None and update.inline_query.query == "q"
+    response = await env.client.post("/control/updates", json={**body, "force": 1})
+    assert response.status == 400
 
 
 # --- webhooks -------------------------------------------------------------------------------

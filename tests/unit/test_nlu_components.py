@@ -37,9 +37,13 @@ def test_classifier_trains_saves_loads_and_refuses_tampered_files() -> None:
     assert ranking == sorted(ranking, key=lambda r: -r["confidence"])
     # No text, no guess.
     assert parsed[""]["intent"] is None
-    # A model file with a type outside scikit-learn's own is refused, not unpickled.
-    assert result["tampered_intent"] is None
-    assert "untrusted types" in done.stdout + done.stderr
+    # A model file with a type outside scikit-learn's own is refused, not unpickled, and the
+    # refusal is an error (audit L9): Rasa loads no model rather than serve without intents.
+    assert result["tampered"]["type"] == "ModelRefused"
+    assert "untrusted types" in result["tampered"]["message"]
+    assert "pathlib" in result["tampered"]["message"]
+    # Rasa's own loader passes the error on with its message, so its log says why.
+    assert result["tampered_in_rasa"] == result["tampered"]
     # Rasa's training cache keys on this: the module and the folding, not the class alone.
     assert len(result["addon"]) == 64
 

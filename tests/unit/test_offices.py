@@ -204,3 +204,34 @@ async def test_a_count_survives_an_unreadable_origin(caplog: pytest.LogCaptureFi
     await count(SimpleNamespace(bot_data={KEY: svc}), 7, "kk", "page:cost")
     assert added == [("page:cost", {"office": "", "region": "", "language": "kk", "n": 1})]
     assert "could not read where user came from" in caplog.text
+
+
+async def test_where_they_heard_of_us_and_verdicts_count_once_a_day_per_person(
+    database_url: str,
+) -> None:
+    """Security review L8: a replayed or forged `src:*` press, or a verdict reached again, adds
+    nothing more to the offices' counts that day."""
+    from types import SimpleNamespace
+
+    from bot.storage.daily import DailyMarks
+    from bot.storage.db import Database
+    from bot.telegram.services import KEY, Services, count
+
+    migrate.upgrade(database_url)
+    db = Database(database_url)
+    svc = Services.__new__(Services)
+    svc.db, svc.counter, svc.marks = db, Counter(db.sessions), DailyMarks()
+    context = SimpleNamespace(bot_data={KEY: svc})
+    try:
+        for value in ("akimat", "akimat", "court", "internet"):  # one person, pressing on
+            await count(context, 7001, "kk", f"heard:{value}", once="heard")
+        await count(context, 7002, "kk", "heard:court", once="heard")
+        for verdict in ("eligible", "eligible", "unsure"):
+            await count(context, 7001, "kk", f"screened:{verdict}", once="screened")
+        for _ in range(3):  # without `once`, every time (pages read again are read again)
+            await count(context, 7001, "kk", "page:cost")
+    finally:
+        await db.close()
+    with Session(create_engine(sync_url(database_url))) as session:
+        rows = {r.event: r.count for r in session.scalars(select(DailyCount))}
+    assert rows == {"heard:akimat": 1, "heard:court": 1, "screened:eligible": 1, "page:cost": 3}

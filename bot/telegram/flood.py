@@ -1,0 +1,75 @@
+"""What a person hears when their updates come faster than the bot answers them."""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import time
+from collections.abc import Callable
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import Application
+
+from bot.telegram import language
+from bot.telegram.services import services
+
+log = logging.getLogger(__name__)
+
+# One word per flood, not one per dropped update: that would be a flood of our own.
+QUIET_SECONDS = 30.0
+
+
+class FloodNotice:
+    """Tells a private chat, at most once in QUIET_SECONDS, that some of its updates were
+    dropped; a dropped button press is still answered, so its spinner stops."""
+
+    def __init__(
+        self,
+        application: Application,  # type: ignore[type-arg]
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._application = application
+        self._clock = clock
+        self._told: dict[int, float] = {}
+
+    def _due(self, chat_id: int) -> bool:
+        now = self._clock()
+        if now - self._told.get(chat_id, -QUIET_SECONDS) < QUIET_SECONDS:
+            return False
+        self._told[chat_id] = now
+        if len(self._told) > 10_000:
+            self._told = {k: t for k, t in self._told.items() if now - t < QUIET_SECONDS}
+        return True
+
+    async def __call__(self, update: Update, why: str) -> None:
+        chat = update.effective_chat
+        user = update.effective_user
+        log.info("dropped an update (%s)", why)
+        if chat is None or user is None or chat.type != ChatType.PRIVATE:
+            return
+        query = update.callback_query
+        due = self._due(chat.id)
+        if query is None and not due:
+            return
+        svc = services(self._application)
+        try:
+            lang, _ = await language.stored_or_guessed(svc.db, user)
+        except Exception:  # the database may be what is slow
+            lang = language.guess(user.language_code)
+        text = svc.catalogue.text(lang, "error.too_fast")
+        bot = self._application.bot
+        try:
+            if query is not None:
+                await query.answer(_plain(text)[:200], show_alert=due)
+            else:
+                await bot.send_message(chat.id, text)
+        except TelegramError:
+            log.info("could not tell a chat it was going too fast")
+
+
+def _plain(html_text: str) -> str:
+    """Callback answers are plain text, not HTML."""
+    return html.unescape(re.sub(r"<[^>]+>", "", html_text))

@@ -1,0 +1,375 @@
+"""`python -m bot broadcast` delivers at most once per person and broadcast (security review
+L4), on SQLite and PostgreSQL, through the real Bot API emulator: a crash between the journal
+and the send, a lost answer, a killed process, two runs at once; and Telegram's 429, 5xx,
+403 and refused connections (M4, the broadcast's half)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from telegram import Bot, Message
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
+
+from bot.config import ROOT
+from bot.emulator.server import create_app
+from bot.offices import broadcast
+from bot.offices.broadcast import BroadcastError, BroadcastRequest, Progress, ServerError
+from bot.storage import migrate
+from bot.storage.models import BroadcastDelivery, User
+from bot.storage.urls import async_url, connect_args, tune
+
+TOKEN = "1000001:broadcast-test"
+FIRST_ID = 800000001
+NEWS = {"kk": "Жаңалық", "ru": "Новость", "en": "News"}
+LANGS = ("kk", "ru", "en")
+
+
+@dataclass
+class World:
+    client: TestClient[Any, Any]
+    url: str
+    sessions: async_sessionmaker[AsyncSession]
+    database_url: str
+    subscribers: list[int]
+
+    async def control(self, method: str, path: str, body: Any = None) -> Any:
+        response = await self.client.request(method, f"/control/{path}", json=body)
+        payload = await response.json()
+        assert response.status < 300, payload
+        return payload
+
+    async def received(self, user_id: int, tag: str) -> int:
+        events = await self.control("GET", f"users/{user_id}/chat")
+        return sum(
+            1
+            for e in events
+            if e["direction"] == "out" and e["kind"] == "message" and tag in e["text"]
+        )
+
+    async def journal(self, tag: str) -> dict[int, str]:
+        async with self.sessions() as session:
+            rows = await session.execute(
+                select(BroadcastDelivery.telegram_id, BroadcastDelivery.status).where(
+                    BroadcastDelivery.broadcast == tag
+                )
+            )
+            return {user_id: status for user_id, status in rows}
+
+    def bot(self, read_timeout: float = 30.0) -> Bot:
+        return Bot(TOKEN, base_url=f"{self.url}/bot", request=BroadcastRequest(read_timeout))
+
+    async def fault(self, **rule: Any) -> None:
+        await self.control("POST", "faults", {"methods": ["sendMessage"], **rule})
+
+
+def messages(tag: str) -> dict[str, str]:
+    return {language: f"{text} ({tag})" for language, text in NEWS.items()}
+
+
+async def run(world: World, tag: str, bot: Bot | None = None, **options: Any) -> Progress:
+    bot = bot or world.bot()
+    async with bot:
+        return await broadcast.send(
+            bot, world.sessions, tag, messages(tag), rate=broadcast.MAX_RATE, **options
+        )
+
+
+@pytest.fixture
+async def world(database_url: str) -> AsyncIterator[World]:
+    """Eight subscribers who have talked to the bot (and one who has not subscribed)."""
+    migrate.upgrade(database_url)
+    url = async_url(database_url)
+    engine = create_async_engine(url, connect_args=connect_args(url, interactive=False))
+    tune(engine.sync_engine)
+    sessions = async_sessionmaker(engine, expire_on_commit=False)
+    server = TestServer(create_app(), host="127.0.0.1")
+    client: TestClient[Any, Any] = TestClient(server)
+    await client.start_server()
+    world = World(
+        client, str(server.make_url("")).rstrip("/"), sessions, database_url, subscribers=[]
+    )
+    try:
+        for n in range(9):
+            user_id = FIRST_ID + n
+            await world.control(
+                "POST", "users", {"id": user_id, "first_name": f"S{n}", "language_code": "en"}
+            )
+            await world.control("POST", f"users/{user_id}/messages", {"text": "/start"})
+            async with sessions.begin() as session:
+                session.add(User(telegram_id=user_id, language=LANGS[n % 3], news=n < 8))
+            if n < 8:
+                world.subscribers.append(user_id)
+        yield world
+    finally:
+        await client.close()
+        await engine.dispose()
+
+
+class Crash(BaseException):
+    """The process dies here: nothing after it runs, no handler catches it."""
+
+
+class CrashingBot(Bot):
+    """Dies on the n-th message, before it goes out or right after it went out."""
+
+    def __init__(self, world: World, at: int, after_send: bool) -> None:
+        super().__init__(TOKEN, base_url=f"{world.url}/bot", request=BroadcastRequest())
+        self._left = at
+        self._after_send = after_send
+
+    async def send_message(self, *args: Any, **kwargs: Any) -> Message:  # type: ignore[override]
+        self._left -= 1
+        if self._left == 0 and not self._after_send:
+            raise Crash
+        sent = await super().send_message(*args, **kwargs)
+        if self._left == 0:
+            raise Crash
+        return sent
+
+
+# --- the file ------------------------------------------------------------------------------
+
+
+def test_the_broadcast_is_named_by_its_id_not_by_its_text(tmp_path: Path) -> None:
+    path = tmp_path / "news.yml"
+    path.write_text("id: 2027-03-new-rooms\nkk: Жаңалық\nru: Новость\nen: News\n", "utf-8")
+    assert broadcast.load(path) == (
+        "2027-03-new-rooms", {"kk": "Жаңалық", "ru": "Новость", "en": "News"}
+    )  # fmt: skip
+    path.write_text("id: 2027-03-new-rooms\nkk: Жаңалық!\nru: Новость!\nen: News!\n", "utf-8")
+    assert broadcast.load(path)[0] == "2027-03-new-rooms"  # a typo fixed: the same broadcast
+    path.write_text("id: 2027-03-01\nkk: a\nru: b\nen: c\n", "utf-8")  # YAML reads a date
+    assert broadcast.load(path)[0] == "2027-03-01"
+
+    path.write_text("kk: a\nru: b\nen: c\n", "utf-8")
+    with pytest.raises(BroadcastError) as missing:
+        broadcast.load(path)
+    assert "id: missing" in str(missing.value)
+    assert "the same id again sends only to whoever does not have it yet" in str(missing.value)
+    for bad in ("news of march", "'-x'", "true", "[a]", "x" * 65):
+        path.write_text(f"id: {bad}\nkk: a\nru: b\nen: c\n", "utf-8")
+        with pytest.raises(BroadcastError, match="is not a name"):
+            broadcast.load(path)
+    path.write_text("id: a\nkk: a\nru: b\nen: c\nde: d\n", "utf-8")
+    with pytest.raises(BroadcastError, match="unknown keys: de"):
+        broadcast.load(path)
+
+
+def _raised(error: TelegramError, cause: BaseException | None = None) -> TelegramError:
+    try:
+        raise error from cause
+    except TelegramError as caught:
+        return caught
+
+
+def test_only_what_certainly_did_not_arrive_is_tried_again() -> None:
+    request = httpx.Request("POST", "http://127.0.0.1/")
+    assert broadcast.outcome(Forbidden("bot was blocked by the user")) == "blocked"
+    assert broadcast.outcome(BadRequest("chat not found")) == "failed"
+    assert broadcast.outcome(ServerError(500, "Internal Server Error")) == "retry"
+    assert broadcast.outcome(ServerError(502, "HTTP 502")) == "retry"
+    assert broadcast.outcome(ServerError(504, "Gateway Timeout")) == "unknown"
+    refused = httpx.ConnectError("refused", request=request)
+    assert broadcast.outcome(_raised(NetworkError("refused"), refused)) == "retry"
+    connect = httpx.ConnectTimeout("slow", request=request)
+    assert broadcast.outcome(_raised(TimedOut(), connect)) == "retry"
+    pool = httpx.PoolTimeout("busy", request=request)
+    assert broadcast.outcome(_raised(TimedOut(), pool)) == "retry"
+    read = httpx.ReadTimeout("no answer", request=request)
+    assert broadcast.outcome(_raised(TimedOut(), read)) == "unknown"
+    dropped = httpx.RemoteProtocolError("disconnected", request=request)
+    assert broadcast.outcome(_raised(NetworkError("dropped"), dropped)) == "unknown"
+    assert broadcast.outcome(NetworkError("no cause")) == "unknown"
+
+
+# --- delivery ------------------------------------------------------------------------------
+
+
+async def test_each_subscriber_gets_it_once_and_who_blocked_the_bot_is_marked(
+    world: World,
+) -> None:
+    blocked = world.subscribers[1]
+    await world.control("POST", f"users/{blocked}/block", {})
+    first = await run(world, "a")
+    assert (first.sent, first.blocked, first.failed, first.unknown) == (7, 1, 0, 0)
+    second = await run(world, "a")
+    assert (second.sent, second.already, second.total) == (0, 8, 8)
+    for user_id in world.subscribers:
+        assert await world.received(user_id, "(a)") == (0 if user_id == blocked else 1)
+    assert await world.received(FIRST_ID + 8, "(a)") == 0  # never subscribed
+    journal = await world.journal("a")
+    assert sorted(journal.values()) == ["blocked"] + ["sent"] * 7
+    async with world.sessions() as session:
+        user = await session.get(User, blocked)
+        assert user is not None and user.blocked
+
+
+@pytest.mark.parametrize("after_send", [False, True], ids=["before-send", "after-send"])
+async def test_a_crash_between_journal_and_send_never_sends_twice(
+    world: World, after_send: bool
+) -> None:
+    """The run dies on the third message: before it went out (the journal already says
+    "sending") or after it went out (before the journal says "sent"). Run again: nobody gets
+    it twice; the third person is "unknown" and is sent it only when the officer asks."""
+    third = world.subscribers[2]
+    with pytest.raises(Crash):
+        await run(world, "b", CrashingBot(world, at=3, after_send=after_send))
+    assert (await world.journal("b"))[third] == "sending"
+
+    resumed = await run(world, "b")
+    assert (resumed.sent, resumed.already, resumed.unknown_before) == (5, 2, 1)
+    expected_third = 1 if after_send else 0
+    for user_id in world.subscribers:
+        assert await world.received(user_id, "(b)") == (
+            expected_third if user_id == third else 1
+        ), user_id
+    again = await run(world, "b")
+    assert (again.sent, again.unknown_before) == (0, 1)
+    assert await world.received(third, "(b)") == expected_third
+
+    chosen = await run(world, "b", resend_unknown=True)  # a duplicate accepted knowingly
+    assert (chosen.sent, chosen.unknown_before) == (1, 0)
+    assert await world.received(third, "(b)") == expected_third + 1
+    assert set((await world.journal("b")).values()) == {"sent"}
+
+
+@pytest.mark.parametrize("kind", ["hang", "drop"])
+async def test_a_lost_answer_is_unknown_and_never_sent_again(world: World, kind: str) -> None:
+    """Telegram sent the message, but its answer never came (too slow, or the connection
+    dropped): that person is counted unknown and is not sent it again."""
+    await world.fault(kind=kind, after_call=True, delay=2, count=1)
+    first = await run(world, "c", world.bot(read_timeout=0.5))
+    assert (first.sent, first.unknown) == (7, 1)
+    journal = await world.journal("c")
+    [lost] = [user_id for user_id, status in journal.items() if status == "sending"]
+    again = await run(world, "c")
+    assert (again.sent, again.unknown_before, again.total) == (0, 1, 8)
+    for user_id in world.subscribers:
+        assert await world.received(user_id, "(c)") == 1, (user_id, lost)
+
+
+async def test_429_and_5xx_are_waited_out_and_tried_again(world: World) -> None:
+    await world.fault(kind="429", retry_after=1, count=2)
+    await world.fault(kind="500", count=2)
+    await world.fault(kind="502", count=1)
+    started = asyncio.get_running_loop().time()
+    progress = await run(world, "d", backoff=0.05)
+    assert (progress.sent, progress.failed, progress.unknown) == (8, 0, 0)
+    assert asyncio.get_running_loop().time() - started >= 2  # Telegram's two "retry after 1"
+    for user_id in world.subscribers:
+        assert await world.received(user_id, "(d)") == 1
+    faults = await world.control("GET", "faults")
+    assert [f["fired"] for f in faults] == [2, 2, 1]
+
+
+async def test_a_refused_connection_is_tried_again_and_then_left_for_the_next_run(
+    world: World,
+) -> None:
+    with socket.socket() as closed:  # a port where nothing listens
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    nowhere = Bot(TOKEN, base_url=f"http://127.0.0.1:{port}/bot", request=BroadcastRequest())
+    progress = await broadcast.send(
+        nowhere, world.sessions, "e", messages("e"), rate=broadcast.MAX_RATE,
+        attempts=2, backoff=0.01,
+    )  # fmt: skip
+    assert (progress.sent, progress.failed, progress.unknown) == (0, 8, 0)
+    assert set((await world.journal("e")).values()) == {"failed"}
+    later = await run(world, "e")
+    assert (later.sent, later.failed) == (8, 0)
+    for user_id in world.subscribers:
+        assert await world.received(user_id, "(e)") == 1
+
+
+async def test_two_runs_at_once_never_both_send(world: World) -> None:
+    one, two = await asyncio.gather(run(world, "f"), run(world, "f"))
+    assert one.sent + two.sent == 8
+    for user_id in world.subscribers:
+        assert await world.received(user_id, "(f)") == 1
+
+
+async def test_the_command_stops_cleanly_on_sigterm_and_never_sends_twice_after_kill_9(
+    world: World, tmp_path: Path
+) -> None:
+    """The real command: SIGTERM part-way (it stops between two messages), then `kill -9`
+    part-way (it dies wherever it is), then the same command to the end."""
+    path = tmp_path / "news.yml"
+    text = messages("g")
+    path.write_text(
+        "id: g\n" + "".join(f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in text.items()),
+        "utf-8",
+    )
+    for n in range(24):  # more subscribers, so that both signals land mid-run
+        user_id = FIRST_ID + 100 + n
+        await world.control(
+            "POST", "users", {"id": user_id, "first_name": f"T{n}", "language_code": "ru"}
+        )
+        await world.control("POST", f"users/{user_id}/messages", {"text": "/start"})
+        async with world.sessions.begin() as session:
+            session.add(User(telegram_id=user_id, language="ru", news=True))
+        world.subscribers.append(user_id)
+    env = dict(
+        os.environ,
+        DATABASE_URL=world.database_url,
+        TELEGRAM_BOT_TOKEN="",
+        TELEGRAM_API_BASE_URL=f"{world.url}/bot",
+        KELISIM_VAR_DIR=str(tmp_path / "var"),
+    )
+    command = [sys.executable, "-m", "bot", "broadcast", str(path), "--rate", "20"]
+
+    async def start() -> asyncio.subprocess.Process:
+        return await asyncio.create_subprocess_exec(
+            *command, cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+
+    async def stop_after(
+        process: asyncio.subprocess.Process, sends: int, sig: int
+    ) -> tuple[int | None, bytes]:
+        try:
+            for _ in range(3000):
+                calls = await world.control("GET", "calls")
+                if sum(1 for c in calls if c["method"] == "sendMessage") >= sends:
+                    break
+                if process.returncode is not None:
+                    break
+                await asyncio.sleep(0.01)
+            assert process.returncode is None, await process.communicate()
+            process.send_signal(sig)
+        finally:
+            out, _ = await asyncio.wait_for(process.communicate(), 60)
+        return process.returncode, out
+
+    code, out = await stop_after(await start(), 6, signal.SIGTERM)
+    assert code == 130 and b"interrupted" in out, out
+    journal = await world.journal("g")
+    assert 6 <= len(journal) < 32 and set(journal.values()) == {"sent"}  # nothing in doubt
+
+    code, _ = await stop_after(await start(), 14, signal.SIGKILL)
+    assert code == -signal.SIGKILL
+    journal = await world.journal("g")
+    assert 14 <= len(journal) < 32
+    in_flight = [user_id for user_id, status in journal.items() if status == "sending"]
+    assert len(in_flight) <= 1  # the one message the kill may have caught
+
+    resumed = await start()
+    out, err = await asyncio.wait_for(resumed.communicate(), 60)
+    assert resumed.returncode == 0, (out, err)
+    assert f"unknown {len(in_flight)}, earlier".encode() in out
+    for user_id in world.subscribers:
+        got = await world.received(user_id, "(g)")
+        assert got == 1 or (got == 0 and user_id in in_flight), (user_id, got)
