@@ -114,18 +114,22 @@ class LiveContent:
                     if tree_stamp(self.root) == before:
                         break
                 result = await asyncio.to_thread(self.reload)
-                if result.ok:
-                    log.info("content reloaded from %s", self.root)
-                else:
-                    log.error(
-                        "content edit rejected, the last good content stays live:\n  %s",
-                        "\n  ".join(result.errors),
-                    )
+                _log_reload(self.root, result)
                 await on_result(result)
             except asyncio.CancelledError:
                 raise
             except Exception:  # the watcher must outlive any one bad poll
                 log.exception("content watcher failed; retrying")
+
+
+def _log_reload(root: Path, result: ReloadResult) -> None:
+    if result.ok:
+        log.info("content reloaded from %s", root)
+    else:
+        log.error(
+            "content edit rejected, the last good content stays live:\n  %s",
+            "\n  ".join(result.errors),
+        )
 
 
 class FollowedContent:
@@ -157,14 +161,7 @@ class FollowedContent:
     def _look(self) -> None:
         if self._live is not None:
             if self._live.changed_on_disk():
-                result = self._live.reload()
-                if result.ok:
-                    log.info("content reloaded from %s", self.root)
-                else:
-                    log.error(
-                        "content edit rejected, the last good content stays live:\n  %s",
-                        "\n  ".join(result.errors),
-                    )
+                _log_reload(self.root, self._live.reload())
             return
         stamp = tree_stamp(self.root)
         if self._refused is not None and self._refused[0] == stamp:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import html
 import logging
-import re
 import time
 from collections.abc import Callable
 
@@ -59,17 +57,14 @@ class FloodNotice:
             lang, _ = await language.stored_or_guessed(svc.db, user)
         except Exception:  # the database may be what is slow
             lang = language.guess(user.language_code)
-        text = svc.catalogue.text(lang, "error.too_fast")
         bot = self._application.bot
         try:
             if query is not None:
-                await query.answer(_plain(text)[:200], show_alert=due)
+                # A callback answer is plain text of at most 200 characters.
+                text = svc.catalogue.label(lang, "error.too_fast")[:200]
+                await query.answer(text, show_alert=due)
             else:
-                await bot.send_message(chat.id, text)
+                await bot.send_message(chat.id, svc.catalogue.text(lang, "error.too_fast"))
         except TelegramError:
             log.info("could not tell a chat it was going too fast")
 
-
-def _plain(html_text: str) -> str:
-    """Callback answers are plain text, not HTML."""
-    return html.unescape(re.sub(r"<[^>]+>", "", html_text))
