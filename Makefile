@@ -27,7 +27,7 @@ help:
 	@echo "make test       install, train if needed, run every check (lint, types, Rasa validation and stories, pytest)"
 	@echo "make install    create .venv (app, Python 3.11+) and .venv-rasa (Rasa 3.6, Python 3.10) from the lock files"
 	@echo "make train      train the Rasa model if its data changed"
-	@echo "make check      the inner loop: lint, types, content check and the unit tests (no Rasa, no browser)"
+	@echo "make check      the inner loop: lint, types, content check, the fast unit tests (SQLite; no processes, Rasa, Redis)"
 	@echo "make content-check  every problem in content/ (missing translations, limits, front matter)"
 	@echo "make nlu-report intent accuracy and entity F1 per language slice on the held-out set (rasa_project/tests/nlu)"
 	@echo "make lint       ruff and mypy"
@@ -76,7 +76,7 @@ browser:
 
 .PHONY: lint
 lint: .venv/.installed
-	.venv/bin/ruff check bot tests bench rasa_project/kelisim_nlu
+	.venv/bin/ruff check bot tests bench rasa_project/kelisim_nlu rasa_project/kelisim_engine
 	.venv/bin/mypy
 
 .PHONY: rasa-validate
@@ -98,7 +98,7 @@ nlu-report: train
 
 .PHONY: check
 check: lint content-check
-	.venv/bin/pytest tests/unit -q
+	.venv/bin/pytest tests/unit -q -m "not slow and not postgresql"
 
 .PHONY: test
 test: install browser lint content-check rasa-validate train rasa-test

@@ -1,8 +1,16 @@
-"""Turns per second and turn latency of the full stack, against bare Rasa on the same model.
+"""Turns per second and turn latency of the whole stack, against a bare `rasa init` server.
 
-A turn is one user message: from the update entering the Bot API emulator to the bot's reply
-reaching it, on the emulator's own clock. The baseline posts the same messages straight to
-Rasa's REST channel. Loops are bounded in count and time; everything runs on 127.0.0.1.
+A turn is one user message and its answer, timed by the simulated user: for Kelisim, from
+posting the message to the Bot API emulator to the bot's reply arriving there (emulator -> bot
+-> Rasa -> action server -> database and back); for the baseline, one POST to the REST channel
+of Rasa's own starter bot (bench/bare_rasa.py). The same messages, the same users, one machine.
+
+Scenarios:
+- short: a new person every 10 turns (how people use the bot: a few questions, then gone);
+- long: each simulated user keeps one conversation for the whole run;
+- growth: one conversation of 210 turns; the p50 of turns 5-15 against turns 195-205.
+The baseline runs before and after the stack in each scenario (the machine is noisy); the
+ratio is the stack's turns/s over the mean of the two.
 
     python -m bench.turns [--users 1 8] [--seconds 20] [--out bench/out/turns.json]
 """
@@ -19,32 +27,41 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import aiohttp
 import psutil
 
+from bench.bare_rasa import BareRasa
+from bench.messages import MESSAGES, SHORT_CONVERSATION
 from bot import model
 from bot.stack import Ports, Stack
 from bot.storage import migrate
 from tests.support.stack import free_port
 
-MESSAGES = [
-    "what is mediation",
-    "что такое медиация",
-    "медиация деген не",
-    "hello",
-    "что ты умеешь",
-    "Medıasıa degenimiz ne?",
-    "рахмет",
-    "how much does a mediator cost",
-]
+# What the bench measures is the engine: the flood limits (a person may send about one message a
+# second, bench/flood.py) and the cap on sends that Telegram imposes on a bot (30 a second,
+# bot/telegram/sending.py) are off, or they, not the engine, would set the pace.
+NO_LIMITS = {
+    "MAX_QUEUED_PER_CHAT": "1000000",
+    "USER_BURST": "1000000",
+    "TELEGRAM_SENDS_PER_SECOND": "0",
+}
+GROWTH_TURNS = 210
+# Windows of turns whose p50 is compared in the growth scenario: around turn 10 and turn 200.
+EARLY = range(5, 16)
+LATE = range(195, 206)
+
+KELISIM = "kelisim"
+BASELINE = "rasa-init"
 
 
 @dataclass
 class Result:
     scenario: str
+    system: str
     users: int
     turns: int
     seconds: float
@@ -56,6 +73,15 @@ class Result:
     peak_rss_mb: dict[str, float] = field(default_factory=dict)
 
 
+@dataclass
+class Growth:
+    system: str
+    p50_early_ms: float
+    p50_late_ms: float
+    ratio: float
+    errors: int
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -65,10 +91,10 @@ def percentile(values: list[float], q: float) -> float:
 
 
 class MemoryWatch:
-    """Peak RSS of each stack process (with its children), sampled in a thread."""
+    """Peak RSS of each process (with its children), sampled in a thread."""
 
-    def __init__(self, stack: Stack) -> None:
-        self.pids = {c.name: c.process.pid for c in stack.children}
+    def __init__(self, pids: dict[str, int]) -> None:
+        self.pids = pids
         self.peak: dict[str, float] = dict.fromkeys(self.pids, 0.0)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -95,89 +121,112 @@ class MemoryWatch:
         self._thread.join()
 
 
-async def _bot_user(
-    http: aiohttp.ClientSession, base: str, index: int, deadline: float, out: list[float]
-) -> int:
-    async with http.post(
-        f"{base}/control/users", json={"first_name": f"bench{index}", "language_code": "en"}
-    ) as response:
-        user = await response.json()
-    uid = user["id"]
-    errors = 0
-    for text in itertools.cycle(MESSAGES):
-        if time.monotonic() > deadline:
-            break
-        async with http.post(f"{base}/control/users/{uid}/messages", json={"text": text}) as r:
-            sent = await r.json()
-        params = {"after": str(sent["seq"]), "timeout": "30", "all": "1"}
-        async with http.get(f"{base}/control/users/{uid}/wait", params=params) as r:
-            events = await r.json()
-        incoming = [e for e in events if e["direction"] == "out" and e["kind"] == "message"]
-        start_at = await _event_time(http, base, uid, sent["seq"])
-        if not incoming or start_at is None:
-            errors += 1
-            continue
-        out.append((incoming[0]["at"] - start_at) * 1000)
-    return errors
+# One simulated person: sends `text`, returns the turn's latency in ms (None: no answer).
+Turn = Callable[[str], Awaitable[float | None]]
+NewPerson = Callable[[aiohttp.ClientSession, int], Awaitable[Turn]]
 
 
-async def _event_time(http: aiohttp.ClientSession, base: str, uid: int, seq: int) -> float | None:
-    async with http.get(f"{base}/control/users/{uid}/chat", params={"after": str(seq - 1)}) as r:
-        events = await r.json()
-    for event in events:
-        if event["seq"] == seq:
-            return float(event["at"])
-    return None
+def kelisim_person(base: str) -> NewPerson:
+    """A new Telegram user of the emulator, talking to the bot."""
 
-
-async def _rasa_user(
-    http: aiohttp.ClientSession, rasa_url: str, index: int, deadline: float, out: list[float]
-) -> int:
-    sender = f"bench-{index}-{uuid.uuid4().hex[:6]}"
-    errors = 0
-    for text in itertools.cycle(MESSAGES):
-        if time.monotonic() > deadline:
-            break
-        started = time.perf_counter()
+    async def new(http: aiohttp.ClientSession, index: int) -> Turn:
+        name = f"bench{index}-{uuid.uuid4().hex[:6]}"
         async with http.post(
-            f"{rasa_url}/webhooks/rest/webhook",
-            json={"sender": sender, "message": text, "metadata": {"language": "en"}},
+            f"{base}/control/users", json={"first_name": name, "language_code": "en"}
         ) as response:
-            body = await response.json()
-        if not body:
+            uid = (await response.json())["id"]
+
+        async def turn(text: str) -> float | None:
+            started = time.perf_counter()
+            async with http.post(f"{base}/control/users/{uid}/messages", json={"text": text}) as r:
+                sent = await r.json()
+            params = {"after": str(sent["seq"]), "timeout": "30"}
+            async with http.get(f"{base}/control/users/{uid}/wait", params=params) as r:
+                events = await r.json()
+            if not any(e["kind"] == "message" for e in events):
+                return None
+            return (time.perf_counter() - started) * 1000
+
+        return turn
+
+    return new
+
+
+def rasa_person(url: str) -> NewPerson:
+    """A new sender on a Rasa server's REST channel."""
+
+    async def new(http: aiohttp.ClientSession, index: int) -> Turn:
+        sender = f"bench-{index}-{uuid.uuid4().hex[:6]}"
+
+        async def turn(text: str) -> float | None:
+            started = time.perf_counter()
+            async with http.post(
+                f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}
+            ) as response:
+                await response.json()
+                ok = response.status == 200
+            # The starter bot answers some of our messages with nothing ([]): still a turn served.
+            return (time.perf_counter() - started) * 1000 if ok else None
+
+        return turn
+
+    return new
+
+
+async def _user(
+    http: aiohttp.ClientSession,
+    new_person: NewPerson,
+    index: int,
+    deadline: float,
+    per_person: int | None,
+    out: list[float],
+) -> int:
+    errors = 0
+    turn = await new_person(http, index)
+    for count, text in enumerate(itertools.cycle(MESSAGES), start=1):
+        if time.monotonic() > deadline:
+            break
+        latency = await turn(text)
+        if latency is None:
             errors += 1
-            continue
-        out.append((time.perf_counter() - started) * 1000)
+        else:
+            out.append(latency)
+        if per_person and count % per_person == 0:
+            turn = await new_person(http, index)
     return errors
 
 
-async def _drive(scenario: str, stack: Stack, users: int, seconds: float) -> Result:
+def _session(users: int) -> aiohttp.ClientSession:
+    return aiohttp.ClientSession(
+        timeout=aiohttp.ClientTimeout(total=60),
+        connector=aiohttp.TCPConnector(limit=users * 4),
+    )
+
+
+async def _drive(
+    scenario: str,
+    system: str,
+    new_person: NewPerson,
+    pids: dict[str, int],
+    users: int,
+    seconds: float,
+) -> Result:
+    per_person = SHORT_CONVERSATION if scenario == "short" else None
     latencies: list[float] = []
-    timeout = aiohttp.ClientTimeout(total=60)
-    connector = aiohttp.TCPConnector(limit=users * 4)
-    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as http:
-        # Warm up: the first turn pays for lazy loading in every process.
-        warm: list[float] = []
-        if scenario == "bot":
-            await _bot_user(http, stack.emulator_url, 10_000, time.monotonic() + 2, warm)
-        else:
-            await _rasa_user(http, stack.rasa_url, 10_000, time.monotonic() + 2, warm)
-        with MemoryWatch(stack) as memory:
+    async with _session(users) as http:
+        # Warm up: the first turns pay for lazy loading in every process.
+        await _user(http, new_person, 10_000, time.monotonic() + 2, per_person, [])
+        with MemoryWatch(pids) as memory:
             started = time.monotonic()
             deadline = started + seconds
-            if scenario == "bot":
-                jobs = [
-                    _bot_user(http, stack.emulator_url, i, deadline, latencies)
-                    for i in range(users)
-                ]
-            else:
-                jobs = [
-                    _rasa_user(http, stack.rasa_url, i, deadline, latencies) for i in range(users)
-                ]
+            jobs = [
+                _user(http, new_person, i, deadline, per_person, latencies) for i in range(users)
+            ]
             errors = sum(await asyncio.gather(*jobs))
             elapsed = time.monotonic() - started
     return Result(
         scenario=scenario,
+        system=system,
         users=users,
         turns=len(latencies),
         seconds=round(elapsed, 2),
@@ -187,6 +236,26 @@ async def _drive(scenario: str, stack: Stack, users: int, seconds: float) -> Res
         p99_ms=round(percentile(latencies, 99), 1),
         errors=errors,
         peak_rss_mb={k: round(v) for k, v in memory.peak.items()},
+    )
+
+
+async def _growth(system: str, new_person: NewPerson) -> Growth:
+    """One conversation of GROWTH_TURNS turns: does a turn cost more as it grows?"""
+    latencies: list[float | None] = []
+    async with _session(1) as http:
+        turn = await new_person(http, 20_000)
+        for text in itertools.islice(itertools.cycle(MESSAGES), GROWTH_TURNS):
+            latencies.append(await turn(text))
+    early = [v for i, v in enumerate(latencies, start=1) if i in EARLY and v is not None]
+    late = [v for i, v in enumerate(latencies, start=1) if i in LATE and v is not None]
+    p50_early = statistics.median(early) if early else float("nan")
+    p50_late = statistics.median(late) if late else float("nan")
+    return Growth(
+        system=system,
+        p50_early_ms=round(p50_early, 1),
+        p50_late_ms=round(p50_late, 1),
+        ratio=round(p50_late / p50_early, 2),
+        errors=sum(v is None for v in latencies),
     )
 
 
@@ -211,20 +280,50 @@ def start(tmp: Path, with_bot: bool, env: dict[str, str] | None = None) -> Stack
     return stack
 
 
-def run(users: list[int], seconds: float) -> list[Result]:
+@dataclass
+class Report:
+    results: list[Result]
+    growth: list[Growth]
+
+
+def run(users: list[int], seconds: float, scenarios: list[str]) -> Report:
     model.train()
     results: list[Result] = []
+    growth: list[Growth] = []
+
+    def record(result: Result) -> None:
+        print(json.dumps(asdict(result), ensure_ascii=False), flush=True)
+        results.append(result)
+
     with tempfile.TemporaryDirectory() as tmp:
-        for scenario, with_bot in (("rasa-baseline", False), ("bot", True)):
-            stack = start(Path(tmp) / scenario, with_bot)
-            try:
+        bare = BareRasa(Path(tmp) / "rasa-init.log")
+        bare.start()
+        stack = start(Path(tmp) / "stack", with_bot=True, env=NO_LIMITS)
+        try:
+            assert bare.process is not None
+            bare_pids = {"rasa": bare.process.pid}
+            # The emulator stands in for Telegram: measured, but not part of the stack's memory.
+            stack_pids = {c.name: c.process.pid for c in stack.children}
+            ours = kelisim_person(stack.emulator_url)
+            theirs = rasa_person(bare.url)
+            for scenario in (s for s in scenarios if s != "growth"):
                 for count in users:
-                    result = asyncio.run(_drive(scenario, stack, count, seconds))
-                    print(json.dumps(asdict(result), ensure_ascii=False), flush=True)
-                    results.append(result)
-            finally:
-                stack.stop()
-    return results
+                    record(
+                        asyncio.run(_drive(scenario, BASELINE, theirs, bare_pids, count, seconds))
+                    )
+                    record(asyncio.run(_drive(scenario, KELISIM, ours, stack_pids, count, seconds)))
+                    record(
+                        asyncio.run(_drive(scenario, BASELINE, theirs, bare_pids, count, seconds))
+                    )
+            if "growth" in scenarios:
+                for system, person in ((BASELINE, theirs), (KELISIM, ours)):
+                    found = asyncio.run(_growth(system, person))
+                    print(json.dumps(asdict(found)), flush=True)
+                    growth.append(found)
+        finally:
+            stack.stop()
+            bare.stop()
+    return Report(results, growth)
 
 
 def machine() -> dict[str, str]:
@@ -236,22 +335,49 @@ def machine() -> dict[str, str]:
     }
 
 
-def table(results: list[Result]) -> str:
-    base = {r.users: r for r in results if r.scenario == "rasa-baseline"}
-    lines = [
-        "| scenario | users | turns/s | p50 ms | p95 ms | p99 ms | turns/s vs baseline"
-        " | errors | peak RSS MB |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
+def ratios(results: list[Result]) -> dict[tuple[str, int], float]:
+    """Kelisim's turns/s over the mean of the baseline runs beside it, per scenario and users."""
+    out: dict[tuple[str, int], float] = {}
     for r in results:
-        ratio = (
-            r.turns_per_second / base[r.users].turns_per_second if r.users in base else float("nan")
-        )
+        if r.system != KELISIM:
+            continue
+        base = [
+            b.turns_per_second
+            for b in results
+            if b.system == BASELINE and b.scenario == r.scenario and b.users == r.users
+        ]
+        if base and statistics.mean(base):
+            out[(r.scenario, r.users)] = r.turns_per_second / statistics.mean(base)
+    return out
+
+
+def table(report: Report) -> str:
+    ratio = ratios(report.results)
+    lines = [
+        "| scenario | system | users | turns/s | p50 ms | p95 ms | p99 ms | vs baseline"
+        " | errors | peak RSS MB |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in report.results:
+        x = ratio.get((r.scenario, r.users)) if r.system == KELISIM else None
         rss = ", ".join(f"{k} {v:.0f}" for k, v in r.peak_rss_mb.items())
+        if r.system == KELISIM:
+            total = sum(v for k, v in r.peak_rss_mb.items() if k != "emulator")
+            rss += f" (stack without the emulator {total:.0f})"
         lines.append(
-            f"| {r.scenario} | {r.users} | {r.turns_per_second} | {r.p50_ms} | {r.p95_ms} | "
-            f"{r.p99_ms} | {ratio:.2f} | {r.errors} | {rss} |"
+            f"| {r.scenario} | {r.system} | {r.users} | {r.turns_per_second} | {r.p50_ms} | "
+            f"{r.p95_ms} | {r.p99_ms} | {'' if x is None else f'{x:.2f}x'} | {r.errors} | {rss} |"
         )
+    if report.growth:
+        lines += [
+            "",
+            "| growth | p50 turns 5-15 ms | p50 turns 195-205 ms | late / early | errors |",
+            "|---|---|---|---|---|",
+        ]
+        for g in report.growth:
+            lines.append(
+                f"| {g.system} | {g.p50_early_ms} | {g.p50_late_ms} | {g.ratio:.2f}x | {g.errors} |"
+            )
     return "\n".join(lines)
 
 
@@ -261,13 +387,26 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--users", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument(
+        "--scenarios", nargs="+", default=["short", "long", "growth"],
+        choices=["short", "long", "growth"],
+    )  # fmt: skip
     parser.add_argument("--out", type=Path, default=Path("bench/out/turns.json"))
     args = parser.parse_args(argv)
-    results = run(args.users, args.seconds)
+    report = run(args.users, args.seconds, args.scenarios)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     meta = machine()
-    args.out.write_text(json.dumps({**meta, "results": [asdict(r) for r in results]}, indent=2))
-    print(f"\n{meta['date']} · {meta['machine']}\n\n{table(results)}")
+    args.out.write_text(
+        json.dumps(
+            {
+                **meta,
+                "results": [asdict(r) for r in report.results],
+                "growth": [asdict(g) for g in report.growth],
+            },
+            indent=2,
+        )
+    )
+    print(f"\n{meta['date']} · {meta['machine']}\n\n{table(report)}")
 
 
 if __name__ == "__main__":

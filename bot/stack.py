@@ -112,13 +112,20 @@ def _redis_answers(url: str) -> bool:
 _REDIS_TLS_FILES = ("ssl_ca_certs", "ssl_certfile", "ssl_keyfile")
 
 
+COMPACT_MEMORY_STORE = "kelisim_engine.tracker_stores.CompactInMemoryTrackerStore"
+COMPACT_REDIS_STORE = "kelisim_engine.tracker_stores.CompactRedisTrackerStore"
+
+
 def endpoints_config(actions_port: int, redis_url: str, prefix: str) -> dict[str, object]:
     """Rasa's endpoints.yml for this run; Redis stores when REDIS_URL is set (production).
 
     The file never holds the Redis password: it says `${REDIS_PASSWORD}`, which Rasa expands
     from its own environment when it reads the file (rasa_redis_env gives it the value)."""
     config: dict[str, object] = {
-        "action_endpoint": {"url": f"http://127.0.0.1:{actions_port}/webhook"}
+        "action_endpoint": {"url": f"http://127.0.0.1:{actions_port}/webhook"},
+        # Conversations compacted as they are saved (rasa_project/kelisim_engine/): a turn
+        # costs the same however long the conversation has been.
+        "tracker_store": {"type": COMPACT_MEMORY_STORE},
     }
     if redis_url:
         parts = urlsplit(redis_url)
@@ -142,7 +149,12 @@ def endpoints_config(actions_port: int, redis_url: str, prefix: str) -> dict[str
         # The tracker holds message text (under a pseudonym): keep it one day, as the privacy
         # page promises, long enough to follow a conversation.
         retention = int(os.environ.get("RASA_TRACKER_TTL", str(24 * 3600)))
-        config["tracker_store"] = {**common, "db": db, "record_exp": retention}
+        config["tracker_store"] = {
+            **common,
+            "type": COMPACT_REDIS_STORE,
+            "db": db,
+            "record_exp": retention,
+        }
         config["lock_store"] = {**common, "db": db}
     return config
 
@@ -306,7 +318,8 @@ class Stack:
         rasa = self._spawn(
             "rasa",
             [
-                str(model.rasa_bin()), "run",
+                # rasa run, without TensorFlow when the model needs none (kelisim_engine/serve.py).
+                str(model.rasa_bin().parent / "python"), "-m", "kelisim_engine.serve", "run",
                 "--model", str(model.MODEL_PATH),
                 "--endpoints", str(endpoints),
                 "--credentials", str(model.RASA_PROJECT / "credentials.yml"),

@@ -1,14 +1,20 @@
-"""Shared fixtures: the content tree and the two databases we support."""
+"""Shared fixtures: the content tree, the two databases we support, one SSL context for httpx."""
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
+import ssl
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx._transports.default as httpx_transports
+import psycopg
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from bot.config import ROOT
 from bot.content import Catalogue
@@ -23,12 +29,52 @@ def catalogue() -> Catalogue:
     return Catalogue.load(ROOT / "content")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database: a SQLite file, or a private schema in PostgreSQL."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'test.db'}"
+_create_ssl_context = httpx_transports.create_ssl_context
+
+
+@functools.cache
+def _default_ssl_context(trust_env: bool, cafile: str | None, capath: str | None) -> ssl.SSLContext:
+    return _create_ssl_context(verify=True, trust_env=trust_env)
+
+
+def _shared_ssl_context(verify: Any = True, cert: Any = None, trust_env: bool = True) -> Any:
+    if verify is not True or cert is not None:
+        return _create_ssl_context(verify=verify, cert=cert, trust_env=trust_env)
+    env = os.environ
+    return _default_ssl_context(trust_env, env.get("SSL_CERT_FILE"), env.get("SSL_CERT_DIR"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def one_ssl_context() -> Iterator[None]:
+    """Every python-telegram-bot `Bot` makes two httpx clients, and each loads the system's CA
+    bundle into a new SSL context (about 80 ms), though the tests speak plain HTTP to 127.0.0.1.
+    httpx's default context is made once and shared, as httpx allows; any other is made anew."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(httpx_transports, "create_ssl_context", _shared_ssl_context)
+        yield
+
+
+@functools.cache
+def postgres_unavailable() -> str | None:
+    """Why the test PostgreSQL cannot be used (None: it answers); asked once a run."""
+    try:
+        with psycopg.connect(POSTGRES_URL, connect_timeout=3):
+            return None
+    except psycopg.Error as exc:
+        return str(exc).strip().splitlines()[0]
+
+
+DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+
+
+@contextlib.contextmanager
+def _database(kind: str, folder: Path) -> Iterator[str]:
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'test.db'}"
         return
+    if reason := postgres_unavailable():
+        where = make_url(POSTGRES_URL).render_as_string(hide_password=True)
+        pytest.skip(f"no PostgreSQL at {where} (TEST_POSTGRES_URL): {reason}")
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://"))
     with admin.begin() as conn:
@@ -39,3 +85,19 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a private schema in PostgreSQL."""
+    with _database(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def module_database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The same, shared by a module's tests: for data they read and never change."""
+    with _database(request.param, tmp_path_factory.mktemp("db")) as url:
+        yield url

@@ -4,7 +4,7 @@ The search itself runs in the bot, beside the database, and its results are rend
 (bot/telegram/directory.py). This action only turns the conversation into a query:
 - where: a place the bot chose with buttons (metadata `place`), the settlement nearest to a
   shared location (metadata `near`; the bot keeps the exact point, which never reaches the
-  tracker), a place named in the message (the location entity, else the gazetteer reading the
+  tracker), a place named in the message (the location entity: the gazetteer's reading of the
   words), or the place of the last search (slot `mediator_place`);
 - what: a kind of dispute named in the message, else the screening's category;
 - the screening verdict, for the summary a person may forward to a mediator.
@@ -66,14 +66,17 @@ def place_in_message(tracker: Tracker) -> tuple[Place | None, bool]:
         if entity.get("entity") != "location":
             continue
         named = True
+        # Our extractor's value is the place's id (bot/understanding/entities.py); an entity
+        # from elsewhere (a story, a test) may carry the name as written.
+        place = places.get(str(entity.get("value") or ""))
         for words in (entity.get("value"), entity.get("text")):
-            place = places.find(str(words or ""))
-            if place is not None:
-                return place, False
+            place = place or places.find(str(words or ""))
+        if place is not None:
+            return place, False
     text = str(tracker.latest_message.get("text") or "")
     if text.startswith("/"):
         return None, named
-    # The model can miss a rare town's name; the gazetteer reads the whole message.
+    # A message Rasa parsed without our extractor (an older model): the same resolver.
     place = places.find(text)
     if place is not None:
         return place, False

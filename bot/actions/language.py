@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.entities import resolve_entity
+from bot.text.language_names import language_of
 
-# Stems of language names as people write them (Kazakh, Russian, English; Cyrillic and Latin).
-_NAMES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("kk", ("kk", "қаз", "каз", "qaz", "kaz", "kazakh", "kazak")),
-    ("ru", ("ru", "рус", "орыс", "орис", "orys", "rus", "russ")),
-    ("en", ("en", "eng", "англ", "ағыл", "агыл", "aǵyl", "agyl", "ağyl", "инглиш", "english")),
-)
-
-
-def language_of(text: str) -> str | None:
-    """kk, ru or en from a language's name in any of our languages; None if it names none."""
-    words = re.findall(r"\w+", text.lower())
-    for code, stems in _NAMES:
-        for word in words:
-            if word == code or any(word.startswith(stem) for stem in stems if len(stem) > 2):
-                return code
-    return None
+__all__ = ["ActionChangeLanguage", "language_of", "requested_language"]
 
 
 def requested_language(entities: list[dict[str, Any]]) -> str | None:

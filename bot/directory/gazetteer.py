@@ -469,10 +469,17 @@ class Gazetteer:
 
     def find(self, text: str) -> Place | None:
         """The most specific place mentioned in the text, or None."""
+        found = self.find_mention(text)
+        return found[2] if found else None
+
+    def find_mention(self, text: str) -> tuple[int, int, Place] | None:
+        """`find`'s place with where the text names it: (start, end) character offsets."""
         matches = self._matches(text)
         if not matches:
             return None
-        return max(matches, key=lambda m: (m.rank(), -m.start)).place
+        best = max(matches, key=lambda m: (m.rank(), -m.start))
+        words = [m for m in _WORD.finditer(text) if fold(m.group())]
+        return words[best.start].start(), words[best.end - 1].end(), best.place
 
     def find_all(self, text: str) -> list[Place]:
         """Every place mentioned in the text, in the order they appear, each once."""

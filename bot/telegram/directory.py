@@ -80,7 +80,10 @@ async def _show(
     message: Message | None,
 ) -> None:
     """Edit the message the button was on (paging, filters), else send a new one."""
-    if message is not None:
+    # A second press on a button whose answer the message already shows: Telegram refuses an
+    # edit that changes nothing, so the answer comes as a new message straight away.
+    unchanged = message is not None and message.reply_markup == markup and message.text_html == text
+    if message is not None and not unchanged:
         try:
             await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
             return

@@ -174,4 +174,4 @@ async def test_every_callback_answered_and_no_rejected_calls(
     assert queries and all(q["answered"] for q in queries)
     async with http.get(f"{stack.emulator_url}/control/errors") as response:
         errors = await response.json()
-    assert errors == []
+    assert errors == [], errors

@@ -13,6 +13,7 @@ its seed.
 from __future__ import annotations
 
 import random
+import re
 import time
 from typing import Any
 
@@ -146,17 +147,17 @@ NEAR_MISSES = (
 )  # fmt: skip
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # two UTF-16 units each, the rest one
+
+
 def cut(text: str, max_units: int) -> str:
     """At most max_units UTF-16 units, never splitting a character."""
-    out: list[str] = []
-    used = 0
-    for ch in text:
-        size = 2 if ord(ch) > 0xFFFF else 1
-        if used + size > max_units:
-            break
-        out.append(ch)
-        used += size
-    return "".join(out)
+    extra = 0  # astral characters kept so far
+    for match in _ASTRAL.finditer(text):
+        if match.start() + extra + 2 > max_units:  # this one does not fit
+            return text[: min(match.start(), max_units - extra)]
+        extra += 1
+    return text[: max_units - extra]
 
 
 # --- Telegram objects ---------------------------------------------------------------------

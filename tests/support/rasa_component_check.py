@@ -80,6 +80,17 @@ def main() -> None:
             {"text": t, "intent": m.get("intent"), "ranking": m.get("intent_ranking")}
             for t, m in zip(probes, parsed, strict=True)
         ]
+        # The one-product scorer the component uses gives scikit-learn's own probabilities.
+        from kelisim_nlu.linear_intent_classifier import _Scorer
+
+        from bot.text.skeleton import fold
+
+        scorer = _Scorer.of(loaded._model)
+        out["scorer_fast"] = scorer._features is not None
+        out["scorer_max_difference"] = max(
+            float(abs(scorer(fold(t)) - loaded._model.predict_proba([fold(t)])[0]).max())
+            for t in [*probes[:-1], *(m.get("text") for m in messages)]
+        )
         # A model file holding a type outside scikit-learn's own must not be loaded.
         with storage.write_to(resource) as directory:
             sio.dump({"payload": Path(tmp)}, directory / "linear_intent_classifier.skops")

@@ -262,6 +262,7 @@ async def test_a_lost_answer_is_unknown_and_never_sent_again(world: World, kind:
         assert await world.received(user_id, "(c)") == 1, (user_id, lost)
 
 
+@pytest.mark.slow  # sleeps on the real clock
 async def test_429_and_5xx_are_waited_out_and_tried_again(world: World) -> None:
     await world.fault(kind="429", retry_after=1, count=2)
     await world.fault(kind="500", count=2)
@@ -276,6 +277,7 @@ async def test_429_and_5xx_are_waited_out_and_tried_again(world: World) -> None:
     assert [f["fired"] for f in faults] == [2, 2, 1]
 
 
+@pytest.mark.slow  # sleeps on the real clock
 async def test_a_refused_connection_is_tried_again_and_then_left_for_the_next_run(
     world: World,
 ) -> None:
@@ -302,6 +304,7 @@ async def test_two_runs_at_once_never_both_send(world: World) -> None:
         assert await world.received(user_id, "(f)") == 1
 
 
+@pytest.mark.slow
 async def test_the_command_stops_cleanly_on_sigterm_and_never_sends_twice_after_kill_9(
     world: World, tmp_path: Path
 ) -> None:

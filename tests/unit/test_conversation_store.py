@@ -14,6 +14,7 @@ def test_a_configured_redis_is_used_as_it_is() -> None:
     assert url == "redis://db:6379/2" and "Redis" in line
 
 
+@pytest.mark.slow
 def test_with_a_token_the_local_redis_is_used_when_it_answers() -> None:
     # The machine's own Redis (127.0.0.1:6379) runs on every development and CI machine.
     url, line = conversation_store({}, playground=False)

@@ -126,6 +126,7 @@ def test_phone_numbers(raw: str, expected: str | None) -> None:
     assert csvio.phone_number(raw) == expected
 
 
+@pytest.mark.slow
 def test_the_command_line(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     env = {"DATABASE_URL": url, "PATH": "/usr/bin:/bin", "KELISIM_VAR_DIR": str(tmp_path)}

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
@@ -39,6 +40,7 @@ def run(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
+@pytest.mark.slow
 async def test_reports_are_recorded_listed_and_cleared(database_url: str) -> None:
     migrate.upgrade(database_url)
     ensure_samples(database_url, gazetteer())
@@ -71,6 +73,7 @@ async def test_reports_are_recorded_listed_and_cleared(database_url: str) -> Non
     assert f";{first.entry};" not in run(database_url).stdout
 
 
+@pytest.mark.slow
 async def test_sample_listings_never_reach_real_users_and_can_be_removed(
     database_url: str,
 ) -> None:

@@ -20,10 +20,11 @@ from bot.storage.urls import sync_url
 SHYMKENT = (42.3417, 69.5901)
 
 
-@pytest.fixture
-def session(database_url: str) -> Iterator[Session]:
-    migrate.upgrade(database_url)
-    engine = create_engine(sync_url(database_url))
+@pytest.fixture(scope="module")
+def session(module_database_url: str) -> Iterator[Session]:
+    """3,000 listings, made once a module: the tests that use them only search."""
+    migrate.upgrade(module_database_url)
+    engine = create_engine(sync_url(module_database_url))
     with Session(engine) as s:
         with s.begin():
             rows = list(samples.many(gazetteer(), 3000, dt.date(2026, 11, 26)))
@@ -103,14 +104,14 @@ def test_the_screenings_administrative_categories_find_administrative_mediators(
     [Query(*SHYMKENT, dispute_type="labour", language="kk"), Query(47.1, 51.9, online=True)],
 )
 async def test_the_async_search_gives_the_same_answer(
-    session: Session, database_url: str, query: Query
+    session: Session, module_database_url: str, query: Query
 ) -> None:
     from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
     from bot.directory.search import search_async
     from bot.storage.urls import async_url
 
-    engine = create_async_engine(async_url(database_url))
+    engine = create_async_engine(async_url(module_database_url))
     try:
         async with async_sessionmaker(engine)() as async_session:
             found = await search_async(async_session, query, want=12)

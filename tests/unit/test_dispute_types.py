@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.screening.dispute_types import DISPUTE_TYPES, dispute_type_of
+from bot.screening.dispute_types import DISPUTE_TYPES, dispute_type_in, dispute_type_of
 from bot.text.skeleton import fold
 
 RASA = Path(__file__).resolve().parents[2] / "rasa_project"
@@ -150,6 +150,211 @@ def test_every_language_and_script(text: str, expected: str) -> None:
 )
 def test_the_more_specific_cue_wins(text: str, expected: str) -> None:
     assert dispute_type_of(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # English: "will" the verb, "work" the verb, people and things only mentioned.
+        "Will the session be recorded?",
+        "I will write to you tomorrow",
+        "is participation voluntary or by free will",
+        "how does this bot work?",
+        "do mediators work on weekends",
+        "what does a mediator's job look like",
+        "will my husband see these messages?",
+        "my colleagues won't find out, right?",
+        "which laptop should I buy",
+        "can I pay the tax online",
+        "can I get a loan from the bank",
+        "is the service free",
+        # Kazakh in Cyrillic.
+        "бот қалай жұмыс істейді?",
+        "медиаторлар демалыс күні жұмыс істей ме",
+        "бұл жерде кім отыр",
+        "жақын жерде медиатор бар ма",
+        "әйелім біліп қоймай ма",
+        "көршілерім естімей ме",
+        "салықты қалай төлеймін",
+        "тілді орысшаға ауыстырыңыз",
+        "машина жауап беріп тұр ма",
+        "медиатордың еңбекақысы қанша",
+        "мемлекеттік баж қайтарыла ма",
+        # Kazakh in Latin, with the 2021 letters and without.
+        "Bot qalaı jumys isteıdi?",
+        "Áıelim bilip qoımaı ma?",
+        "Tildi aǵylşynǵa aýystyryńyz",
+        "bot kalai zhumys isteidi",
+        "zhakyn zherde mediator bar ma",
+        "korshilerim estimei me",
+        # Kazakh typed without its letters.
+        "бот калай жумыс истейди",
+        "жакын жерде медиатор бар ма",
+        "бастыгым биле ме",
+        # Russian: "работать", "уйдет" (not үй), phones, services, loans, taxes.
+        "как работает этот бот",
+        "медиаторы работают бесплатно?",
+        "а жена узнает?",
+        "соседи не узнают?",
+        "сколько времени уйдет",
+        "как заплатить налог",
+        "хочу взять кредит в банке",
+        "услуги медиатора платные?",
+        "можно подать заявку онлайн?",
+        "машина отвечает или человек?",
+        "если должник не исполняет соглашение, что делать",
+    ],
+)
+def test_a_message_that_only_mentions_people_or_things_describes_no_dispute(text: str) -> None:
+    assert dispute_type_in(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("my boss has not paid my salary for two months", "labour"),
+        ("the landlord won't give back my deposit", "property"),
+        ("the shop refuses to exchange a faulty kettle", "consumer"),
+        ("my ex doesn't let me see the kids", "family"),
+        ("my cousin took all of grandma's land, we quarrel", "inheritance"),
+        ("the supplier didn't deliver and keeps our prepayment", "commercial"),
+        ("the akimat rejected my application for a land plot", "administrative"),
+        ("my grandfather left a will and my uncle ignores it", "inheritance"),
+        ("жұмыс беруші жалақымды үш ай бермей жүр", "labour"),
+        ("көршім жерімді басып алды", "property"),
+        ("күйеуім балаларды көрсетпейді", "family"),
+        ("дүкен бұзылған шәйнекті қайтарып алмайды", "consumer"),
+        ("ағам әкемнің үйін бөліспей жүр", "inheritance"),
+        ("серіктесім қарызын қайтармай жүр", "commercial"),
+        ("Kórshim jerimdi basyp aldy", "property"),
+        ("Kúıeýim balalardy kórsetpeıdi", "family"),
+        ("zhumys berushi zhalakymdy bermei zhur", "labour"),
+        ("коршим жеримди басып алды", "property"),
+        ("куйеуим балаларды корсетпейди", "family"),
+        ("начальник не выплачивает премию", "labour"),
+        ("бывший муж не платит алименты", "family"),
+        ("магазин не возвращает деньги за сломанный чайник", "consumer"),
+        ("брат не дает мне долю в доме родителей", "inheritance"),
+        ("сосед не хочет платить за ремонт после потопа", "property"),
+        ("контрагент сорвал поставку по договору", "commercial"),
+        ("уволили без причины", "labour"),
+        ("ДТП", "property"),
+    ],
+)
+def test_a_message_that_describes_a_dispute_gets_its_type(text: str, expected: str) -> None:
+    assert dispute_type_in(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("my late father's will", "inheritance"),
+        ("the will of my grandmother is disputed", "inheritance"),
+        ("will and testament", "inheritance"),
+        ("I will not pay him", None),
+        ("will they refund the fee", None),
+    ],
+)
+def test_will_is_an_inheritance_only_as_a_noun(text: str, expected: str | None) -> None:
+    assert dispute_type_in(text) == expected
+
+
+def test_the_span_reading_fixes_the_will_of_a_shop() -> None:
+    # "s will" was read as "'s will" inside "shop will".
+    assert dispute_type_of("a shop will not refund me") == "consumer"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("бот жұмыс істемейді", None),
+        ("медиатор болып жұмыс істеу үшін не керек", None),
+        ("хочу работать медиатором", None),
+        ("can anyone work as a mediator", None),
+        ("жұмыстан шығарып жіберді", "labour"),
+        ("еңбекақымды төлемейді", "labour"),
+        ("меня уволили", "labour"),
+        ("я работаю на стройке, мне не платят", "labour"),
+        ("I work at a factory and they don't pay me", "labour"),
+    ],
+)
+def test_working_is_no_labour_dispute_unless_something_goes_wrong(
+    text: str, expected: str | None
+) -> None:
+    assert dispute_type_in(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("с соседями", "property"),
+        ("my employer", "labour"),
+        ("жер дауы", "property"),
+        ("балалар мәселесі", "family"),
+        ("korshilermen", "property"),
+        ("problem with my landlord", "property"),
+    ],
+)
+def test_a_bare_answer_names_its_kind(text: str, expected: str) -> None:
+    assert dispute_type_in(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("семейный медиатор нужен", "family"),
+        ("отбасылық медиатор керек", "family"),
+        ("family mediator please", "family"),
+        ("медиатор по трудовым вопросам", "labour"),
+        ("жер дауы бойынша медиатор", "property"),
+        # Whom to invite, whose phone, a job: no kind of mediator.
+        ("көршіме медиацияны қалай ұсынамын", None),
+        ("korshige mediatsiya usynu", None),
+        ("телефон медиатора", None),
+        ("работать медиатором", None),
+    ],
+)
+def test_the_kind_of_mediator_wanted_names_the_kind(text: str, expected: str | None) -> None:
+    assert dispute_type_in(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Refusing mediation in a question about persuading: the invitation, no dispute.
+        ("ерім келіспей жүр, оны қалай көндіремін", None),
+        ("свекровь не соглашается, как ее уговорить", None),
+        ("my neighbour disagrees, how do I persuade him", None),
+        # Refusing to pay, to return, to move out: a dispute.
+        ("ерім алимент төлемей жүр", "family"),
+        ("квартирант не съезжает и не платит", "property"),
+        ("the tenant refuses to move out", "property"),
+    ],
+)
+def test_a_refusal_of_mediation_is_the_invitation_not_the_dispute(
+    text: str, expected: str | None
+) -> None:
+    assert dispute_type_in(text) == expected
+
+
+def test_a_type_named_beats_one_only_mentioned() -> None:
+    # The flooding names a property dispute; the repair is only what it cost.
+    assert dispute_type_in("сосед затопил, ремонт не оплачивает") == "property"
+
+
+@pytest.mark.parametrize(
+    ("span", "expected"),
+    [("сосед", "property"), ("my boss", "labour"), ("жена", "family"), ("телефон", "consumer")],
+)
+def test_a_span_counts_every_cue_a_message_does_not(span: str, expected: str) -> None:
+    # A span is already about a dispute ("what is it about?" "сосед"); a message may not be.
+    assert dispute_type_of(span) == expected
+    assert dispute_type_in(f"{span} узнает об этом?") is None
+
+
+def test_every_canonical_value_is_its_own_type_in_a_message() -> None:
+    assert all(dispute_type_in(t) == t for t in DISPUTE_TYPES)
+    assert dispute_type_in("") is None
 
 
 @pytest.mark.parametrize("text", ["hello", "сәлем", "спасибо", "қалайсың", "how are you"])

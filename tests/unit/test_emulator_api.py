@@ -509,6 +509,7 @@ async def test_get_updates_offset_semantics(env: Env) -> None:
     assert await env.control("GET", "updates") == []
 
 
+@pytest.mark.slow  # sleeps on the real clock
 async def test_long_poll_times_out_and_wakes_up(env: Env) -> None:
     started_at = time.monotonic()
     assert await env.bot.get_updates(timeout=1) == ()
@@ -526,6 +527,7 @@ async def test_long_poll_times_out_and_wakes_up(env: Env) -> None:
     assert updates[0].message is not None and updates[0].message.text == "wake up"
 
 
+@pytest.mark.slow  # sleeps on the real clock
 async def test_second_poller_terminates_the_first(env: Env) -> None:
     # Two bot instances, as when a developer forgets a running bot.
     async with Bot(TOKEN, base_url=f"{env.url}/bot") as other:
@@ -647,6 +649,7 @@ async def test_any_other_message_from_the_user(started: Env) -> None:
 # --- control API ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # sleeps on the real clock
 async def test_wait_returns_bot_events_or_times_out(started: Env) -> None:
     said = await started.say(EN, "ping")
 
@@ -810,6 +813,7 @@ async def test_5xx_answers_look_like_telegrams(started: Env) -> None:
     assert await _messages_from_bot(started, EN) == []
 
 
+@pytest.mark.slow  # sleeps on the real clock
 async def test_a_fault_for_some_seconds_hits_every_method(started: Env) -> None:
     await started.control("POST", "faults", {"kind": "500", "seconds": 0.4})
     with pytest.raises(NetworkError):
@@ -850,6 +854,7 @@ async def test_a_dropped_connection_loses_the_call_or_only_its_answer(started: E
     assert await started.errors() == []
 
 
+@pytest.mark.slow  # sleeps on the real clock
 async def test_a_hanging_call_happens_only_if_the_client_waits(started: Env) -> None:
     await started.control(
         "POST", "faults", {"kind": "hang", "delay": 2, "methods": ["sendMessage"]}
@@ -1053,6 +1058,7 @@ async def test_webhook_delivery_with_secret_and_conflict(env: Env, receiver: Rec
     assert updates[0].message is not None and updates[0].message.text == "polling again"
 
 
+@pytest.mark.slow  # sleeps on the real clock
 async def test_webhook_retries_then_succeeds(env: Env, receiver: Receiver) -> None:
     receiver.statuses.extend([500, 502])
     await env.bot.set_webhook(receiver.url)

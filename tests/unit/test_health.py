@@ -9,11 +9,15 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from bot.config import ROOT
 from bot.stack import health_report
 from bot.supervisor import EXIT_CONFIG
 from bot.telegram.app import STOP_GRACE
 from tests.support.processes import FakeRasa, Processes, free_port, wait_until
+
+pytestmark = pytest.mark.slow
 
 
 def test_a_bot_api_unreachable_at_start_up_is_retried_and_healthz_says_what_is_down(

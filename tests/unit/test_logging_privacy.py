@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from bot import model
 from bot.storage import migrate
@@ -36,6 +37,7 @@ def levels(**env: str) -> dict[str, int]:
     return found
 
 
+@pytest.mark.slow
 def test_debug_reaches_libraries_only_with_log_message_text() -> None:
     debug = levels(LOG_LEVEL="DEBUG")
     assert debug["bot.telegram.handlers"] == 10
@@ -45,6 +47,7 @@ def test_debug_reaches_libraries_only_with_log_message_text() -> None:
     assert debug["httpx"] == levels(LOG_LEVEL="DEBUG", LOG_MESSAGE_TEXT="1")["httpx"] == 30
 
 
+@pytest.mark.slow
 async def test_a_bot_at_debug_level_logs_no_message_text(
     processes: Processes, tmp_path: Path
 ) -> None:
@@ -64,6 +67,7 @@ async def test_a_bot_at_debug_level_logs_no_message_text(
     assert TOKEN not in logged
 
 
+@pytest.mark.slow
 async def test_with_log_message_text_debug_shows_libraries_but_never_the_token(
     processes: Processes, tmp_path: Path
 ) -> None:

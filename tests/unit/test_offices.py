@@ -125,6 +125,7 @@ def test_qr_code_and_poster_files(tmp_path: Path, catalogue: Catalogue) -> None:
     assert data.count(b"/Type /Page\n") == 3  # one page per language
 
 
+@pytest.mark.slow
 def test_the_offices_and_link_commands(tmp_path: Path) -> None:
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'cli.db'}", BOT_USERNAME="my_bot")
 

@@ -36,6 +36,7 @@ def test_the_file_names_the_password_and_rasa_alone_gets_it() -> None:
     assert "password: ${REDIS_PASSWORD}" in text  # plain: Rasa expands only unquoted values
     store = config["tracker_store"]
     assert isinstance(store, dict)
+    assert store["type"] == "kelisim_engine.tracker_stores.CompactRedisTrackerStore"
     assert (store["url"], store["port"], store["db"], store["username"]) == (
         "db.internal",
         6380,
@@ -151,7 +152,7 @@ async def main():
     async with locks.lock("someone"):
         await store.save(tracker)
     found = await store.retrieve("someone")
-    print("saved", len(found.events))
+    print("saved", len(found.events), type(store).__name__)
     # The password really comes from the environment: with another one, no way in.
     os.environ["REDIS_PASSWORD"] = "wrong"
     endpoints = AvailableEndpoints.read_endpoints(sys.argv[1])
@@ -164,6 +165,7 @@ asyncio.run(main())
 """
 
 
+@pytest.mark.slow
 def test_rasa_reaches_a_redis_with_tls_a_username_and_a_password(
     secure_redis: tuple[str, Path], tmp_path: Path
 ) -> None:
@@ -181,7 +183,8 @@ def test_rasa_reaches_a_redis_with_tls_a_username_and_a_password(
 
     done = rasa(rasa_redis_env(url))
     assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.split("\n")[:2] == ["saved 1", "refused"]
+    # Our compacting store, not Rasa's silent fallback to memory when a type does not import.
+    assert done.stdout.split("\n")[:2] == ["saved 1 CompactRedisTrackerStore", "refused"]
     client = redis.Redis.from_url(url)
     try:
         # The conversation expires as the privacy page says (RASA_TRACKER_TTL, a day).

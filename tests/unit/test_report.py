@@ -137,6 +137,7 @@ async def test_unanswered_questions_are_kept_only_when_allowed(database_url: str
     assert kept == [("ru", "Как подать на [name] в суд")]
 
 
+@pytest.mark.slow
 def test_the_report_command(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'r.db'}"
     migrate.upgrade(url)

@@ -230,6 +230,7 @@ async def redis_prefix() -> AsyncIterator[str]:
     await client.aclose()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("token", [TOKEN, ""], ids=["api-and-redis", "redis-only"])
 async def test_with_redis_the_tracker_and_lock_keys_go_too(
     world: World, fake_rasa: FakeRasa, redis_prefix: str, token: str

@@ -253,6 +253,7 @@ def test_the_table_reaches_every_rule_and_adjustment() -> None:
     assert reached == {r.id for r in (*BOOK.rules, *BOOK.adjustments)}
 
 
+@pytest.mark.slow
 def test_the_command_gives_the_same_answers_for_every_rule() -> None:
     cases = [p.values[0] for p in RULE_CASES]
     answers, status = command([json.dumps(case) for case in cases])
@@ -461,6 +462,7 @@ def test_invariants_over_random_cases(seed: int) -> None:
     assert verdicts == set(VERDICTS)  # the sample reaches every verdict
 
 
+@pytest.mark.slow
 def test_the_command_agrees_on_random_cases() -> None:
     rng = random.Random(12)
     cases = [random_case(rng) for _ in range(200)]
@@ -501,6 +503,7 @@ def test_a_bad_line_gives_an_error_naming_what_is_wrong(line: str, names: str) -
     assert names in answer["error"]
 
 
+@pytest.mark.slow
 def test_the_command_answers_every_line_and_exits_2_on_a_bad_one() -> None:
     good = json.dumps(known("family"))
     lines = [good]
@@ -516,12 +519,14 @@ def test_the_command_answers_every_line_and_exits_2_on_a_bad_one() -> None:
             assert answer == jsonlines.screen_line(BOOK, line)
 
 
+@pytest.mark.slow
 def test_the_command_exits_0_when_every_line_is_good() -> None:
     answers, status = command([json.dumps({"category": "family"}), json.dumps(known("labour"))])
     assert status == 0
     assert [a["verdict"] for a in answers] == ["unsure", "eligible"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("language", ["kk", "ru", "en"])
 def test_reasons_in_each_language(language: str) -> None:
     cases = [
@@ -548,11 +553,13 @@ def test_reasons_differ_by_language() -> None:
     assert any(letter in texts["kk"] for letter in "әғқңөұүһі")
 
 
+@pytest.mark.slow
 def test_reasons_in_another_language_are_refused() -> None:
     answers, status = command([json.dumps({"category": "family"})], "--reasons", "de")
     assert answers == [] and status != 0
 
 
+@pytest.mark.slow
 def test_a_broken_rules_file_stops_the_command(tmp_path: Path) -> None:
     (tmp_path / "screening").mkdir()
     (tmp_path / "screening" / "rules.yml").write_text("rules: [", encoding="utf-8")

@@ -112,6 +112,7 @@ async def test_forbidden_marks_the_person_blocked() -> None:
     assert marked == [42]
 
 
+@pytest.mark.slow  # sleeps on the real clock
 async def test_sends_are_spread_to_the_rate() -> None:
     delivery = Delivery(20)
     loop_time = asyncio.get_running_loop().time

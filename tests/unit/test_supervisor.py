@@ -108,6 +108,7 @@ def supervised(tmp_path: Path) -> Iterator[Callable[..., Supervised]]:
         one.end()
 
 
+@pytest.mark.slow
 def test_children_die_with_the_supervisor_even_when_it_is_killed(
     tmp_path: Path, supervised: Callable[..., Supervised]
 ) -> None:
@@ -125,6 +126,7 @@ def test_children_die_with_the_supervisor_even_when_it_is_killed(
     wait_until(lambda: not any(alive(pid) for pid in pids), 5, "children gone")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("attempt", [1, 2])
 def test_the_action_server_dies_with_the_supervisor_killed_just_after_start_up(
     tmp_path: Path, supervised: Callable[..., Supervised], attempt: int
@@ -147,6 +149,7 @@ def test_the_action_server_dies_with_the_supervisor_killed_just_after_start_up(
         assert probe.connect_ex(("127.0.0.1", port)) != 0, "the port is free again"
 
 
+@pytest.mark.slow
 def test_a_killed_child_is_started_again_and_what_it_left_goes_with_it(
     tmp_path: Path, supervised: Callable[..., Supervised]
 ) -> None:
@@ -170,6 +173,7 @@ def test_a_killed_child_is_started_again_and_what_it_left_goes_with_it(
     assert "supervisor: started again (restart 1)" in log
 
 
+@pytest.mark.slow
 def test_repeated_failures_before_ready_make_it_give_up_and_say_why(
     tmp_path: Path, supervised: Callable[..., Supervised]
 ) -> None:
@@ -186,6 +190,7 @@ def test_repeated_failures_before_ready_make_it_give_up_and_say_why(
     assert sup.process.wait(10) == 1
 
 
+@pytest.mark.slow
 def test_a_configuration_error_gives_up_at_once(
     tmp_path: Path, supervised: Callable[..., Supervised]
 ) -> None:
@@ -196,6 +201,7 @@ def test_a_configuration_error_gives_up_at_once(
     assert not [line for line in sup.lines if "starting it again" in line]
 
 
+@pytest.mark.slow
 def test_sigterm_stops_the_children(tmp_path: Path, supervised: Callable[..., Supervised]) -> None:
     sleeper = [sys.executable, "-c", SLEEPER, str(tmp_path / "a")]
     sup = supervised([{"name": "a", "command": sleeper}])
@@ -206,6 +212,7 @@ def test_sigterm_stops_the_children(tmp_path: Path, supervised: Callable[..., Su
     assert not alive(pid)
 
 
+@pytest.mark.slow
 def test_the_delay_doubles_while_it_keeps_crashing_and_resets_once_it_stayed_up(
     tmp_path: Path,
 ) -> None:
@@ -238,6 +245,7 @@ def test_the_delay_doubles_while_it_keeps_crashing_and_resets_once_it_stayed_up(
         supervisor.stop()
 
 
+@pytest.mark.slow
 def test_an_immediate_failure_streak_is_broken_by_a_run_that_got_going(tmp_path: Path) -> None:
     supervisor = Supervisor(tmp_path / "log", backoff=Backoff(first=0.01, settle=0.3, give_up=2))
     child = supervisor.spawn(Program("x", ["sh", "-c", "exit 1"], dict(os.environ), tmp_path))
@@ -267,6 +275,7 @@ def test_logs_rotate_and_only_their_owner_reads_them(tmp_path: Path) -> None:
     log.write(b"after close\n")  # a late line from a child's last words: dropped, no error
 
 
+@pytest.mark.slow
 def test_a_chatty_child_cannot_fill_the_disk(
     tmp_path: Path, supervised: Callable[..., Supervised]
 ) -> None:
@@ -284,6 +293,7 @@ def test_a_chatty_child_cannot_fill_the_disk(
     assert max(sizes.values()) <= 200_000
 
 
+@pytest.mark.slow
 def test_a_child_started_from_a_thread_that_ends_lives_on(tmp_path: Path) -> None:
     """The kernel's parent-death signal follows the thread that forked, not the process."""
     supervisor = Supervisor(tmp_path / "log")
