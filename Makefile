@@ -29,7 +29,7 @@ help:
 	@echo "make train      train the Rasa model if its data changed"
 	@echo "make check      the inner loop: lint, types, content check, the fast unit tests (SQLite; no processes, Rasa, Redis)"
 	@echo "make content-check  every problem in content/ (missing translations, limits, front matter)"
-	@echo "make nlu-report intent accuracy and entity F1 per language slice on the held-out set (rasa_project/tests/nlu)"
+	@echo "make nlu-report intent accuracy, dispute type and place per language slice on the held-out set (rasa_project/tests/nlu)"
 	@echo "make lint       ruff and mypy"
 	@echo "make bench      drive simulated users through the full stack (see bench/README.md; figures in docs/benchmarks.md)"
 	@echo "make lock       re-resolve uv.lock and rasa_project/requirements.lock"
