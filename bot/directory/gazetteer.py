@@ -474,12 +474,20 @@ class Gazetteer:
 
     def find_mention(self, text: str) -> tuple[int, int, Place] | None:
         """`find`'s place with where the text names it: (start, end) character offsets."""
+        return self.read(text)[1]
+
+    def read(self, text: str) -> tuple[list[tuple[int, int, Place]], tuple[int, int, Place] | None]:
+        """`mentions` and `find_mention` of the text, from one reading of it."""
         matches = self._matches(text)
         if not matches:
-            return None
-        best = max(matches, key=lambda m: (m.rank(), -m.start))
+            return [], None
         words = [m for m in _WORD.finditer(text) if fold(m.group())]
-        return words[best.start].start(), words[best.end - 1].end(), best.place
+
+        def offsets(match: _Match) -> tuple[int, int, Place]:
+            return words[match.start].start(), words[match.end - 1].end(), match.place
+
+        best = max(matches, key=lambda m: (m.rank(), -m.start))
+        return sorted((offsets(m) for m in matches), key=lambda f: f[0]), offsets(best)
 
     def find_all(self, text: str) -> list[Place]:
         """Every place mentioned in the text, in the order they appear, each once."""
@@ -491,11 +499,7 @@ class Gazetteer:
 
     def mentions(self, text: str) -> list[tuple[int, int, Place]]:
         """Every place mentioned, with where: (start, end) character offsets in the text."""
-        words = [m for m in _WORD.finditer(text) if fold(m.group())]
-        found = [
-            (words[m.start].start(), words[m.end - 1].end(), m.place) for m in self._matches(text)
-        ]
-        return sorted(found, key=lambda f: f[0])
+        return self.read(text)[0]
 
     def _matches(self, text: str) -> list[_Match]:
         # mentions() maps these word indices back to the text: keep the two lists alike.

@@ -34,10 +34,10 @@ def _entity(name: str, start: int, end: int, value: str, text: str) -> dict[str,
     return {"entity": name, "start": start, "end": end, "value": value, "text": text[start:end]}
 
 
-def _without_places(text: str, places: Gazetteer) -> str:
-    """The text with every place the gazetteer finds blanked out, offsets kept: "Semey" is a
+def _without_places(text: str, mentions: list[tuple[int, int, Any]]) -> str:
+    """The text with every place the gazetteer found blanked out, offsets kept: "Semey" is a
     town, not "families"."""
-    for start, end, _ in places.mentions(text):
+    for start, end, _ in mentions:
         text = text[:start] + " " * (end - start) + text[end:]
     return text
 
@@ -46,12 +46,11 @@ def entities(text: str, places: Gazetteer | None = None) -> list[dict[str, Any]]
     """Rasa-shaped entities (entity, start, end, value, text) for one message."""
     if not text or text.startswith("/"):
         return []
-    places = places or default_gazetteer()
+    mentions, mention = (places or default_gazetteer()).read(text)
     found: list[dict[str, Any]] = []
-    kind = dispute_type_in(_without_places(text, places))
+    kind = dispute_type_in(_without_places(text, mentions))
     if kind:
         found.append(_entity(DISPUTE_TYPE, 0, len(text), kind, text))
-    mention = places.find_mention(text)
     if mention:
         start, end, place = mention
         found.append(_entity(LOCATION, start, end, place.id, text))
