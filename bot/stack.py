@@ -287,13 +287,19 @@ class Stack:
                 ready=lambda: _get(f"{self.emulator_url}/control/users") is not None,
             )
             self.supervisor.wait_ready(child, 30)
-        if self.with_rasa:
-            self._start_dialogue(env, say)
+        # Rasa loads its model while the bot starts: the bot answers "the dialogue is down"
+        # until it is up, and start() returns only when everything is ready.
+        dialogue = self._start_dialogue(env, say) if self.with_rasa else []
         if self.with_bot:
             say("starting the bot")
             self.start_bot()
+        for child, seconds in dialogue:
+            self.supervisor.wait_ready(child, seconds)
 
-    def _start_dialogue(self, env: dict[str, str], say: Callable[[str], None]) -> None:
+    def _start_dialogue(
+        self, env: dict[str, str], say: Callable[[str], None]
+    ) -> list[tuple[Child, float]]:
+        """Spawn the action server and Rasa; what to wait for, and how long at most."""
         py = sys.executable
         say(f"starting the action server on {self.actions_url}")
         actions = self._spawn(
@@ -330,8 +336,7 @@ class Stack:
             ready=self._rasa_ready,
             cwd=model.RASA_PROJECT,
         )  # fmt: skip
-        self.supervisor.wait_ready(actions, 60)
-        self.supervisor.wait_ready(rasa, 180)
+        return [(actions, 60), (rasa, 180)]
 
     @staticmethod
     def _rasa_env(env: dict[str, str]) -> dict[str, str]:
@@ -357,7 +362,9 @@ class Stack:
             ready=(lambda: _get(live) is not None) if self.ports.health else None,
         )
         if self.playground:
-            self.supervisor.wait_ready(bot, 60, probe=lambda: self._bot_polling(since))
+            self.supervisor.wait_ready(
+                bot, 60, probe=lambda: self._bot_polling(since) or self._first_poll_waiting()
+            )
         elif self.ports.health:
             self.supervisor.wait_ready(bot, 60)
             try:
@@ -369,6 +376,15 @@ class Stack:
                     f"the bot cannot reach Telegram yet and keeps trying ({self.health_url}"
                     "/healthz says when it can)"
                 )
+
+    def _first_poll_waiting(self) -> bool:
+        # The emulator logs a getUpdates when it returns, and the first long poll returns only
+        # after 10 s when nobody writes; the bot's /healthz knows it is waiting already.
+        if not self.ports.health:
+            return False
+        report = health_report(f"{self.health_url}/healthz")
+        telegram = (report or {}).get("telegram", {})
+        return bool(telegram.get("ok")) and telegram.get("mode") == "polling"
 
     def _telegram_ok(self) -> bool:
         report = health_report(f"{self.health_url}/healthz")

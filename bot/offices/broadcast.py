@@ -34,7 +34,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import yaml
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -50,11 +49,11 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
-from telegram.request import HTTPXRequest
 
 from bot.content import LANGUAGES
 from bot.content.markup import to_html
 from bot.storage.models import BroadcastDelivery, User, utcnow
+from bot.telegram.transport import AiohttpRequest, certainly_not_sent
 
 log = logging.getLogger(__name__)
 
@@ -102,9 +101,10 @@ class ServerError(NetworkError):
         self.status = status
 
 
-class BroadcastRequest(HTTPXRequest):
-    """PTB's HTTP client, telling 5xx statuses apart, with time for a slow answer: a timeout
-    leaves a person not knowing whether they have the news, and they are then never sent it."""
+class BroadcastRequest(AiohttpRequest):
+    """Our Bot API client (bot/telegram/transport.py), telling 5xx statuses apart, with time
+    for a slow answer: a timeout leaves a person not knowing whether they have the news, and
+    they are then never sent it."""
 
     def __init__(self, read_timeout: float = 30.0, connect_timeout: float = 10.0) -> None:
         super().__init__(
@@ -136,15 +136,11 @@ def outcome(error: TelegramError) -> str:
     if isinstance(error, ServerError):
         # A gateway timeout: Telegram may still have sent it. Other 5xx: it says it did not.
         return UNKNOWN if error.status == 504 else _RETRY
-    cause = error.__cause__
-    if isinstance(error, TimedOut):
-        # Waiting for a connection (pool) or to connect: the request never left.
-        certain = isinstance(cause, httpx.PoolTimeout | httpx.ConnectTimeout)
-        return _RETRY if certain else UNKNOWN
+    if isinstance(error, TimedOut | NetworkError) and error.__cause__ is not None:
+        # Refused, or waiting to connect: the request never left; anything else may have.
+        return _RETRY if certainly_not_sent(error) else UNKNOWN
     if isinstance(error, NetworkError):
-        # Refused or unresolvable: nothing was sent. Anything else (a connection dropped
-        # after the request was written) may have been acted on.
-        return _RETRY if isinstance(cause, httpx.ConnectError) else UNKNOWN
+        return UNKNOWN  # a status PTB did not expect (the 5xx are ServerError, above)
     return FAILED  # other refusals by Telegram (ChatMigrated, Conflict): nothing was sent
 
 

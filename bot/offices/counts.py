@@ -3,6 +3,7 @@ this happened N times". No user id, no text; reports hide counts under 5."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 
@@ -23,30 +24,78 @@ CONTACTS_SHOWN = "contacts_shown"
 HANDOFF = "handoff_prepared"
 
 
+# The bot adds counts to memory and writes them together this often: a turn then costs no
+# write at all, and a busy second costs one transaction instead of one per answered page.
+FLUSH_SECONDS = 1.0
+# What the bot holds while the database is down; past it new counts are dropped (and logged).
+MAX_PENDING = 10_000
+
+_Key = tuple[dt.date, str, str, str, str]
+
+
 class Counter:
+    """Adds to the daily counts: at once, or, once `run_forever` runs (the bot), in memory and
+    written every FLUSH_SECONDS. A count still in memory when the process is killed is lost:
+    a second's worth of anonymous counts at most, never a person's answer."""
+
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
+        self._pending: dict[_Key, int] = {}
+        self._batching = False
+        self._dropped = 0
 
     async def add(
         self, event: str, *, office: str = "", region: str = "", language: str = "", n: int = 1
     ) -> None:
         """Add n to today's count; a failure is logged, never shown to the person."""
-        values = {
-            "day": dt.date.today(), "office": office, "region": region,
-            "language": language, "event": event[:80], "count": n,
-        }  # fmt: skip
+        key = (dt.date.today(), office, region, language, event[:80])
+        if key not in self._pending and len(self._pending) >= MAX_PENDING:
+            self._dropped += 1
+            if self._dropped == 1:
+                log.error("the database has not taken counts for a while; dropping new ones")
+            return
+        self._pending[key] = self._pending.get(key, 0) + n
+        if not self._batching:
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Write what is pending in one transaction; on failure keep it for the next try."""
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, {}
+        rows = [
+            {"day": day, "office": office, "region": region, "language": language,
+             "event": event, "count": n}
+            for (day, office, region, language, event), n in pending.items()
+        ]  # fmt: skip
         try:
             async with self._sessions.begin() as session:
                 dialect = session.get_bind().dialect.name
                 insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-                statement = insert(DailyCount).values(**values)
+                statement = insert(DailyCount)
                 statement = statement.on_conflict_do_update(
                     index_elements=["day", "office", "region", "language", "event"],
-                    set_={"count": DailyCount.count + n},
+                    set_={"count": DailyCount.count + statement.excluded.count},
                 )
-                await session.execute(statement)
+                await session.execute(statement, rows)
         except Exception:
-            log.exception("could not count %s", event)
+            log.exception("could not write %d counts; keeping them for the next try", len(rows))
+            for key, n in pending.items():
+                self._pending[key] = self._pending.get(key, 0) + n
+            return
+        self._dropped = 0
+
+    async def run_forever(self, every: float = FLUSH_SECONDS) -> None:
+        """Batch from now on, writing every `every` seconds until cancelled; what is still
+        pending is written when it is (the bot's shutdown)."""
+        self._batching = True
+        try:
+            while True:
+                await asyncio.sleep(every)
+                await self.flush()
+        finally:
+            self._batching = False
+            await asyncio.shield(self.flush())
 
     async def totals(self, since: dt.date) -> dict[tuple[str, str], int]:
         """(office, event) → count since a day; verdicts add up under "screened"."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import delete, select, update
@@ -16,6 +17,19 @@ from sqlalchemy.ext.asyncio import (
 
 from bot.storage.models import BroadcastDelivery, User
 from bot.storage.urls import async_url, connect_args, tune
+
+
+@dataclass(frozen=True)
+class Person:
+    """What a turn needs of a person's row: their language ("" until chosen) and the office
+    and region they came through ("" when unknown)."""
+
+    language: str = ""
+    office: str = ""
+    region: str = ""
+
+
+NOBODY = Person()
 
 
 class Database:
@@ -38,6 +52,18 @@ class Database:
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+    async def person(self, telegram_id: int) -> Person:
+        """Language and origin in one read (NOBODY when there is no row)."""
+        async with self._sessions() as session:
+            row = (
+                await session.execute(
+                    select(User.language, User.office, User.region).where(
+                        User.telegram_id == telegram_id
+                    )
+                )
+            ).first()
+            return Person(row[0] or "", row[1] or "", row[2] or "") if row else NOBODY
 
     async def get_language(self, telegram_id: int) -> str | None:
         async with self._sessions() as session:
@@ -69,16 +95,6 @@ class Database:
         async with self._sessions() as session:
             salt = await session.scalar(select(User.salt).where(User.telegram_id == telegram_id))
             return salt or ""
-
-    async def origin(self, telegram_id: int) -> tuple[str, str]:
-        """The office a user came through and its region ("" and "" when unknown)."""
-        async with self._sessions() as session:
-            row = (
-                await session.execute(
-                    select(User.office, User.region).where(User.telegram_id == telegram_id)
-                )
-            ).first()
-            return (row[0], row[1]) if row else ("", "")
 
     async def set_origin(
         self, telegram_id: int, office: str, region: str, language: str | None

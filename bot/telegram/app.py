@@ -40,6 +40,7 @@ from bot.telegram.flood import FloodNotice
 from bot.telegram.processor import PerChatUpdateProcessor
 from bot.telegram.sending import Delivery
 from bot.telegram.services import KEY, Services, services
+from bot.telegram.transport import AiohttpRequest
 
 log = logging.getLogger(__name__)
 # bot_data: the retention sweep's task, cancelled before the database closes.
@@ -124,6 +125,8 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     # before the application runs are not awaited for us, which is why we do it ourselves.
     tasks: list[asyncio.Task[None]] = application.bot_data.setdefault(_BACKGROUND, [])
     tasks.append(asyncio.create_task(sweeps.run_forever(), name="retention"))
+    # Counts are written together once a second from now on (the last ones at shutdown).
+    tasks.append(asyncio.create_task(svc.counter.run_forever(), name="counts"))
     await _localise_safely(application)
     if svc.settings.content_watch:
 
@@ -165,7 +168,7 @@ def build(settings: Settings, content: LiveContent | None = None) -> Application
         .defaults(defaults)
         .concurrent_updates(processor)
         .rate_limiter(delivery)
-        .connection_pool_size(64)
+        .request(AiohttpRequest(connection_pool_size=64))
         .get_updates_request(health.updates_request())
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)

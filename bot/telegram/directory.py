@@ -36,7 +36,7 @@ from bot.offices import counts
 from bot.screening.fields import VERDICTS
 from bot.telegram import callbacks, keyboards
 from bot.telegram.directory_codes import MAX_PAGE, SearchKey, parse_point, point_code
-from bot.telegram.services import count, services
+from bot.telegram.services import count, person, services
 
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
@@ -108,7 +108,7 @@ async def ask_place(context: Context, chat_id: int, language: str, unknown: bool
         context.user_data[_KEYBOARD_SHOWN] = True
     # Someone who came through an office's link most likely lives in its region: start there.
     svc = services(context)
-    _, region_id = await svc.db.origin(chat_id)
+    region_id = (await person(context, chat_id)).region
     region = svc.places.get(region_id) if region_id else None
     if region is not None and region.kind == "region":
         await show_settlements(context, chat_id, language, region.id, None)

@@ -54,7 +54,7 @@ class FloodNotice:
             return
         svc = services(self._application)
         try:
-            lang, _ = await language.stored_or_guessed(svc.db, user)
+            lang, _ = language.stored_or_guessed(await svc.db.person(user.id), user)
         except Exception:  # the database may be what is slow
             lang = language.guess(user.language_code)
         bot = self._application.bot

@@ -34,7 +34,7 @@ from bot.screening.safety import reveals_danger
 from bot.telegram import callbacks, directory, keyboards, language, screening
 from bot.telegram.directory_codes import DirectoryCode
 from bot.telegram.replies import render, replies_from
-from bot.telegram.services import Services, count, services
+from bot.telegram.services import Services, count, person, person_changed, services
 
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
@@ -80,9 +80,10 @@ async def _say(
     await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
-async def _user_language(svc: Services, update: Update) -> str:
+async def _user_language(context: Context, update: Update) -> str:
     assert update.effective_user is not None
-    lang, _ = await language.stored_or_guessed(svc.db, update.effective_user)
+    found = await person(context, update.effective_user.id)
+    lang, _ = language.stored_or_guessed(found, update.effective_user)
     return lang
 
 
@@ -138,6 +139,7 @@ async def _deliver(
             if new in LANGUAGES and user_id is not None:
                 lang = new
                 await svc.db.set_language(user_id, lang)
+                person_changed(context)
                 await _send_menu(context, chat_id, lang, key="lang.switched")
             else:
                 await _send_picker(context, chat_id, lang)
@@ -212,7 +214,7 @@ async def _converse(
     which stays in the bot."""
     svc = services(context)
     assert update.effective_user is not None and update.effective_chat is not None
-    lang = await _user_language(svc, update)
+    lang = await _user_language(context, update)
     sender = await _pseudonym(svc, context, update.effective_user.id)
     metadata: dict[str, object] = {"language": lang}
     if screen:
@@ -258,7 +260,10 @@ async def start(update: Update, context: Context) -> None:
         await svc.db.set_origin(
             user_id, office.code, office.region_id, referral[1] or office.language
         )
-    lang, chosen = await language.stored_or_guessed(svc.db, update.effective_user)
+        person_changed(context)
+    lang, chosen = language.stored_or_guessed(
+        await person(context, user_id), update.effective_user
+    )
     await count(context, user_id, lang, counts.STARTED)
     if office is not None and chosen:
         await _send_menu(context, update.effective_chat.id, lang, key="welcome")
@@ -272,7 +277,7 @@ async def start(update: Update, context: Context) -> None:
 async def language_command(update: Update, context: Context) -> None:
     """/language: the language picker, preselected from the stored or guessed language."""
     assert update.effective_chat is not None
-    lang = await _user_language(services(context), update)
+    lang = await _user_language(context, update)
     await _send_picker(context, update.effective_chat.id, lang)
 
 
@@ -289,7 +294,7 @@ async def free_text(update: Update, context: Context) -> None:
     text = update.message.text.strip()
     limit = svc.settings.max_text_length
     if len(text) > limit:
-        lang = await _user_language(svc, update)
+        lang = await _user_language(context, update)
         await _say(
             context,
             update.effective_chat.id,
@@ -348,14 +353,14 @@ async def _offer_language(update: Update, context: Context, text: str, lang: str
 async def unsupported(update: Update, context: Context) -> None:
     """Stickers, photos, voice and the like: say what the bot can read, then the menu."""
     assert update.effective_chat is not None
-    lang = await _user_language(services(context), update)
+    lang = await _user_language(context, update)
     await _send_menu(context, update.effective_chat.id, lang, key="error.unsupported")
 
 
 async def unknown_command(update: Update, context: Context) -> None:
     """A /command we do not have."""
     assert update.effective_chat is not None
-    lang = await _user_language(services(context), update)
+    lang = await _user_language(context, update)
     await _send_menu(context, update.effective_chat.id, lang, key="error.unknown_command")
 
 
@@ -372,17 +377,16 @@ async def on_callback(update: Update, context: Context) -> None:
     if update.effective_chat.type != ChatType.PRIVATE:
         return  # a button left in a group the bot has left: nothing to say there
     parsed = callbacks.parse(query.data)
-    svc = services(context)
     chat_id = update.effective_chat.id
     if parsed is None:
-        lang = await _user_language(svc, update)
+        lang = await _user_language(context, update)
         await _send_menu(context, chat_id, lang, key="error.expired_button")
     elif parsed.kind == "language":
         await language_chosen(update, context, parsed.value)
     elif parsed.kind == "lang":
-        await _send_picker(context, chat_id, await _user_language(svc, update))
+        await _send_picker(context, chat_id, await _user_language(context, update))
     elif parsed.kind == "menu":
-        await _send_menu(context, chat_id, await _user_language(svc, update))
+        await _send_menu(context, chat_id, await _user_language(context, update))
     elif parsed.kind == "page":
         await show_page(update, context, parsed.value)
     elif parsed.kind == "forget" and parsed.value == "yes":
@@ -403,7 +407,7 @@ async def source_chosen(update: Update, context: Context, value: str) -> None:
     """An answer to "Where did you hear about us?": counted, or an office code to type."""
     svc = services(context)
     assert update.effective_user is not None and update.effective_chat is not None
-    lang = await _user_language(svc, update)
+    lang = await _user_language(context, update)
     if value == "ask":
         markup = keyboards.sources(svc.catalogue, lang)
         await _say(
@@ -426,7 +430,7 @@ async def office_code_typed(update: Update, context: Context, text: str) -> None
     """The office code from a poster, typed after "I have a code"."""
     svc = services(context)
     assert update.effective_user is not None and update.effective_chat is not None
-    lang = await _user_language(svc, update)
+    lang = await _user_language(context, update)
     office = (
         await svc.offices.get(text.strip().lower())
         if links.CODE.fullmatch(text.strip().lower())
@@ -441,6 +445,7 @@ async def office_code_typed(update: Update, context: Context, text: str) -> None
         )
         return
     await svc.db.set_origin(update.effective_user.id, office.code, office.region_id, None)
+    person_changed(context)
     await count(context, update.effective_user.id, lang, "heard:code", once="heard")
     await _say(
         context,
@@ -463,7 +468,7 @@ async def location_shared(update: Update, context: Context) -> None:
     svc = services(context)
     lat, lon = update.message.location.latitude, update.message.location.longitude
     if not directory.in_kazakhstan(lat, lon):
-        lang = await _user_language(svc, update)
+        lang = await _user_language(context, update)
         await _say(context, update.effective_chat.id, svc.catalogue.text(lang, "dir.outside"))
         await directory.show_regions(context, update.effective_chat.id, lang)
         return
@@ -484,7 +489,7 @@ async def directory_button(update: Update, context: Context, code: DirectoryCode
     svc = services(context)
     assert update.effective_chat is not None
     chat_id = update.effective_chat.id
-    lang = await _user_language(svc, update)
+    lang = await _user_language(context, update)
     query = update.callback_query
     # PTB reads an inaccessible message (date 0) as a Message too: only an accessible one can
     # be edited in place.
@@ -553,7 +558,7 @@ async def unsubscribe_command(update: Update, context: Context) -> None:
 async def _set_news(update: Update, context: Context, wanted: bool) -> None:
     svc = services(context)
     assert update.effective_user is not None and update.effective_chat is not None
-    lang = await _user_language(svc, update)
+    lang = await _user_language(context, update)
     await svc.db.set_news(update.effective_user.id, wanted, lang)
     key = "news.subscribed" if wanted else "news.unsubscribed"
     await _say(context, update.effective_chat.id, svc.catalogue.text(lang, key))
@@ -563,7 +568,7 @@ async def forget_command(update: Update, context: Context) -> None:
     """/forget or the privacy page's button: ask before deleting anything."""
     svc = services(context)
     assert update.effective_chat is not None
-    lang = await _user_language(svc, update)
+    lang = await _user_language(context, update)
     await _say(
         context,
         update.effective_chat.id,
@@ -576,7 +581,7 @@ async def forget_confirmed(update: Update, context: Context) -> None:
     """Delete what the database and Rasa's Redis stores hold about this user, then say so."""
     svc = services(context)
     assert update.effective_user is not None and update.effective_chat is not None
-    lang = await _user_language(svc, update)
+    lang = await _user_language(context, update)
     # The conversation is under the current pseudonym: delete it before the salt goes with
     # the row, after which no one can compute that pseudonym again. No salt, no conversation.
     salt = await svc.db.existing_salt(update.effective_user.id)
@@ -585,6 +590,7 @@ async def forget_confirmed(update: Update, context: Context) -> None:
         await svc.rasa.purge(pseudonym)  # the text leaves the tracker, in memory too
         await forget_conversation(svc.settings, pseudonym)  # and Redis keeps no copy nor lock
     existed = await svc.db.forget_user(update.effective_user.id)
+    person_changed(context)
     if context.user_data is not None:
         context.user_data.clear()
     key = "forget.deleted" if existed else "forget.nothing"
@@ -599,7 +605,7 @@ async def show_page(update: Update, context: Context, page_id: str) -> None:
         # The invitation: the dialogue asks about safety before it shows the page.
         await _converse(update, context, f"/{GATED_PAGES[page_id]}", GATED_PAGES[page_id])
         return
-    lang = await _user_language(svc, update)
+    lang = await _user_language(context, update)
     if not svc.catalogue.has_page(page_id):
         await _send_menu(context, update.effective_chat.id, lang, key="error.expired_button")
         return
@@ -613,8 +619,10 @@ async def language_chosen(update: Update, context: Context, lang: str) -> None:
     svc = services(context)
     query = update.callback_query
     assert update.effective_user is not None and update.effective_chat is not None
-    first_time = await svc.db.get_language(update.effective_user.id) is None
+    before = await person(context, update.effective_user.id)
+    first_time = not before.language
     await svc.db.set_language(update.effective_user.id, lang)
+    person_changed(context)
     confirmation = svc.catalogue.text(
         lang, "lang.changed", language_name=svc.catalogue.label(lang, f"lang.name.{lang}")
     )
@@ -630,7 +638,7 @@ async def language_chosen(update: Update, context: Context, lang: str) -> None:
         await _say(context, update.effective_chat.id, confirmation)
     key = "welcome" if first_time else "menu.title"
     ask_source = context.user_data is not None and context.user_data.pop(_ASK_SOURCE, False)
-    if ask_source and first_time and not (await svc.db.origin(update.effective_user.id))[0]:
+    if ask_source and first_time and not before.office:
         # Came without an office's link: offer, without insisting, to say where they heard of us.
         markup = keyboards.main_menu(svc.catalogue, lang)
         offer = InlineKeyboardButton(
@@ -669,7 +677,7 @@ async def reload_command(update: Update, context: Context) -> None:
         return
     assert update.effective_chat is not None
     result = await asyncio.to_thread(svc.content.reload)
-    lang = await _user_language(svc, update)
+    lang = await _user_language(context, update)
     if result.ok:
         text = svc.catalogue.text(lang, "admin.reloaded")
     else:
@@ -692,8 +700,9 @@ async def stats_command(update: Update, context: Context) -> None:
         await unknown_command(update, context)
         return
     assert update.effective_chat is not None
-    lang = await _user_language(svc, update)
+    lang = await _user_language(context, update)
     today = dt.date.today()
+    await svc.counter.flush()  # what this process still holds in memory counts too
     week = await svc.counter.totals(today - dt.timedelta(days=6))
     month = await svc.counter.totals(today - dt.timedelta(days=29))
     offices = sorted({office for office, _ in month}, key=lambda o: (o == "", o))
@@ -807,9 +816,8 @@ async def on_error(update: object, context: Context) -> None:
     chat = update.effective_chat if isinstance(update, Update) else None
     # Only ever in a private chat: never an error message posted into a group or a channel.
     if isinstance(update, Update) and chat is not None and chat.type == ChatType.PRIVATE:
-        svc = services(context)
         try:
-            lang = await _user_language(svc, update) if update.effective_user else "ru"
+            lang = await _user_language(context, update) if update.effective_user else "ru"
         except Exception:  # the database itself may be what failed
             lang = language.guess(
                 update.effective_user.language_code if update.effective_user else None

@@ -28,9 +28,9 @@ from sqlalchemy import text
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
-from telegram.request import HTTPXRequest
 
 from bot.telegram.services import services
+from bot.telegram.transport import AiohttpRequest
 
 log = logging.getLogger(__name__)
 KEY = "health"
@@ -44,7 +44,7 @@ CHECK_TIMEOUT = 3.0
 WEBHOOK_INFO_EVERY = 60.0
 
 
-class _UpdatesRequest(HTTPXRequest):
+class _UpdatesRequest(AiohttpRequest):
     """The request object PTB uses for getUpdates only: notes each successful fetch."""
 
     def __init__(self, health: Health) -> None:
@@ -107,7 +107,7 @@ class Health:
         self._runner: web.AppRunner | None = None
         self._http: aiohttp.ClientSession | None = None
 
-    def updates_request(self) -> HTTPXRequest:
+    def updates_request(self) -> AiohttpRequest:
         """For ApplicationBuilder.get_updates_request."""
         return _UpdatesRequest(self)
 

@@ -6,7 +6,7 @@ from telegram import User
 
 from bot.content import LANGUAGES
 from bot.content.catalogue import DEFAULT_LANGUAGE
-from bot.storage.db import Database
+from bot.storage.db import Person
 
 # Telegram has no Kazakh interface, so many Kazakh speakers report "ru"; the picker fixes that.
 _GUESSES = {"kk": "kk", "ru": "ru", "be": "ru", "uk": "ru", "en": "en"}
@@ -17,9 +17,8 @@ def guess(language_code: str | None) -> str:
     return _GUESSES.get(code, DEFAULT_LANGUAGE)
 
 
-async def stored_or_guessed(db: Database, user: User) -> tuple[str, bool]:
+def stored_or_guessed(person: Person, user: User) -> tuple[str, bool]:
     """(language, whether the user chose it)."""
-    stored = await db.get_language(user.id)
-    if stored in LANGUAGES:
-        return stored, True
+    if person.language in LANGUAGES:
+        return person.language, True
     return guess(user.language_code), False

@@ -20,16 +20,16 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-import httpx
 from telegram.error import (
     BadRequest,
     Forbidden,
     NetworkError,
     RetryAfter,
-    TelegramError,
     TimedOut,
 )
 from telegram.ext import BaseRateLimiter
+
+from bot.telegram.transport import certainly_not_sent
 
 log = logging.getLogger(__name__)
 
@@ -50,21 +50,6 @@ _NOT_OURS = frozenset({"getUpdates"})
 
 def _seconds(value: int | float | dt.timedelta) -> float:
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
-
-
-def _not_delivered(error: NetworkError) -> bool:
-    """True when Telegram certainly did not act on the request."""
-    cause = error.__cause__
-    if isinstance(error, TimedOut):
-        # Waiting for a free connection or to connect: the request never left.
-        return isinstance(cause, httpx.PoolTimeout | httpx.ConnectTimeout)
-    if cause is None or isinstance(cause, TelegramError):
-        # Telegram answered with an error status (a 5xx; its body may not even be JSON): it
-        # says it did not send. A gateway timeout is the exception: it may still go out.
-        return "gateway timeout" not in error.message.lower()
-    # Refused or unresolvable: nothing was sent. A connection dropped after the request was
-    # written may have been acted on.
-    return isinstance(cause, httpx.ConnectError)
 
 
 def _is_send(endpoint: str) -> bool:
@@ -163,7 +148,7 @@ class Delivery(BaseRateLimiter[None]):
                     raise  # our request was wrong; sending it again will not make it right
                 # Retry what certainly did not arrive, or what is harmless to do twice; a send
                 # that may have arrived is never repeated (the person would read it twice).
-                if not (_not_delivered(error) or endpoint.startswith(_REPEATABLE_PREFIXES)):
+                if not (certainly_not_sent(error) or endpoint.startswith(_REPEATABLE_PREFIXES)):
                     raise
                 if not self._may_retry(attempt, started, self._pause(attempt)):
                     raise

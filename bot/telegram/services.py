@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram.ext import ContextTypes
+from telegram.ext import CallbackContext, ContextTypes
 
 from bot.config import Settings
 from bot.content import Catalogue
@@ -19,7 +19,7 @@ from bot.offices.store import OfficeStore
 from bot.offices.unanswered import UnansweredStore
 from bot.screening.rules import RuleBook
 from bot.storage.daily import DailyMarks
-from bot.storage.db import Database
+from bot.storage.db import Database, Person
 
 log = logging.getLogger(__name__)
 KEY = "services"
@@ -56,6 +56,30 @@ def services(context: ContextTypes.DEFAULT_TYPE | Any) -> Services:
     return found
 
 
+# On the update's own CallbackContext (PTB makes one per update and handler), never in
+# user_data: the row as this update found it, so a turn reads it once for its language and for
+# the office its counts go to (two round trips were a tenth of a turn, docs/benchmarks.md).
+_PERSON = "_kelisim_person"
+
+
+async def person(context: ContextTypes.DEFAULT_TYPE | Any, telegram_id: int) -> Person:
+    """The person's stored language and origin, read at most once per update."""
+    memo = getattr(context, _PERSON, None) if isinstance(context, CallbackContext) else None
+    if memo is not None and memo[0] == telegram_id:
+        found: Person = memo[1]
+        return found
+    found = await services(context).db.person(telegram_id)
+    if isinstance(context, CallbackContext):
+        setattr(context, _PERSON, (telegram_id, found))
+    return found
+
+
+def person_changed(context: ContextTypes.DEFAULT_TYPE | Any) -> None:
+    """After writing the person's language or origin: the next read goes to the database."""
+    if isinstance(context, CallbackContext) and hasattr(context, _PERSON):
+        delattr(context, _PERSON)
+
+
 async def count(
     context: ContextTypes.DEFAULT_TYPE | Any,
     user_id: int,
@@ -75,7 +99,8 @@ async def count(
     if once and not svc.marks.first(once, user_id):
         return
     try:
-        office, region = await svc.db.origin(user_id)
+        found = await person(context, user_id)
+        office, region = found.office, found.region
     except Exception:
         log.exception("could not read where user came from; counting %s without it", event)
         office, region = "", ""

@@ -220,6 +220,7 @@ class _Scorer:
     def __init__(self, model: Any) -> None:
         self._model = model
         self._features: list[Any] | None = None
+        self._tfidf: list[_TfidfRow] | None = None
         self._weights: Any = None
 
     @classmethod
@@ -244,6 +245,7 @@ class _Scorer:
             return scorer
         # FeatureUnion.transform goes through joblib even for one text: call the parts.
         scorer._features = [part for _, part in features.transformer_list]
+        scorer._tfidf = _TfidfRow.all_of(scorer._features)
         scorer._weights = np.vstack(weights).T  # features x (folds * classes)
         scorer._intercepts = np.concatenate(intercepts)
         scorer._slopes = np.concatenate(slopes)
@@ -254,10 +256,16 @@ class _Scorer:
     def __call__(self, text: str) -> Any:
         if self._features is None:
             return self._model.predict_proba([text])[0]
-        from scipy.sparse import hstack
+        if self._tfidf is not None:
+            rows = [part(text) for part in self._tfidf]
+            indices = np.concatenate([r[0] for r in rows])
+            values = np.concatenate([r[1] for r in rows])
+            decision = values @ self._weights[indices] + self._intercepts
+        else:
+            from scipy.sparse import hstack
 
-        x = hstack([part.transform([text]) for part in self._features], format="csr")
-        decision = np.asarray(x @ self._weights).ravel() + self._intercepts
+            x = hstack([part.transform([text]) for part in self._features], format="csr")
+            decision = np.asarray(x @ self._weights).ravel() + self._intercepts
         # _SigmoidCalibration.predict: expit(-(a * T + b)).
         proba = (1.0 / (1.0 + np.exp(self._slopes * decision + self._offsets))).reshape(self._shape)
         total = proba.sum(axis=1, keepdims=True)
@@ -265,3 +273,56 @@ class _Scorer:
         proba = np.divide(proba, total, out=uniform, where=total != 0)
         proba[(proba > 1.0) & (proba <= 1.0 + 1e-5)] = 1.0
         return proba.mean(axis=0)
+
+
+class _TfidfRow:
+    """TfidfVectorizer.transform for one text, as (feature indices, values) of its row.
+
+    scikit-learn's transform checks the fitted state, builds a sparse matrix and rebuilds the
+    idf vector from its diagonal matrix on every call: most of the classifier's time on one
+    short text (docs/benchmarks.md). The arithmetic is its own, in its order: counts of the
+    analyzer's features, 1 + log(tf) when sublinear, times idf, divided by the row's l2 norm."""
+
+    def __init__(self, vectorizer: Any, offset: int) -> None:
+        self._analyze = vectorizer.build_analyzer()
+        self._vocabulary: dict[str, int] = vectorizer.vocabulary_
+        self._idf = np.asarray(vectorizer.idf_, dtype=np.float64)
+        self._sublinear = bool(vectorizer.sublinear_tf)
+        self._offset = offset
+
+    @classmethod
+    def all_of(cls, parts: list[Any]) -> list[_TfidfRow] | None:
+        """One per part, or None when a part is not a plain l2 tf-idf (the general path)."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        rows, offset = [], 0
+        for part in parts:
+            if not (
+                type(part) is TfidfVectorizer
+                and part.norm == "l2"
+                and part.use_idf
+                and not part.binary
+                and part.dtype in (np.float64, float)
+            ):
+                return None
+            rows.append(cls(part, offset))
+            offset += len(part.vocabulary_)
+        return rows
+
+    def __call__(self, text: str) -> tuple[Any, Any]:
+        counts: dict[int, int] = {}
+        vocabulary = self._vocabulary
+        for feature in self._analyze(text):
+            index = vocabulary.get(feature)
+            if index is not None:
+                counts[index] = counts.get(index, 0) + 1
+        indices = np.array(sorted(counts), dtype=np.intp)
+        tf = np.array([counts[i] for i in indices], dtype=np.float64)
+        if self._sublinear:
+            np.log(tf, tf)
+            tf += 1
+        values = tf * self._idf[indices]
+        norm = np.sqrt(np.dot(values, values))
+        if norm > 0:
+            values /= norm
+        return indices + self._offset, values

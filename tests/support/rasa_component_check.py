@@ -86,7 +86,7 @@ def main() -> None:
         from bot.text.skeleton import fold
 
         scorer = _Scorer.of(loaded._model)
-        out["scorer_fast"] = scorer._features is not None
+        out["scorer_fast"] = scorer._features is not None and scorer._tfidf is not None
         out["scorer_max_difference"] = max(
             float(abs(scorer(fold(t)) - loaded._model.predict_proba([fold(t)])[0]).max())
             for t in [*probes[:-1], *(m.get("text") for m in messages)]

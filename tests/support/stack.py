@@ -82,8 +82,9 @@ def stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
             client.delete(key)
 
 
-# 72 seconds: the bot sweeps every 18 s and purges whoever was last seen over 54 s ago.
-MEMORY_RETENTION_HOURS = 0.02
+# One minute, the shortest period the bot accepts: it sweeps every 15 s and purges whoever was
+# last seen over 45 s ago (the /forget tests on the same stack take a second or two each).
+MEMORY_RETENTION_HOURS = 1 / 60
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,8 @@ SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import os
 import subprocess
@@ -184,6 +186,41 @@ async def test_counts_add_up_without_anyone_in_them(database_url: str) -> None:
     }  # fmt: skip
 
 
+async def test_the_bot_writes_counts_together_and_keeps_them_while_the_database_fails(
+    database_url: str,
+) -> None:
+    migrate.upgrade(database_url)
+    engine = create_async_engine(async_url(database_url))
+    counter = Counter(async_sessionmaker(engine, expire_on_commit=False))
+
+    def stored() -> dict[str, int]:
+        with Session(create_engine(sync_url(database_url))) as session:
+            return {r.event: r.count for r in session.scalars(select(DailyCount))}
+
+    batching = asyncio.create_task(counter.run_forever(every=0.2))
+    try:
+        await asyncio.sleep(0)
+        for _ in range(3):
+            await counter.add("page:cost", language="kk")
+        assert stored() == {}  # nothing written during the turn itself
+        await asyncio.sleep(0.5)
+        assert stored() == {"page:cost": 3}  # one transaction, a beat later
+        real = counter._sessions
+        counter._sessions = async_sessionmaker(
+            create_async_engine("sqlite+aiosqlite:///nowhere/x.db")
+        )
+        await counter.add("page:cost", language="kk")
+        await asyncio.sleep(0.5)  # a flush failed: the count waits in memory
+        counter._sessions = real
+        await counter.add("started", language="kk")
+    finally:
+        batching.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await batching
+        await engine.dispose()
+    assert stored() == {"page:cost": 4, "started": 1}  # the rest written as it stopped
+
+
 async def test_a_count_survives_an_unreadable_origin(caplog: pytest.LogCaptureFixture) -> None:
     # Unit test with stand-ins: the user table fails, the count still goes in, without an office.
     from types import SimpleNamespace
@@ -193,7 +230,7 @@ async def test_a_count_survives_an_unreadable_origin(caplog: pytest.LogCaptureFi
     added: list[tuple[str, dict[str, object]]] = []
 
     class BrokenDatabase:
-        async def origin(self, user_id: int) -> tuple[str, str]:
+        async def person(self, user_id: int) -> object:
             raise RuntimeError("database unavailable")
 
     class Recorder:

@@ -7,8 +7,9 @@ import asyncio
 import datetime as dt
 from typing import Any
 
-import httpx
+import aiohttp
 import pytest
+from aiohttp.client_reqrep import ConnectionKey
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.telegram.sending import Delivery
@@ -58,7 +59,7 @@ async def test_a_429_pauses_every_other_send_too() -> None:
 
 async def test_bad_gateway_and_refused_connections_are_retried_with_backoff() -> None:
     delivery = Delivery(0, backoff=0.01)
-    refused = _caused(NetworkError("httpx.ConnectError"), httpx.ConnectError("refused"))
+    refused = _caused(NetworkError("aiohttp.ClientConnectorError"), _refused())
     script = Script(NetworkError("Bad Gateway"), refused)
     assert await _send(delivery, script) == {"ok": True}
     assert script.calls == 3
@@ -122,6 +123,11 @@ async def test_sends_are_spread_to_the_rate() -> None:
     assert 0.4 <= loop_time() - started < 2
 
 
+def _refused() -> aiohttp.ClientConnectorError:
+    key = ConnectionKey("127.0.0.1", 1, False, True, None, None, None)
+    return aiohttp.ClientConnectorError(key, ConnectionRefusedError(111, "refused"))
+
+
 def _caused(error: NetworkError, cause: Exception) -> NetworkError:
     error.__cause__ = cause
     return error
@@ -130,12 +136,12 @@ def _caused(error: NetworkError, cause: Exception) -> NetworkError:
 async def test_a_send_whose_connection_dropped_mid_way_is_not_repeated() -> None:
     """The request was written: Telegram may have sent it, and a repeat would be a duplicate."""
     delivery = Delivery(0, backoff=0.01)
-    dropped = _caused(NetworkError("httpx.RemoteProtocolError"), httpx.RemoteProtocolError("x"))
+    dropped = _caused(NetworkError("dropped"), aiohttp.ServerDisconnectedError())
     send = Script(dropped)
     with pytest.raises(NetworkError):
         await _send(delivery, send)
     assert send.calls == 1
-    refused = _caused(NetworkError("httpx.ConnectError"), httpx.ConnectError("refused"))
+    refused = _caused(NetworkError("aiohttp.ClientConnectorError"), _refused())
     again = Script(refused, TimedOut())
     with pytest.raises(TimedOut):  # refused: retried; then a read timeout: not repeated
         await _send(delivery, again)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import create_engine, inspect
 
 from bot.storage import migrate
-from bot.storage.db import Database
+from bot.storage.db import NOBODY, Database, Person
 from bot.storage.urls import sync_url
 
 
@@ -31,6 +31,23 @@ async def test_language_is_stored_updated_and_forgotten(database_url: str) -> No
         assert await db.forget_user(42) is True
         assert await db.get_language(42) is None
         assert await db.forget_user(42) is False
+    finally:
+        await db.close()
+
+
+async def test_a_turn_reads_language_and_origin_in_one_row(database_url: str) -> None:
+    migrate.upgrade(database_url)
+    db = Database(database_url)
+    try:
+        assert await db.person(42) == NOBODY
+        await db.set_origin(42, "court_7", "shymkent", "kk")  # a preset, not chosen yet
+        assert await db.person(42) == Person("kk", "court_7", "shymkent")
+        await db.set_language(42, "en")
+        assert await db.person(42) == Person("en", "court_7", "shymkent")
+        await db.set_language(43, "ru")  # came without an office
+        assert await db.person(43) == Person("ru", "", "")
+        await db.forget_user(42)
+        assert await db.person(42) == NOBODY
     finally:
         await db.close()
 
