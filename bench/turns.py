@@ -30,6 +30,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import psutil
@@ -140,16 +141,29 @@ def kelisim_person(base: str) -> NewPerson:
             started = time.perf_counter()
             async with http.post(f"{base}/control/users/{uid}/messages", json={"text": text}) as r:
                 sent = await r.json()
-            params = {"after": str(sent["seq"]), "timeout": "30"}
-            async with http.get(f"{base}/control/users/{uid}/wait", params=params) as r:
-                events = await r.json()
-            if not any(e["kind"] == "message" for e in events):
-                return None
-            return (time.perf_counter() - started) * 1000
+            after = sent["seq"]
+            while True:
+                params = {"after": str(after), "timeout": "30"}
+                async with http.get(f"{base}/control/users/{uid}/wait", params=params) as r:
+                    events = await r.json()
+                if not events:
+                    return None
+                if any(e["kind"] == "message" and not _offer(e) for e in events):
+                    return (time.perf_counter() - started) * 1000
+                after = max(e["seq"] for e in events)
 
         return turn
 
     return new
+
+
+def _offer(event: dict[str, Any]) -> bool:
+    """The bot's "switch to the language you wrote in?" with its one button: sent after the
+    answer to a message in another language, so it is the end of the turn before, never the
+    answer to this one (taking it for one would start the next turn while the bot is busy)."""
+    rows = (event.get("reply_markup") or {}).get("inline_keyboard") or []
+    buttons = [b for row in rows for b in row]
+    return len(buttons) == 1 and str(buttons[0].get("callback_data", "")).startswith("l:")
 
 
 def rasa_person(url: str) -> NewPerson:

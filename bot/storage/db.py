@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +32,9 @@ class Person:
 
 
 NOBODY = Person()
+log = logging.getLogger(__name__)
+# How long a direct read of the SQLite file may wait for a lock before the engine takes over.
+_READ_WAIT = 0.05
 
 
 class Database:
@@ -37,13 +42,22 @@ class Database:
 
     def __init__(self, url: str) -> None:
         parsed = async_url(url)
-        if parsed.get_backend_name() == "sqlite" and parsed.database:
+        sqlite = parsed.get_backend_name() == "sqlite"
+        if sqlite and parsed.database:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         self.engine: AsyncEngine = create_async_engine(
-            parsed, pool_pre_ping=True, connect_args=connect_args(parsed, interactive=True)
+            parsed,
+            # A server can drop a pooled connection (a restart, a proxy's idle timeout); a
+            # SQLite file cannot, and the ping was a round trip to its thread on every session.
+            pool_pre_ping=not sqlite,
+            connect_args=connect_args(parsed, interactive=True),
         )
         tune(self.engine.sync_engine)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite file: the read every turn makes goes straight to the file (see _read_person).
+        name = parsed.database if sqlite else None
+        self._file = Path(name).resolve() if name and name != ":memory:" else None
+        self._reader: sqlite3.Connection | None = None
 
     @property
     def sessions(self) -> async_sessionmaker[AsyncSession]:
@@ -51,10 +65,42 @@ class Database:
         return self._sessions
 
     async def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
         await self.engine.dispose()
+
+    def _read_person(self, telegram_id: int) -> Person | None:
+        """The row read from the SQLite file in the event loop's own thread; None: ask the
+        engine. Every turn reads it, and going through aiosqlite's thread cost some 30 times
+        the read itself (docs/benchmarks.md). Safe on the loop: with WAL a reader never waits
+        for a writer, and in the rare case it must (the file not yet in WAL mode, a recovery)
+        the short busy timeout gives up and the engine's path, off the loop, takes over."""
+        if self._file is None:
+            return None
+        try:
+            if self._reader is None:
+                self._reader = sqlite3.connect(
+                    f"{self._file.as_uri()}?mode=ro", uri=True, timeout=_READ_WAIT,
+                    isolation_level=None, check_same_thread=False,
+                )  # fmt: skip
+            row = self._reader.execute(
+                "SELECT language, office, region FROM users WHERE telegram_id = ?",
+                (telegram_id,),
+            ).fetchone()
+        except sqlite3.Error as exc:
+            log.info("direct read failed (%s); reading through the engine", exc)
+            if self._reader is not None:
+                self._reader.close()
+            self._reader = None  # opened afresh next time
+            return None
+        return Person(row[0] or "", row[1] or "", row[2] or "") if row else NOBODY
 
     async def person(self, telegram_id: int) -> Person:
         """Language and origin in one read (NOBODY when there is no row)."""
+        found = self._read_person(telegram_id)
+        if found is not None:
+            return found
         async with self._sessions() as session:
             row = (
                 await session.execute(

@@ -4,14 +4,30 @@
   every event it deserialises: with a conversation loaded from the tracker store on every turn,
   that was an eighth of a turn (docs/benchmarks.md). The answer for a type name never changes
   once found, so it is remembered; names not found still go the original way (and raise).
+- `Domain.states_for_tracker_history` replays the whole conversation (a tracker copy updated
+  event by event) for every policy and every prediction, five times a turn: a quarter of a
+  turn. The replay is done once per tracker as it stands (its events unchanged) and Rasa's
+  own loop runs over what it found; states are handed out as copies, because the
+  featurizers edit them in place (`_choose_last_user_input`).
+- Every `DialogueStateTracker` (one per replay, per stored conversation read, per copy) starts
+  with `copy.copy` of each of the domain's slots, which goes through `__reduce_ex__` and
+  `copyreg`: a tenth of a turn. `Slot.__copy__` does what that does for a plain object (a new
+  instance of the class sharing a copy of its `__dict__`), directly.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 
 def install() -> None:
+    _resolve_once()
+    _states_once()
+    _slot_copies()
+
+
+def _resolve_once() -> None:
     from rasa.shared.core import events
 
     original = events.Event.resolve_by_type
@@ -29,3 +45,104 @@ def install() -> None:
 
     resolve_by_type.kelisim_cached = True  # type: ignore[attr-defined]
     events.Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign]
+
+
+_TURNS = "_kelisim_turns"
+
+
+@dataclass(frozen=True)
+class _Turn:
+    """What `states_for_tracker_history` reads of the tracker before one action."""
+
+    state: dict[str, dict[str, Any]]
+    latest_action: Any
+    followup_action: Any
+    latest_action_name: Any
+    active_loop_name: Any
+    hide_rule_turn: bool
+
+
+def _turns(domain: Any, tracker: Any, omit_unset_slots: bool) -> list[_Turn]:
+    """The conversation replayed once per tracker as it stands (its events unchanged)."""
+    events = tracker.events
+    # Events are only ever added (or the oldest dropped): the count and the last event (alive
+    # in the deque, so its id is its own) tell whether the tracker moved on.
+    now = (len(events), id(events[-1]) if events else None, id(domain))
+    memo = tracker.__dict__.get(_TURNS)
+    if memo is None or memo[0] != now:
+        memo = (now, {})
+        tracker.__dict__[_TURNS] = memo
+    turns: list[_Turn] | None = memo[1].get(omit_unset_slots)
+    if turns is None:
+        turns = [
+            _Turn(
+                domain.get_active_state(tr, omit_unset_slots=omit_unset_slots),
+                domain._get_prev_action_sub_state(tr),
+                tr.followup_action,
+                tr.latest_action_name,
+                tr.active_loop_name,
+                hide_rule_turn,
+            )
+            for tr, hide_rule_turn in tracker.generate_all_prior_trackers()
+        ]
+        memo[1][omit_unset_slots] = turns
+    return turns
+
+
+def _states_once() -> None:
+    from rasa.shared.core.constants import PREVIOUS_ACTION
+    from rasa.shared.core.domain import Domain
+
+    original = Domain.states_for_tracker_history
+    if getattr(original, "kelisim_cached", False):
+        return
+
+    def states_for_tracker_history(
+        self: Any,
+        tracker: Any,
+        omit_unset_slots: bool = False,
+        ignore_rule_only_turns: bool = False,
+        rule_only_data: Any = None,
+    ) -> list[Any]:
+        # Rasa 3.6.21's own loop (rasa/shared/core/domain.py), over the remembered turns; a
+        # state is copied (two levels: its values are immutable) before anything edits it.
+        states: list[Any] = []
+        last_ml_action_sub_state = None
+        turn_was_hidden = False
+        for turn in _turns(self, tracker, omit_unset_slots):
+            if ignore_rule_only_turns:
+                if not turn_was_hidden:
+                    last_ml_action_sub_state = turn.latest_action
+                if not turn.followup_action and turn.latest_action_name != turn.active_loop_name:
+                    turn_was_hidden = turn.hide_rule_turn
+                if turn_was_hidden:
+                    continue
+            state = {name: dict(sub) for name, sub in turn.state.items()}
+            if ignore_rule_only_turns:
+                self._remove_rule_only_features(state, rule_only_data)
+                if states:
+                    self._substitute_rule_only_user_input(state, states[-1])
+                if last_ml_action_sub_state:
+                    state[PREVIOUS_ACTION] = dict(last_ml_action_sub_state)
+            states.append(self._clean_state(state))
+        return states
+
+    states_for_tracker_history.kelisim_cached = True  # type: ignore[attr-defined]
+    states_for_tracker_history.rasa_original = original  # type: ignore[attr-defined]
+    Domain.states_for_tracker_history = states_for_tracker_history  # type: ignore[method-assign]
+
+
+def _slot_copies() -> None:
+    from rasa.shared.core.slots import Slot
+
+    if "__copy__" in vars(Slot):
+        return
+
+    def __copy__(self: Any) -> Any:
+        # copy.copy's own result for a class without __slots__, __copy__ or __reduce__ of its
+        # own: cls.__new__(cls) and a shallow copy of the instance dict (copy._reconstruct).
+        clone = self.__class__.__new__(self.__class__)
+        clone.__dict__.update(self.__dict__)
+        return clone
+
+    Slot.__copy__ = __copy__  # type: ignore[attr-defined]

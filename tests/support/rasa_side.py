@@ -10,11 +10,11 @@ from typing import Any
 from bot.model import rasa_bin, rasa_env
 
 
-def run_check(script: str, timeout: float = 300) -> dict[str, Any]:
+def run_check(script: str, *args: str, timeout: float = 300) -> dict[str, Any]:
     """`script` (a file name in tests/support/) prints `RESULT {json}`; its parsed JSON."""
     path = Path(__file__).with_name(script)
     done = subprocess.run(
-        [str(rasa_bin().parent / "python"), str(path)],
+        [str(rasa_bin().parent / "python"), str(path), *args],
         env=rasa_env(), capture_output=True, text=True, timeout=timeout,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import create_engine, inspect
 
 from bot.storage import migrate
@@ -48,6 +50,24 @@ async def test_a_turn_reads_language_and_origin_in_one_row(database_url: str) ->
         assert await db.person(43) == Person("ru", "", "")
         await db.forget_user(42)
         assert await db.person(42) == NOBODY
+    finally:
+        await db.close()
+
+
+async def test_the_direct_read_of_a_sqlite_file_gives_way_to_the_engine(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'k.db'}"
+    migrate.upgrade(url)
+    db = Database(url)
+    try:
+        await db.set_language(42, "kk")
+        assert db._read_person(42) == Person("kk")  # read in the loop's thread, no hop
+        await db.set_language(42, "ru")
+        assert db._read_person(42) == Person("ru")  # sees each commit at once
+        assert db._reader is not None
+        db._reader.close()  # whatever goes wrong with it, the engine answers instead
+        assert db._read_person(42) is None
+        assert await db.person(42) == Person("ru")  # and the next read opens it again
+        assert db._reader is not None
     finally:
         await db.close()
 

@@ -1,0 +1,22 @@
+"""Rasa's hot spots, sped up in rasa_project/kelisim_engine/speedups.py, give what Rasa's own
+code gives on our model and our conversations (the check runs in Rasa's environment)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.stack import Stack
+from tests.support.rasa_side import run_check
+
+pytestmark = pytest.mark.integration
+
+
+def test_the_remembered_replay_gives_rasas_own_states(trained_model: Path, stack: Stack) -> None:
+    result = run_check("speedups_check.py", str(trained_model), stack.actions_url)
+    assert result["differ"] == []
+    assert result["slots"] > 10 and result["slot_copies_differ"] == []
+    assert result["shared"] == 0  # what one caller edits, the next never sees
+    # Every story's messages were answered, and the policies asked many times over.
+    assert result["answered"] >= 40 and result["calls"] > 5 * result["conversations"]

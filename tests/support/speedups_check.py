@@ -1,0 +1,115 @@
+"""Run in Rasa's environment by tests/integration/test_engine_speedups.py; prints RESULT {json}.
+
+The trained model answers the test stories' user messages (and the benchmark's) with the
+speedups installed (rasa_project/kelisim_engine/speedups.py) and the real action server;
+every time a policy asks for the conversation's states, Rasa's own function computes them
+too, for every combination of its flags, and the two must be equal. Each answer handed out
+must also be the caller's own to edit.
+
+    python tests/support/speedups_check.py MODEL ACTIONS_URL
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT / "rasa_project"), str(ROOT)]
+
+
+def conversations() -> list[list[str]]:
+    from bench.messages import MESSAGES
+
+    stories = yaml.safe_load((ROOT / "rasa_project/tests/test_stories.yml").read_text())
+    found = [
+        [str(step["user"]).strip() for step in story["steps"] if "user" in step]
+        for story in stories["stories"]
+    ]
+    # Entity markup ([Павлодар](location)) is for the story test: the text is what people type.
+    import re
+
+    plain = [[re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", t) for t in c] for c in found]
+    return [c for c in plain if c] + [MESSAGES * 3]
+
+
+def main() -> None:
+    model, actions_url = sys.argv[1], sys.argv[2]
+    from kelisim_engine import serve, speedups
+
+    serve.without_tensorflow(model)
+    speedups.install()
+    from kelisim_engine.tracker_stores import CompactInMemoryTrackerStore
+    from rasa.core.agent import Agent
+    from rasa.shared.core.domain import Domain
+    from rasa.utils.endpoints import EndpointConfig
+
+    logging.basicConfig(level=logging.WARNING)
+    fast = Domain.states_for_tracker_history
+    original = fast.rasa_original  # type: ignore[attr-defined]
+    seen: dict[str, Any] = {"calls": 0, "differ": [], "shared": 0}
+
+    def checked(
+        self: Any,
+        tracker: Any,
+        omit_unset_slots: bool = False,
+        ignore_rule_only_turns: bool = False,
+        rule_only_data: Any = None,
+    ) -> Any:
+        seen["calls"] += 1
+        for omit in (False, True):
+            for ignore in (False, True):
+                ours = fast(self, tracker, omit, ignore, rule_only_data)
+                theirs = original(self, tracker, omit, ignore, rule_only_data)
+                if ours != theirs and len(seen["differ"]) < 5:
+                    seen["differ"].append({"omit": omit, "ignore": ignore, "ours": repr(ours)})
+        answer = fast(self, tracker, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+        # Edit what was handed out as the featurizers do; the next answer must not see it.
+        for state in answer:
+            for sub in state.values():
+                sub["edited"] = True
+        again = fast(self, tracker, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+        seen["shared"] += any("edited" in sub for state in again for sub in state.values())
+        return again
+
+    Domain.states_for_tracker_history = checked  # type: ignore[method-assign]
+    agent = Agent.load(
+        model,
+        tracker_store=CompactInMemoryTrackerStore(Domain.empty()),
+        action_endpoint=EndpointConfig(f"{actions_url}/webhook"),
+    )
+    if agent.tracker_store is not None and agent.domain is not None:
+        agent.tracker_store.domain = agent.domain
+
+    async def talk() -> int:
+        answered = 0
+        for number, texts in enumerate(conversations()):
+            for text in texts:
+                answers = await agent.handle_text(text, sender_id=f"check-{number}")
+                answered += bool(answers)
+        return answered
+
+    import copy
+
+    assert agent.domain is not None
+    seen["slots"] = len(agent.domain.slots)
+    seen["slot_copies_differ"] = []
+    for slot in agent.domain.slots:
+        ours = copy.copy(slot)
+        # What copy.copy did before Slot.__copy__: reduce and reconstruct.
+        theirs = copy._reconstruct(slot, None, *slot.__reduce_ex__(4))  # type: ignore[attr-defined]
+        if type(ours) is not type(theirs) or vars(ours) != vars(theirs) or ours is slot:
+            seen["slot_copies_differ"].append(slot.name)
+    seen["answered"] = asyncio.run(talk())
+    seen["conversations"] = len(conversations())
+    print("RESULT " + json.dumps(seen, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
