@@ -102,7 +102,7 @@ check: lint content-check
 
 .PHONY: test
 test: install browser lint content-check rasa-validate train rasa-test
-	KELISIM_REQUIRE_BROWSER=1 .venv/bin/pytest
+	KELISIM_REQUIRE_BROWSER=1 .venv/bin/pytest -n 2 --dist loadfile
 
 .PHONY: bench
 bench: train db

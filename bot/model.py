@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
 import os
@@ -103,10 +104,18 @@ def train(force: bool = False) -> bool:
         # For a developer who edits training data while tests or a bench run on the last model.
         print(f"KELISIM_MODEL_FROZEN=1: using {MODEL_PATH.relative_to(ROOT)} as it is")
         return False
+    MODELS.mkdir(exist_ok=True)
+    # One training at a time (pytest's workers, a bench beside a test run): whoever waited
+    # finds the model current and uses it.
+    with (MODELS / ".train.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _train_locked(force)
+
+
+def _train_locked(force: bool) -> bool:
     if not force and is_current():
         print(f"model {MODEL_PATH.relative_to(ROOT)} is up to date")
         return False
-    MODELS.mkdir(exist_ok=True)
     stamp = fingerprint()
     print("training the Rasa model (data changed since the last training)...", flush=True)
     command = [

@@ -21,6 +21,26 @@ from bot.content import Catalogue
 
 pytest_plugins = ["tests.support.stack", "tests.support.processes"]
 
+# `make test` runs two pytest workers, a file at a time each (-n 2 --dist loadfile). These
+# files spend the longest (mostly waiting: a retention period, processes killed and restarted,
+# ten thousand updates): they go first, so neither worker is left alone with one at the end.
+LONGEST_FIRST = (
+    "test_retention.py",
+    "test_fuzz.py",
+    "test_faults.py",
+    "test_supervision.py",
+    "test_understand.py",
+    "test_engine_speedups.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: each file keeps its own order
+
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
