@@ -29,8 +29,10 @@ from rasa.shared.core.trackers import DialogueStateTracker
 logger = logging.getLogger(__name__)
 
 # Memoization looks 4 turns back; keep well more than that, and compact in batches so the
-# rewrite (one replay of the conversation) happens once every few dozen turns.
-MAX_EVENTS = 160
+# rewrite (one replay of the conversation) happens once every dozen turns or so; at 160 the
+# growth bench (docs/benchmarks.md) showed late turns a third dearer than early ones, at 100
+# a tenth.
+MAX_EVENTS = 100
 KEEP_TURNS = 8
 
 
