@@ -9,13 +9,14 @@ readable. The children die with the process that started them, even on SIGKILL, 
 from __future__ import annotations
 
 import json
+import math
 import os
 import secrets
 import socket
 import sys
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -114,6 +115,18 @@ _REDIS_TLS_FILES = ("ssl_ca_certs", "ssl_certfile", "ssl_keyfile")
 
 COMPACT_MEMORY_STORE = "kelisim_engine.tracker_stores.CompactInMemoryTrackerStore"
 COMPACT_REDIS_STORE = "kelisim_engine.tracker_stores.CompactRedisTrackerStore"
+
+
+def ticket_lock_lifetime(env: Mapping[str, str]) -> str:
+    """Seconds a conversation's lock in Rasa lives (Rasa's default: 60). A Rasa killed in the
+    middle of a turn never releases its lock, and the person's next turns wait for it to
+    expire; the bot gives up on a turn after RASA_TIMEOUT anyway, so a lock living longer only
+    keeps the person waiting (found by tests/integration/test_faults.py)."""
+    try:
+        timeout = float(env.get("RASA_TIMEOUT", "") or os.environ.get("RASA_TIMEOUT", "") or 10)
+    except ValueError:
+        timeout = 10.0
+    return str(max(5, math.ceil(timeout)))
 
 
 def endpoints_config(actions_port: int, redis_url: str, prefix: str) -> dict[str, object]:
@@ -345,6 +358,7 @@ class Stack:
             **model.rasa_env(),
             **rasa_redis_env(env.get("REDIS_URL", "")),
             **{k: v for k, v in env.items() if k.startswith("SANIC")},
+            "TICKET_LOCK_LIFETIME": ticket_lock_lifetime(env),
         }
 
     def start_bot(self) -> None:

@@ -50,7 +50,9 @@ def faulty(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     stack = _stack(
         tmp_path_factory.mktemp("faults"),
         database_url=postgres.url,
-        env={"REDIS_URL": redis_server.url},
+        # The bot's patience for a turn, and so the life of a conversation's lock in Rasa: a
+        # Rasa killed mid-turn leaves its lock behind, and it must not outlive the test's wait.
+        env={"REDIS_URL": redis_server.url, "RASA_TIMEOUT": "10"},
         # Quick restarts: the test waits for them.
         backoff=Backoff(first=0.5, longest=2.0),
     )

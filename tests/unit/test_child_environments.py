@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot import model
-from bot.stack import Ports, Stack
+from bot.stack import Ports, Stack, ticket_lock_lifetime
 
 
 @pytest.fixture
@@ -44,3 +44,11 @@ def test_rasa_gets_the_redis_password_alone_and_only_when_there_is_one() -> None
     assert "REDIS_PASSWORD" not in model.without_bot_secrets(stack._child_env())
     no_password = Stack(playground=False, env={"REDIS_URL": "redis://cache:6379/0"})
     assert "REDIS_PASSWORD" not in no_password._rasa_env(no_password._child_env())
+
+
+def test_a_conversations_lock_in_rasa_lives_no_longer_than_the_bot_waits() -> None:
+    """A Rasa killed mid-turn leaves the lock behind: the person waits for it to expire."""
+    stack = Stack(playground=False, env={"RASA_TIMEOUT": "12.5"})
+    assert stack._rasa_env(stack._child_env())["TICKET_LOCK_LIFETIME"] == "13"
+    assert ticket_lock_lifetime({"RASA_TIMEOUT": "1"}) == "5"  # never shorter than a slow turn
+    assert ticket_lock_lifetime({"RASA_TIMEOUT": "soon"}) == "10"
