@@ -38,8 +38,10 @@ import psutil
 from bench.bare_rasa import BareRasa
 from bench.messages import MESSAGES, SHORT_CONVERSATION
 from bot import model
+from bot.content import LANGUAGES
 from bot.stack import Ports, Stack
 from bot.storage import migrate
+from bot.telegram import callbacks
 from tests.support.stack import free_port
 
 # What the bench measures is the engine: the flood limits (a person may send about one message a
@@ -163,7 +165,8 @@ def _offer(event: dict[str, Any]) -> bool:
     answer to this one (taking it for one would start the next turn while the bot is busy)."""
     rows = (event.get("reply_markup") or {}).get("inline_keyboard") or []
     buttons = [b for row in rows for b in row]
-    return len(buttons) == 1 and str(buttons[0].get("callback_data", "")).startswith("l:")
+    offers = {callbacks.choose_language(language) for language in LANGUAGES}
+    return len(buttons) == 1 and buttons[0].get("callback_data") in offers
 
 
 def rasa_person(url: str) -> NewPerson:

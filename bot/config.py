@@ -13,6 +13,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TELEGRAM_API_DEFAULT = "https://api.telegram.org/bot"
 EMULATOR_API_DEFAULT = "http://127.0.0.1:8080/bot"
+# Seconds the bot waits for Rasa to answer a turn.
+RASA_TIMEOUT_DEFAULT = 10.0
 # The emulator accepts any token; this one only has to look like a real one to PTB.
 PLAYGROUND_TOKEN = "1000001:playground-token"
 
@@ -133,7 +135,7 @@ class Settings:
             webhook_secret=os.environ.get("WEBHOOK_SECRET", "").strip(),
             webhook_listen=_env("WEBHOOK_LISTEN", "127.0.0.1"),
             webhook_port=int(_env("WEBHOOK_PORT", "8443")),
-            rasa_timeout=float(_env("RASA_TIMEOUT", "10")),
+            rasa_timeout=float(_env("RASA_TIMEOUT", str(RASA_TIMEOUT_DEFAULT))),
             sender_secret=_sender_secret(var_dir),
             log_message_text=_env("LOG_MESSAGE_TEXT", "0") in {"1", "true", "yes"},
             max_text_length=int(_env("MAX_TEXT_LENGTH", "1000")),

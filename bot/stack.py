@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import yaml
 
 from bot import model
-from bot.config import ROOT
+from bot.config import RASA_TIMEOUT_DEFAULT, ROOT
 from bot.supervisor import Backoff, Child, Program, Supervisor
 
 
@@ -123,9 +123,9 @@ def ticket_lock_lifetime(env: Mapping[str, str]) -> str:
     expire; the bot gives up on a turn after RASA_TIMEOUT anyway, so a lock living longer only
     keeps the person waiting (found by tests/integration/test_faults.py)."""
     try:
-        timeout = float(env.get("RASA_TIMEOUT", "") or os.environ.get("RASA_TIMEOUT", "") or 10)
+        timeout = float(env.get("RASA_TIMEOUT") or RASA_TIMEOUT_DEFAULT)
     except ValueError:
-        timeout = 10.0
+        timeout = RASA_TIMEOUT_DEFAULT
     return str(max(5, math.ceil(timeout)))
 
 
@@ -391,18 +391,22 @@ class Stack:
                     "/healthz says when it can)"
                 )
 
+    def _telegram_health(self) -> dict[str, Any]:
+        """The Telegram part of the bot's /healthz ({} when it does not answer)."""
+        report = health_report(f"{self.health_url}/healthz")
+        telegram: dict[str, Any] = (report or {}).get("telegram", {})
+        return telegram
+
     def _first_poll_waiting(self) -> bool:
         # The emulator logs a getUpdates when it returns, and the first long poll returns only
         # after 10 s when nobody writes; the bot's /healthz knows it is waiting already.
         if not self.ports.health:
             return False
-        report = health_report(f"{self.health_url}/healthz")
-        telegram = (report or {}).get("telegram", {})
+        telegram = self._telegram_health()
         return bool(telegram.get("ok")) and telegram.get("mode") == "polling"
 
     def _telegram_ok(self) -> bool:
-        report = health_report(f"{self.health_url}/healthz")
-        return report is not None and bool(report.get("telegram", {}).get("ok"))
+        return bool(self._telegram_health().get("ok"))
 
     def stop_bot(self) -> None:
         for child in [c for c in self.children if c.name == "bot"]:

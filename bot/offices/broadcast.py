@@ -110,7 +110,6 @@ class BroadcastRequest(AiohttpRequest):
         super().__init__(
             connection_pool_size=2,
             read_timeout=read_timeout,
-            write_timeout=read_timeout,
             connect_timeout=connect_timeout,
             pool_timeout=5.0,
         )

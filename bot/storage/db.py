@@ -8,6 +8,7 @@ import secrets
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import (
@@ -32,6 +33,13 @@ class Person:
 
 
 NOBODY = Person()
+
+
+def _person(row: Any) -> Person:
+    """(language, office, region) as read, or no row at all."""
+    return Person(row[0] or "", row[1] or "", row[2] or "") if row else NOBODY
+
+
 log = logging.getLogger(__name__)
 # How long a direct read of the SQLite file may wait for a lock before the engine takes over.
 _READ_WAIT = 0.05
@@ -58,6 +66,7 @@ class Database:
         name = parsed.database if sqlite else None
         self._file = Path(name).resolve() if name and name != ":memory:" else None
         self._reader: sqlite3.Connection | None = None
+        self._reader_failed = False
 
     @property
     def sessions(self) -> async_sessionmaker[AsyncSession]:
@@ -89,12 +98,15 @@ class Database:
                 (telegram_id,),
             ).fetchone()
         except sqlite3.Error as exc:
-            log.info("direct read failed (%s); reading through the engine", exc)
+            if not self._reader_failed:  # once, not on every turn while it lasts
+                log.info("direct read failed (%s); reading through the engine", exc)
+            self._reader_failed = True
             if self._reader is not None:
                 self._reader.close()
             self._reader = None  # opened afresh next time
             return None
-        return Person(row[0] or "", row[1] or "", row[2] or "") if row else NOBODY
+        self._reader_failed = False
+        return _person(row)
 
     async def person(self, telegram_id: int) -> Person:
         """Language and origin in one read (NOBODY when there is no row)."""
@@ -109,7 +121,7 @@ class Database:
                     )
                 )
             ).first()
-            return Person(row[0] or "", row[1] or "", row[2] or "") if row else NOBODY
+            return _person(row)
 
     async def get_language(self, telegram_id: int) -> str | None:
         async with self._sessions() as session:

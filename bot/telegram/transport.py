@@ -17,10 +17,8 @@ from telegram.request import BaseRequest, RequestData
 
 # PTB's own defaults for its httpx client (telegram.request.HTTPXRequest).
 READ_TIMEOUT = 5.0
-WRITE_TIMEOUT = 5.0
 CONNECT_TIMEOUT = 5.0
 POOL_TIMEOUT = 1.0
-MEDIA_WRITE_TIMEOUT = 20.0
 
 Timeout = float | None
 
@@ -33,26 +31,22 @@ def _given(value: Any, default: Timeout) -> Timeout:
 class AiohttpRequest(BaseRequest):
     """A BaseRequest on one aiohttp session with a pool of `connection_pool_size`.
 
-    aiohttp has no write timeout: a request body is small (files go up only in broadcasts'
-    tests), and the read timeout starts once it is written. Waiting for a pooled connection
-    and connecting share aiohttp's `connect` timeout (pool + connect), and both end in an
-    error that says the request never left."""
+    aiohttp has no write timeout, so none is taken (PTB's per-call `write_timeout` is
+    ignored): a request body is small, and the read timeout starts once it is written.
+    Waiting for a pooled connection and connecting share aiohttp's `connect` timeout (pool +
+    connect), and both end in an error that says the request never left."""
 
     def __init__(
         self,
         connection_pool_size: int = 1,
         read_timeout: Timeout = READ_TIMEOUT,
-        write_timeout: Timeout = WRITE_TIMEOUT,
         connect_timeout: Timeout = CONNECT_TIMEOUT,
         pool_timeout: Timeout = POOL_TIMEOUT,
-        media_write_timeout: Timeout = MEDIA_WRITE_TIMEOUT,
     ) -> None:
         self._pool_size = connection_pool_size
         self._read_timeout = read_timeout
-        self._write_timeout = write_timeout
         self._connect_timeout = connect_timeout
         self._pool_timeout = pool_timeout
-        self._media_write_timeout = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
 
     @property

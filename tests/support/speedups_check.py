@@ -12,8 +12,10 @@ must also be the caller's own to edit.
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import logging
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -33,8 +35,6 @@ def conversations() -> list[list[str]]:
         for story in stories["stories"]
     ]
     # Entity markup ([Павлодар](location)) is for the story test: the text is what people type.
-    import re
-
     plain = [[re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", t) for t in c] for c in found]
     return [c for c in plain if c] + [MESSAGES * 3]
 
@@ -147,8 +147,6 @@ def main() -> None:
                 answers = await agent.handle_text(text, sender_id=f"check-{number}")
                 answered += bool(answers)
         return answered
-
-    import copy
 
     assert agent.domain is not None
     seen["slots"] = len(agent.domain.slots)
