@@ -155,8 +155,23 @@ def without_tensorflow(model_path: str | None) -> bool:
     return True
 
 
+# A turn multiplies a few small matrices (the classifier's tf-idf row and weights). OpenBLAS
+# starts a thread per core for them, and its threads spin while they wait for the next call:
+# measured on the 2-core machine, Rasa burnt 11.4 ms of CPU per 8 ms turn, a whole core taken
+# from the bot and the action server (3.9 ms with one thread; docs/benchmarks.md). Set before
+# numpy loads; an operator's own setting wins.
+ONE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def one_blas_thread(environ: dict[str, str] | os._Environ[str] = os.environ) -> None:
+    """Small matrices in one thread: no spinning BLAS threads beside the server."""
+    for name in ONE_THREAD:
+        environ.setdefault(name, "1")
+
+
 def main() -> None:
     argv = sys.argv[1:]
+    one_blas_thread()
     without_tensorflow(_model_argument(argv))
     from rasa.__main__ import main as rasa_main
 

@@ -6,9 +6,11 @@
   once found, so it is remembered; names not found still go the original way (and raise).
 - `Domain.states_for_tracker_history` replays the whole conversation (a tracker copy updated
   event by event) for every policy and every prediction, five times a turn: a quarter of a
-  turn. The replay is done once per tracker as it stands (its events unchanged) and Rasa's
-  own loop runs over what it found; states are handed out as copies, because the
-  featurizers edit them in place (`_choose_last_user_input`).
+  turn. The replay is done once per tracker as it stands (its events unchanged), and when
+  the tracker has only gained events since (Rasa appends the user's message and each
+  action's events within a turn), the replay goes on from where it stopped instead of
+  starting over; Rasa's own loop runs over what it found. States are handed out as copies,
+  because the featurizers edit them in place (`_choose_last_user_input`).
 - Every `DialogueStateTracker` (one per replay, per stored conversation read, per copy) starts
   with `copy.copy` of each of the domain's slots, which goes through `__reduce_ex__` and
   `copyreg`: a tenth of a turn. `Slot.__copy__` does what that does for a plain object (a new
@@ -21,6 +23,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +57,17 @@ def _resolve_once() -> None:
 
 _TURNS = "_kelisim_turns"
 
+# Events after which the replay of the events before them no longer holds as it was: they undo
+# earlier events or start over (DialogueStateTracker.applied_events), or name a form, which
+# changes how later runs of that form are applied.
+_REWRITING = (
+    "Restarted",
+    "SessionStarted",
+    "ActionReverted",
+    "UserUtteranceReverted",
+    "ActiveLoop",
+)
+
 
 @dataclass(frozen=True)
 class _Turn:
@@ -67,31 +81,115 @@ class _Turn:
     hide_rule_turn: bool
 
 
-def _turns(domain: Any, tracker: Any, omit_unset_slots: bool) -> list[_Turn]:
-    """The conversation replayed once per tracker as it stands (its events unchanged)."""
+@dataclass
+class _Replay:
+    """The conversation replayed up to its `count`-th event, and the turns found on the way."""
+
+    count: int
+    last: Any  # the `count`-th event itself: still there, the tracker only grew since
+    domain: str  # _domain_token of the domain it was replayed with
+    tracker: Any  # the replay after `count` events; nobody else holds it
+    before: list[_Turn]  # one per action so far, each as the tracker stood before it
+
+
+_TOKEN = "_kelisim_token"
+
+
+def _domain_token(domain: Any) -> str:
+    """A name for this domain object that no other domain gets, even after this one is gone
+    (an id can come back): a replay kept with a stored conversation (the in-memory tracker
+    store pickles it) must not go on under a model loaded since."""
+    token: str | None = domain.__dict__.get(_TOKEN)
+    if token is None:
+        token = domain.__dict__[_TOKEN] = uuid.uuid4().hex
+    return token
+
+
+def _turn(domain: Any, tracker: Any, omit_unset_slots: bool, hide_rule_turn: bool) -> _Turn:
+    return _Turn(
+        domain.get_active_state(tracker, omit_unset_slots=omit_unset_slots),
+        domain._get_prev_action_sub_state(tracker),
+        tracker.followup_action,
+        tracker.latest_action_name,
+        tracker.active_loop_name,
+        hide_rule_turn,
+    )
+
+
+def _replay(domain: Any, tracker: Any, omit_unset_slots: bool) -> _Replay:
+    """Rasa's generate_all_prior_trackers, keeping the replay to go on from."""
+    from rasa.shared.core.events import ActionExecuted
+
+    replay = tracker.init_copy()
+    before: list[_Turn] = []
+    for event in tracker.applied_events():
+        if isinstance(event, ActionExecuted):
+            before.append(_turn(domain, replay, omit_unset_slots, event.hide_rule_turn))
+        replay.update(event)
     events = tracker.events
-    # Events are only ever added (or the oldest dropped): the count and the last event (alive
-    # in the deque, so its id is its own) tell whether the tracker moved on.
+    last = events[-1] if events else None
+    return _Replay(len(events), last, _domain_token(domain), replay, before)
+
+
+def _extended(domain: Any, tracker: Any, replay: _Replay, omit_unset_slots: bool) -> bool:
+    """Go on from an earlier replay of the same tracker when it only gained events since and
+    none of them changes how the earlier ones apply; False when it must start over.
+
+    Within a turn Rasa appends the user's message and each action's events to one tracker and
+    asks for its states before every prediction: replaying only what was appended makes that
+    cost the new events, not the conversation."""
+    from rasa.shared.core.events import ActionExecuted
+
+    events = tracker.events
+    count = replay.count
+    if replay.domain != _domain_token(domain) or count == 0 or len(events) < count:
+        return False
+    if events[count - 1] is not replay.last:
+        return False
+    new = [events[i] for i in range(count, len(events))]
+    if any(type(event).__name__ in _REWRITING for event in new):
+        return False
+    loops = {e.name for e in events if type(e).__name__ == "ActiveLoop" and e.name}
+    if any(isinstance(e, ActionExecuted) and e.action_name in loops for e in new):
+        return False  # a form's own run: applied_events may undo earlier ones
+    for event in new:
+        if isinstance(event, ActionExecuted):
+            replay.before.append(
+                _turn(domain, replay.tracker, omit_unset_slots, event.hide_rule_turn)
+            )
+        replay.tracker.update(event)
+    replay.count = len(events)
+    replay.last = events[-1] if events else None
+    return True
+
+
+def _turns(domain: Any, tracker: Any, omit_unset_slots: bool) -> list[_Turn]:
+    """The conversation replayed once per tracker, going on from the last replay as it grows."""
+    events = tracker.events
+    # Events are only ever added (or the oldest dropped): the count and the last event (kept
+    # alive by the memo, so its id is its own) tell whether the tracker moved on.
     now = (len(events), id(events[-1]) if events else None, id(domain))
     memo = tracker.__dict__.get(_TURNS)
-    if memo is None or memo[0] != now:
-        memo = (now, {})
-        tracker.__dict__[_TURNS] = memo
-    turns: list[_Turn] | None = memo[1].get(omit_unset_slots)
-    if turns is None:
-        turns = [
-            _Turn(
-                domain.get_active_state(tr, omit_unset_slots=omit_unset_slots),
-                domain._get_prev_action_sub_state(tr),
-                tr.followup_action,
-                tr.latest_action_name,
-                tr.active_loop_name,
-                hide_rule_turn,
-            )
-            for tr, hide_rule_turn in tracker.generate_all_prior_trackers()
-        ]
-        memo[1][omit_unset_slots] = turns
+    if memo is None:
+        memo = tracker.__dict__[_TURNS] = {}
+    found = memo.get(omit_unset_slots)
+    if found is not None and found[0] == now:
+        turns: list[_Turn] = found[1]
+        return turns
+    replay: _Replay | None = found[2] if found is not None else None
+    if replay is None or not _extended(domain, tracker, replay, omit_unset_slots):
+        replay = _replay(domain, tracker, omit_unset_slots)
+        STATS["replayed"] += 1
+    else:
+        STATS["extended"] += 1
+    turns = [*replay.before, _turn(domain, replay.tracker, omit_unset_slots, False)]
+    memo[omit_unset_slots] = (now, turns, replay)
     return turns
+
+
+# How often a conversation was replayed from its start and how often an earlier replay went
+# on (read by tests/support/speedups_check.py).
+STATS = {"replayed": 0, "extended": 0}
 
 
 def _states_once() -> None:

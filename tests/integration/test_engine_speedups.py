@@ -18,6 +18,14 @@ def test_the_remembered_replay_gives_rasas_own_states(trained_model: Path, stack
     assert result["differ"] == []
     assert result["slots"] > 10 and result["slot_copies_differ"] == []
     assert result["shared"] == 0  # what one caller edits, the next never sees
+    # Within a turn the replay went on from where it stopped more often than it started over
+    # (forms and session starts start over), and every such answer was Rasa's own.
+    assert result["replays"]["extended"] > 2 * result["replays"]["replayed"] > 0
+    # The in-memory store keeps pickles: read back, each conversation is what Rasa's JSON of
+    # it gives, and a turn not saved leaves the stored conversation as it was.
+    stored = result["stored"]
+    assert stored["conversations"] == stored["pickled"] == result["conversations"]
+    assert stored["differ"] == [] and stored["leaked"] == 0
     # The graph run in a remembered order gives what dask's run gives, every time.
     assert result["runs"] > 3 * result["answered"] and result["runs_differ"] == []
     # Every story's messages were answered, and the policies asked many times over.

@@ -73,6 +73,40 @@ def _first_difference(a: Any, b: Any, path: str = "") -> str | None:
     return None if a == b else f"{path}: {a!r:.80} != {b!r:.80}"
 
 
+async def stored_as_rasa_stores_them(agent: Any, states: Any) -> dict[str, Any]:
+    """Each stored conversation as read back from our store and from Rasa's JSON of it: the
+    same events, slots and states; and a turn that is not saved leaves no trace."""
+    from rasa.core.tracker_store import InMemoryTrackerStore
+    from rasa.shared.core.events import SlotSet
+
+    store = agent.tracker_store._tracker_store
+    found: dict[str, Any] = {"conversations": 0, "pickled": 0, "differ": [], "leaked": 0}
+    for key in list(store.store):
+        found["conversations"] += 1
+        found["pickled"] += isinstance(store.store[key], bytes)
+        ours = await store.retrieve(key)
+        theirs = InMemoryTrackerStore.deserialise_tracker(
+            store, key, InMemoryTrackerStore.serialise_tracker(ours)
+        )
+        pairs = {
+            "events": ([e.as_dict() for e in ours.events], [e.as_dict() for e in theirs.events]),
+            "state": (ours.current_state(), theirs.current_state()),
+            "slots": (ours.current_slot_values(), theirs.current_slot_values()),
+            "states": (states(agent.domain, ours), states(agent.domain, theirs)),
+        }
+        found["differ"] += [
+            f"{key}: {name}: {_first_difference(_normal(a), _normal(b))}"
+            for name, (a, b) in pairs.items()
+            if a != b
+        ]
+        # A turn that fails before Rasa saves it: the stored conversation must not have moved.
+        before = len(ours.events)
+        ours.update(SlotSet("language", "xx"))
+        again = await store.retrieve(key)
+        found["leaked"] += len(again.events) != before
+    return found
+
+
 def main() -> None:
     model, actions_url = sys.argv[1], sys.argv[2]
     from kelisim_engine import serve, speedups
@@ -158,8 +192,10 @@ def main() -> None:
         if type(ours) is not type(theirs) or vars(ours) != vars(theirs) or ours is slot:
             seen["slot_copies_differ"].append(slot.name)
     seen["answered"] = asyncio.run(talk())
+    seen["replays"] = dict(speedups.STATS)
+    seen["stored"] = asyncio.run(stored_as_rasa_stores_them(agent, original))
     seen["conversations"] = len(conversations())
-    print("RESULT " + json.dumps(seen, ensure_ascii=False))
+    print("RESULT " + json.dumps(seen, ensure_ascii=False, default=str))
 
 
 if __name__ == "__main__":

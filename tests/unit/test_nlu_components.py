@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,13 @@ def test_fingerprint_follows_the_component_code_not_its_byte_code(
     # The folding the classifier learns from is an input like the training data.
     (tmp_path / "bot/text/skeleton.py").write_text("def fold(t): return t.lower()\n")
     assert model.fingerprint() != before
+
+
+@pytest.mark.slow
+def test_the_engine_multiplies_its_small_matrices_in_one_thread() -> None:
+    # OpenBLAS's idle threads spin: with one per core, Rasa took a core from the rest of the
+    # stack (docs/benchmarks.md, issue 14). The launcher keeps numpy's BLAS to one thread.
+    result = run_check("blas_threads_check.py")
+    # Left alone, OpenBLAS takes a thread per core (the probe sees numpy's BLAS at all).
+    assert result["before"] and max(result["before"]) == min(os.cpu_count() or 1, 64)
+    assert result["after"] == [1] * len(result["before"])
