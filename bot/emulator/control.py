@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import ipaddress
 import re
 import socket
@@ -13,7 +12,7 @@ from aiohttp import web
 
 from bot.emulator.html_check import utf16_len
 from bot.emulator.methods import METHODS
-from bot.emulator.state import FAULT_KINDS, State, User
+from bot.emulator.state import FAULT_KINDS, State, User, clone
 
 MAX_WAIT_TIMEOUT = 60.0
 MAX_FAULT_DELAY = 300.0
@@ -391,11 +390,11 @@ class Control:
         chat = self.state.chats.get(user.id)
         result = []
         for stored in chat.messages.values() if chat else []:
-            item = copy.deepcopy(stored.message)
+            item = clone(stored.message)
             item["emulator"] = {
                 "outgoing": stored.outgoing,
                 "deleted": stored.deleted,
-                "markup": copy.deepcopy(stored.markup),
+                "markup": clone(stored.markup),
             }
             result.append(item)
         return web.json_response(result)

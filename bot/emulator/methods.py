@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import ipaddress
 import json
 import re
@@ -19,6 +18,7 @@ from bot.emulator.state import (
     State,
     StoredMessage,
     Webhook,
+    clone,
 )
 
 MAX_TEXT_UTF16 = 4096
@@ -292,7 +292,7 @@ def _explicit_entities(params: Params, name: str, text: str) -> list[dict[str, A
             raise bad_request("can't parse entities: text_link entity must have a URL")
         if item["offset"] < 0 or item["length"] <= 0 or item["offset"] >= size:
             continue
-        entity = copy.deepcopy(item)
+        entity = clone(item)
         entity["length"] = min(entity["length"], size - entity["offset"])
         entities.append(entity)
     return sorted(entities, key=lambda e: (e["offset"], -e["length"]))
@@ -462,7 +462,7 @@ def _reply_to(chat: Chat, params: Params) -> dict[str, Any] | None:
         if allow_missing:
             return None
         raise bad_request("message to be replied not found")
-    replied = copy.deepcopy(stored.message)
+    replied = clone(stored.message)
     replied.pop("reply_to_message", None)
     return replied
 
@@ -589,7 +589,7 @@ async def get_updates(state: State, params: Params) -> Any:
         raise ApiError(409, POLL_CONFLICT)
     if state.webhook is not None:
         raise ApiError(409, WEBHOOK_CONFLICT)
-    return [copy.deepcopy(update) for update in list(state.updates)[:limit]]
+    return [clone(update) for update in list(state.updates)[:limit]]
 
 
 async def send_message(state: State, params: Params) -> Any:
@@ -608,7 +608,7 @@ async def send_message(state: State, params: Params) -> Any:
         content["link_preview_options"] = preview
     if reply_to is not None:
         content["reply_to_message"] = reply_to
-    return copy.deepcopy(state.bot_message(chat, content, markup).message)
+    return clone(state.bot_message(chat, content, markup).message)
 
 
 def _send_to_group(state: State, group: GroupChat, params: Params) -> Any:
@@ -631,7 +631,7 @@ async def send_location(state: State, params: Params) -> Any:
     reply_to = _reply_to(chat, params)
     if reply_to is not None:
         content["reply_to_message"] = reply_to
-    return copy.deepcopy(state.bot_message(chat, content, markup).message)
+    return clone(state.bot_message(chat, content, markup).message)
 
 
 async def send_venue(state: State, params: Params) -> Any:
@@ -653,7 +653,7 @@ async def send_venue(state: State, params: Params) -> Any:
     reply_to = _reply_to(chat, params)
     if reply_to is not None:
         content["reply_to_message"] = reply_to
-    return copy.deepcopy(state.bot_message(chat, content, markup).message)
+    return clone(state.bot_message(chat, content, markup).message)
 
 
 async def send_contact(state: State, params: Params) -> Any:
@@ -674,7 +674,7 @@ async def send_contact(state: State, params: Params) -> Any:
     reply_to = _reply_to(chat, params)
     if reply_to is not None:
         content["reply_to_message"] = reply_to
-    return copy.deepcopy(state.bot_message(chat, content, markup).message)
+    return clone(state.bot_message(chat, content, markup).message)
 
 
 async def send_chat_action(state: State, params: Params) -> Any:
@@ -690,7 +690,7 @@ def _finish_edit(state: State, stored: StoredMessage) -> dict[str, Any]:
     stored.message["edit_date"] = int(time.time())
     chat = state.chat(stored.message["chat"]["id"])
     state.add_event(chat, "out", "edit", **state.message_event_fields(stored))
-    return copy.deepcopy(stored.message)
+    return clone(stored.message)
 
 
 async def edit_message_text(state: State, params: Params) -> Any:
@@ -726,8 +726,8 @@ def _set_inline_markup(stored: StoredMessage, markup: dict[str, Any] | None) -> 
         if stored.markup is not None and "inline_keyboard" in stored.markup:
             stored.markup = None
     else:
-        stored.message["reply_markup"] = copy.deepcopy(markup)
-        stored.markup = copy.deepcopy(markup)
+        stored.message["reply_markup"] = clone(markup)
+        stored.markup = clone(markup)
 
 
 async def edit_message_reply_markup(state: State, params: Params) -> Any:
@@ -822,7 +822,7 @@ async def set_my_commands(state: State, params: Params) -> Any:
 
 async def get_my_commands(state: State, params: Params) -> Any:
     key, _ = _scope_key(state, params)
-    return copy.deepcopy(state.commands.get((key, _language(params)), []))
+    return clone(state.commands.get((key, _language(params)), []))
 
 
 async def delete_my_commands(state: State, params: Params) -> Any:

@@ -21,8 +21,11 @@ QUIET_SECONDS = 30.0
 
 
 class FloodNotice:
-    """Tells a private chat, at most once in QUIET_SECONDS, that some of its updates were
-    dropped; a dropped button press is still answered, so its spinner stops."""
+    """Tells a private chat, at most once in QUIET_SECONDS, that some of its messages were
+    dropped; a dropped button press is still answered, so its spinner stops. Nothing is said
+    about a dropped update nobody waits an answer to (an edit, a reaction, a change of
+    membership): the bot would not have answered it either (found by tests/integration/
+    test_fuzz.py once the stack got fast enough to empty a person's bucket)."""
 
     def __init__(
         self,
@@ -49,6 +52,8 @@ class FloodNotice:
         if chat is None or user is None or chat.type != ChatType.PRIVATE:
             return
         query = update.callback_query
+        if query is None and update.message is None:
+            return
         due = self._due(chat.id)
         if query is None and not due:
             return
@@ -67,4 +72,3 @@ class FloodNotice:
                 await bot.send_message(chat.id, svc.catalogue.text(lang, "error.too_fast"))
         except TelegramError:
             log.info("could not tell a chat it was going too fast")
-

@@ -9,6 +9,7 @@ anything else on the way `NetworkError`, each with aiohttp's error as `__cause__
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import aiohttp
@@ -89,13 +90,13 @@ class AiohttpRequest(BaseRequest):
             sock_connect=connect,
             sock_read=read,
         )
+        body = _body(request_data)
+        headers = {"User-Agent": self.USER_AGENT}
+        if isinstance(body, bytes):
+            headers["Content-Type"] = "application/json"
         try:
             async with self._session.request(
-                method,
-                url,
-                data=_body(request_data),
-                headers={"User-Agent": self.USER_AGENT},
-                timeout=timeout,
+                method, url, data=body, headers=headers, timeout=timeout
             ) as response:
                 return response.status, await response.read()
         except (TimeoutError, aiohttp.ServerTimeoutError) as err:
@@ -104,14 +105,19 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
 
 
-def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
-    """Form fields as PTB encodes them, and files as multipart parts beside them."""
+def _body(request_data: RequestData | None) -> aiohttp.FormData | bytes | None:
+    """The parameters as one JSON object, which the Bot API takes as well as a form and which
+    costs far less to build and to read than a URL-encoded form (every character of a
+    message's text went through `urllib.parse.quote`); with files, a multipart form: the
+    fields as PTB encodes them and the files as parts beside them."""
     if request_data is None:
         return None
+    if not request_data.contains_files:
+        return json.dumps(
+            request_data.parameters, ensure_ascii=False, separators=(",", ":")
+        ).encode()
     fields = request_data.json_parameters
     files = request_data.multipart_data
-    if not files:
-        return fields
     form = aiohttp.FormData()
     for name, value in fields.items():
         form.add_field(name, value)

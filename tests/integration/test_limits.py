@@ -61,6 +61,34 @@ async def test_a_flooding_person_is_told_once_and_everyone_else_is_answered(
     assert 0 < len(answered) < 150  # slowed down, not answered one by one
 
 
+async def test_dropped_updates_nobody_waits_an_answer_to_bring_no_notice(
+    stack_without_rasa: Stack, http: aiohttp.ClientSession
+) -> None:
+    stack = stack_without_rasa
+    person = await ready(http, stack, "en")
+    private = {"id": person.user_id, "type": "private", "first_name": "Test"}
+    sender = {"id": person.user_id, "is_bot": False, "first_name": "Test", "language_code": "en"}
+    # Forty edits at once, more than the person's burst (Telegram may deliver edits even when
+    # the bot did not ask for them): the ones dropped are not worth a word.
+    edits = [
+        {"message_id": n, "from": sender, "chat": private, "date": int(time.time()),
+         "edit_date": int(time.time()), "text": f"edited {n}"}
+        for n in range(1, 41)
+    ]  # fmt: skip
+    base = f"{stack.emulator_url}/control/updates"
+    for edit in edits:
+        queued = await _post(http, base, {"kind": "edited_message", "payload": edit, "force": True})
+        assert queued["queued"]
+    for _ in range(100):  # the bot has fetched them all
+        async with http.get(f"{stack.emulator_url}/control/bot") as response:
+            if (await response.json())["pending_update_count"] == 0:
+                break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError("the bot did not fetch the edits")
+    assert await person.settle(quiet=2.0) == []
+
+
 async def test_telegrams_429_on_replies_is_waited_out_and_nothing_is_lost(
     stack_without_rasa: Stack, http: aiohttp.ClientSession, catalogue: Catalogue
 ) -> None:

@@ -1150,3 +1150,29 @@ async def test_the_control_api_only_answers_its_own_page_and_local_tools(
 ) -> None:
     response = await env.client.get("/control/users", headers=headers)
     assert response.status == status
+
+
+def test_clone_copies_json_data_as_deepcopy_does_and_shares_nothing() -> None:
+    import copy
+
+    from bot.emulator.state import clone
+
+    message = {
+        "message_id": 7,
+        "text": "сәлем",
+        "entities": [{"type": "bold", "offset": 0, "length": 5}],
+        "reply_markup": {"inline_keyboard": [[{"text": "Иә", "callback_data": "l:kk"}]]},
+        "edit_date": None,
+        "ratio": 0.5,
+        "is_topic": False,
+    }
+    copied = clone(message)
+    assert copied == copy.deepcopy(message)
+    copied["entities"][0]["length"] = 1
+    copied["reply_markup"]["inline_keyboard"][0].append({"text": "x"})
+    assert message["entities"][0]["length"] == 5
+    assert len(message["reply_markup"]["inline_keyboard"][0]) == 1
+    # Anything that is not JSON-shaped is still copied deeply.
+    nested = {"at": {(1, 2): [set([3])]}}
+    other = clone(nested)
+    assert other == nested and other["at"] is not nested["at"]

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-from telegram import Bot, InputFile
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import NetworkError, TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
@@ -36,9 +36,17 @@ async def _echo(request: web.Request) -> web.Response:
                 }
             else:
                 fields[part.name or ""] = body.decode()  # type: ignore[union-attr]
+    elif request.content_type == "application/json":
+        fields = await request.json()
     else:
         fields = dict(await request.post())  # type: ignore[arg-type]
-    return web.json_response({"agent": request.headers.get("User-Agent"), "fields": fields})
+    return web.json_response(
+        {
+            "agent": request.headers.get("User-Agent"),
+            "type": request.content_type,
+            "fields": fields,
+        }
+    )
 
 
 async def _slow(request: web.Request) -> web.Response:
@@ -95,10 +103,16 @@ async def test_fields_and_files_arrive_as_ptb_encodes_them(
     )
     assert status == 200
     echoed = json.loads(body)
-    assert echoed["fields"] == {"chat_id": "42", "text": "сәлем <b>", "n": "[1, 2]"}
+    # Without files, one JSON object (as the Bot API takes it), values with their own types.
+    assert echoed["type"] == "application/json"
+    assert echoed["fields"] == {"chat_id": 42, "text": "сәлем <b>", "n": [1, 2]}
     assert echoed["agent"] == AiohttpRequest.USER_AGENT
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton("Иә", callback_data="l:kk")]])
+    status, body = await request_.do_request(url, "POST", _data(chat_id=42, reply_markup=markup))
+    assert json.loads(body)["fields"]["reply_markup"] == markup.to_dict()
     qr = InputFile(b"\x89PNG" + bytes(100), filename="qr.png")
     status, body = await request_.do_request(url, "POST", _data(chat_id=42, document=qr))
+    # With a file, a multipart form: the fields as PTB encodes them, the file beside them.
     assert json.loads(body)["fields"] == {
         "chat_id": "42",
         "document": {"filename": "qr.png", "type": "image/png", "size": 104},
