@@ -19,6 +19,17 @@
   has dask order and schedule it, three times a turn, for a graph that never changes shape:
   the order is worked out once per set of targets and the nodes are called in it, each with
   its dependencies' results, as dask's synchronous scheduler calls them.
+- `Domain.is_empty` builds an empty domain and turns both domains into dicts to compare them,
+  once a turn for the same loaded domain: the answer is remembered per domain object.
+- The processor and the memoization and rule policies deep-copy events and states to put
+  them in debug log lines, and the copies are made before structlog drops the line: with
+  debug off (the server's level is WARNING), those modules' `copy.deepcopy` hands the value
+  over as it is, which the dropped line never reads. Only modules whose every use of `copy`
+  is an argument of `structlogger.debug` are changed (checked in their source at start-up).
+- `RulePolicy._get_possible_keys` tests every rule against every state of the conversation's
+  last turns, several times a turn; conversations pass through the same few states over and
+  over. Its answer for the same rule table and the same states is remembered (the set itself,
+  which its two callers only read, so even its order is what Rasa's own call gives).
 """
 
 from __future__ import annotations
@@ -33,6 +44,9 @@ def install() -> None:
     _states_once()
     _slot_copies()
     _plain_runner()
+    _empty_domain_once()
+    _no_copies_for_dropped_debug_lines()
+    _rule_keys_once()
 
 
 def _resolve_once() -> None:
@@ -311,3 +325,133 @@ def _plain_runner() -> None:
     run.kelisim_plain = True  # type: ignore[attr-defined]
     run.rasa_original = original  # type: ignore[attr-defined]
     DaskGraphRunner.run = run  # type: ignore[method-assign]
+
+
+_EMPTY = "_kelisim_is_empty"
+
+
+def _empty_domain_once() -> None:
+    from rasa.shared.core.domain import Domain
+
+    original = Domain.is_empty
+    if getattr(original, "kelisim_cached", False):
+        return
+
+    def is_empty(self: Any) -> bool:
+        found: bool | None = self.__dict__.get(_EMPTY)
+        if found is None:
+            found = self.__dict__[_EMPTY] = bool(original(self))
+        return found
+
+    is_empty.kelisim_cached = True  # type: ignore[attr-defined]
+    is_empty.rasa_original = original  # type: ignore[attr-defined]
+    Domain.is_empty = is_empty  # type: ignore[method-assign]
+
+
+# Rasa modules that deep-copy values for debug log lines only.
+DEBUG_COPYING = (
+    "rasa.core.processor",
+    "rasa.core.policies.memoization",
+    "rasa.core.policies.rule_policy",
+)
+
+
+def copies_only_for_debug_lines(source: str) -> bool:
+    """True when every `copy.<name>` in `source` is inside a `structlogger.debug(...)` call."""
+    import ast
+
+    tree = ast.parse(source)
+    inside: set[int] = set()
+    for node in ast.walk(tree):
+        func = getattr(node, "func", None)
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(func, ast.Attribute)
+            and func.attr == "debug"
+            and isinstance(func.value, ast.Name)
+            and func.value.id == "structlogger"
+        ):
+            inside.update(id(sub) for sub in ast.walk(node))
+    uses = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "copy"
+    ]
+    return all(id(node) in inside for node in uses)
+
+
+def debug_dropped() -> bool:
+    """True when structlog drops debug lines (Rasa's filtering logger below DEBUG)."""
+    import logging
+
+    import structlog
+
+    wrapper = structlog.get_config()["wrapper_class"]
+    dropping = structlog.make_filtering_bound_logger(logging.INFO)
+    return getattr(wrapper, "debug", None) is dropping.debug
+
+
+class _CopyForDebugLines:
+    """The `copy` module as the modules of DEBUG_COPYING see it."""
+
+    @staticmethod
+    def deepcopy(value: Any, memo: Any = None) -> Any:
+        import copy
+
+        return value if debug_dropped() else copy.deepcopy(value, memo)
+
+
+def _no_copies_for_dropped_debug_lines() -> None:
+    import importlib
+    import inspect
+
+    for name in DEBUG_COPYING:
+        module = importlib.import_module(name)
+        if module.__dict__.get("copy") is _CopyForDebugLines:
+            continue
+        if copies_only_for_debug_lines(inspect.getsource(module)):
+            module.copy = _CopyForDebugLines  # type: ignore[attr-defined]
+
+
+_KEYS = "_kelisim_rule_keys"
+_KEYS_KEPT = 4096  # different state histories remembered per policy before starting afresh
+
+
+def _frozen_states(states: list[Any]) -> tuple[Any, ...] | None:
+    """States as a dictionary key, or None when a value cannot be one."""
+    try:
+        frozen = tuple(
+            tuple(sorted((kind, tuple(sorted(sub.items()))) for kind, sub in state.items()))
+            for state in states
+        )
+        hash(frozen)
+    except (TypeError, AttributeError):
+        return None
+    return frozen
+
+
+def _rule_keys_once() -> None:
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    original = RulePolicy._get_possible_keys
+    if getattr(original, "kelisim_cached", False):
+        return
+
+    def _get_possible_keys(self: Any, lookup: Any, states: list[Any]) -> Any:
+        frozen = _frozen_states(states)
+        if frozen is None:
+            return original(self, lookup, states)
+        memo = self.__dict__.get(_KEYS)
+        if memo is None or len(memo) > _KEYS_KEPT:
+            memo = self.__dict__[_KEYS] = {}
+        key = (id(lookup), frozen)
+        found = memo.get(key)
+        if found is None or found[0] is not lookup:
+            found = memo[key] = (lookup, original(self, lookup, states))
+        return found[1]
+
+    _get_possible_keys.kelisim_cached = True  # type: ignore[attr-defined]
+    _get_possible_keys.rasa_original = original  # type: ignore[attr-defined]
+    RulePolicy._get_possible_keys = _get_possible_keys  # type: ignore[method-assign]

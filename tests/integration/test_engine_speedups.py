@@ -23,6 +23,15 @@ def test_the_remembered_replay_gives_rasas_own_states(trained_model: Path, stack
     assert result["replays"]["extended"] > 2 * result["replays"]["replayed"] > 0
     # The in-memory store keeps pickles: read back, each conversation is what Rasa's JSON of
     # it gives, and a turn not saved leaves the stored conversation as it was.
+    # The rules' matches are remembered and were asked for again and again, always equal
+    # (in order too) to what Rasa's own function gives.
+    assert result["rule_keys"] > result["rule_keys_remembered"] > 0
+    assert result["rule_keys_differ"] == []
+    assert result["is_empty"] == [True, True]
+    # Debug lines' copies are skipped only while debug lines are dropped.
+    copies = result["debug_copies"]
+    assert all(copies["dropped"].values()) and len(copies["dropped"]) == 3
+    assert all(copies["logged"].values()) and copies["other_use_refused"]
     stored = result["stored"]
     assert stored["conversations"] == stored["pickled"] == result["conversations"]
     assert stored["differ"] == [] and stored["leaked"] == 0

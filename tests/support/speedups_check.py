@@ -73,6 +73,27 @@ def _first_difference(a: Any, b: Any, path: str = "") -> str | None:
     return None if a == b else f"{path}: {a!r:.80} != {b!r:.80}"
 
 
+def debug_copies(speedups: Any) -> dict[str, Any]:
+    """Which Rasa modules skip the copies for dropped debug lines, and that with debug on
+    (and only then) the copies are made."""
+    import importlib
+    import logging
+
+    from rasa.utils.log_utils import configure_structlog
+
+    modules = {name: importlib.import_module(name) for name in speedups.DEBUG_COPYING}
+    value = {"events": [{"a": 1}]}
+    configure_structlog(logging.WARNING)
+    dropped = {n: m.copy.deepcopy(value) is value for n, m in modules.items()}
+    configure_structlog(logging.DEBUG)
+    logged = {n: m.copy.deepcopy(value) == value and m.copy.deepcopy(value) is not value
+              for n, m in modules.items()}  # fmt: skip
+    configure_structlog(logging.WARNING)
+    # A module that copies for anything but a debug line is left alone.
+    refused = speedups.copies_only_for_debug_lines("import copy\nx = copy.deepcopy(y)\n")
+    return {"dropped": dropped, "logged": logged, "other_use_refused": not refused}
+
+
 async def stored_as_rasa_stores_them(agent: Any, states: Any) -> dict[str, Any]:
     """Each stored conversation as read back from our store and from Rasa's JSON of it: the
     same events, slots and states; and a turn that is not saved leaves no trace."""
@@ -166,6 +187,25 @@ def main() -> None:
         return ours
 
     DaskGraphRunner.run = both  # type: ignore[method-assign]
+
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    remembered = RulePolicy._get_possible_keys
+    computed = remembered.rasa_original  # type: ignore[attr-defined]
+    seen["rule_keys"] = 0
+    seen["rule_keys_differ"] = []
+
+    def keys_both(self: Any, lookup: Any, states: Any) -> Any:
+        # The same keys in the same order (a tie between rules of one length goes to the
+        # first met), from a fresh copy of the states so nothing is shared between the two.
+        seen["rule_keys"] += 1
+        ours = remembered(self, lookup, states)
+        theirs = computed(self, lookup, copy.deepcopy(states))
+        if list(ours) != list(theirs) and len(seen["rule_keys_differ"]) < 5:
+            seen["rule_keys_differ"].append(repr(states)[:300])
+        return ours
+
+    RulePolicy._get_possible_keys = keys_both  # type: ignore[method-assign]
     agent = Agent.load(
         model,
         tracker_store=CompactInMemoryTrackerStore(Domain.empty()),
@@ -193,6 +233,16 @@ def main() -> None:
             seen["slot_copies_differ"].append(slot.name)
     seen["answered"] = asyncio.run(talk())
     seen["replays"] = dict(speedups.STATS)
+    seen["rule_keys_remembered"] = sum(
+        len(node._component.__dict__.get(speedups._KEYS, {}))
+        for node in agent.processor.graph_runner._instantiated_nodes.values()  # type: ignore[union-attr]
+        if isinstance(getattr(node, "_component", None), RulePolicy)
+    )
+    seen["is_empty"] = [
+        Domain.is_empty(d) == Domain.is_empty.rasa_original(d)  # type: ignore[attr-defined]
+        for d in (agent.domain, Domain.empty())
+    ]
+    seen["debug_copies"] = debug_copies(speedups)
     seen["stored"] = asyncio.run(stored_as_rasa_stores_them(agent, original))
     seen["conversations"] = len(conversations())
     print("RESULT " + json.dumps(seen, ensure_ascii=False, default=str))
