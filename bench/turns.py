@@ -74,6 +74,10 @@ class Result:
     p99_ms: float
     errors: int
     peak_rss_mb: dict[str, float] = field(default_factory=dict)
+    # CPU time each process spent per turn: with one user a turn passes through them one after
+    # another, so this says where a turn's time goes, and a process burning more CPU than
+    # the turns take (threads spinning while idle) stands out.
+    cpu_ms_per_turn: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -94,13 +98,25 @@ def percentile(values: list[float], q: float) -> float:
 
 
 class MemoryWatch:
-    """Peak RSS of each process (with its children), sampled in a thread."""
+    """Peak RSS of each process (with its children), sampled in a thread, and the CPU time
+    each spent between entering and leaving."""
 
     def __init__(self, pids: dict[str, int]) -> None:
         self.pids = pids
         self.peak: dict[str, float] = dict.fromkeys(self.pids, 0.0)
+        self.cpu_seconds: dict[str, float] = {}
+        self._cpu_before: dict[str, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @staticmethod
+    def _cpu(pid: int) -> float:
+        try:
+            proc = psutil.Process(pid)
+            procs = [proc, *proc.children(recursive=True)]
+            return sum(sum(p.cpu_times()[:2]) for p in procs)
+        except psutil.Error:
+            return 0.0
 
     def _rss(self, pid: int) -> float:
         try:
@@ -116,10 +132,14 @@ class MemoryWatch:
                 self.peak[name] = max(self.peak[name], self._rss(pid))
 
     def __enter__(self) -> MemoryWatch:
+        self._cpu_before = {name: self._cpu(pid) for name, pid in self.pids.items()}
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.cpu_seconds = {
+            name: self._cpu(pid) - self._cpu_before[name] for name, pid in self.pids.items()
+        }
         self._stop.set()
         self._thread.join()
 
@@ -253,6 +273,10 @@ async def _drive(
         p99_ms=round(percentile(latencies, 99), 1),
         errors=errors,
         peak_rss_mb={k: round(v) for k, v in memory.peak.items()},
+        cpu_ms_per_turn={
+            k: round(v * 1000 / len(latencies), 2) if latencies else float("nan")
+            for k, v in memory.cpu_seconds.items()
+        },
     )
 
 
@@ -372,8 +396,8 @@ def table(report: Report) -> str:
     ratio = ratios(report.results)
     lines = [
         "| scenario | system | users | turns/s | p50 ms | p95 ms | p99 ms | vs baseline"
-        " | errors | peak RSS MB |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        " | errors | peak RSS MB | CPU ms per turn |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in report.results:
         x = ratio.get((r.scenario, r.users)) if r.system == KELISIM else None
@@ -381,9 +405,11 @@ def table(report: Report) -> str:
         if r.system == KELISIM:
             total = sum(v for k, v in r.peak_rss_mb.items() if k != "emulator")
             rss += f" (stack without the emulator {total:.0f})"
+        cpu = ", ".join(f"{k} {v:.2f}" for k, v in r.cpu_ms_per_turn.items())
         lines.append(
             f"| {r.scenario} | {r.system} | {r.users} | {r.turns_per_second} | {r.p50_ms} | "
-            f"{r.p95_ms} | {r.p99_ms} | {'' if x is None else f'{x:.2f}x'} | {r.errors} | {rss} |"
+            f"{r.p95_ms} | {r.p99_ms} | {'' if x is None else f'{x:.2f}x'} | {r.errors} | {rss} "
+            f"| {cpu} |"
         )
     if report.growth:
         lines += [
