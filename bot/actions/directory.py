@@ -22,6 +22,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.compare import named_dispute_type
 from bot.actions.safety import concerned, safety_payload
+from bot.dialogue.payloads import Do
 from bot.directory.gazetteer import Gazetteer, Place
 from bot.directory.gazetteer import default as default_gazetteer
 from bot.directory.search import directory_type
@@ -108,9 +109,9 @@ def find_payload(tracker: Tracker) -> tuple[dict[str, Any], list[dict[str, Any]]
     if place is None:
         if unrecognised:
             args["unknown"] = "1"
-        return {"do": "ask_place", "args": args}, []
+        return {"do": Do.ASK_PLACE, "args": args}, []
     args["place"] = place.id
-    return {"do": "mediators", "args": args}, [SlotSet(PLACE_SLOT, place.id)]
+    return {"do": Do.MEDIATORS, "args": args}, [SlotSet(PLACE_SLOT, place.id)]
 
 
 class ActionFindMediator(Action):

@@ -20,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions.safety import SAFETY_CONCERN, concerned, safety_payload
 from bot.actions.screening import SEEN, STOPPED, _starts_the_form, screen_command
 from bot.content import LANGUAGES
+from bot.dialogue.payloads import Do
 from bot.screening import answers
 from bot.screening.questions import BY_NAME, NO, UNKNOWN, YES
 from bot.screening.safety import reveals_danger
@@ -126,9 +127,9 @@ class ActionInviteOtherParty(Action):
         language = tracker.get_slot(LANGUAGE_SLOT)
         if language:
             dispatcher.utter_message(
-                json_message={"do": "invitation", "args": {"language": str(language)}}
+                json_message={"do": Do.INVITATION, "args": {"language": str(language)}}
             )
         else:
             dispatcher.utter_message(json_message={"key": "page:invite_other_party"})
-            dispatcher.utter_message(json_message={"do": "invite_languages"})
+            dispatcher.utter_message(json_message={"do": Do.INVITE_LANGUAGES})
         return done

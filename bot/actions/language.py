@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.entities import resolve_entity
+from bot.dialogue.payloads import Do
 from bot.text.language_names import language_of
 
 __all__ = ["ActionChangeLanguage", "language_of", "requested_language"]
@@ -35,8 +36,8 @@ class ActionChangeLanguage(Action):
             language = language_of(str(tracker.latest_message.get("text") or ""))
         if language:
             dispatcher.utter_message(
-                json_message={"do": "set_language", "args": {"language": language}}
+                json_message={"do": Do.SET_LANGUAGE, "args": {"language": language}}
             )
         else:
-            dispatcher.utter_message(json_message={"do": "language_picker"})
+            dispatcher.utter_message(json_message={"do": Do.LANGUAGE_PICKER})
         return []

@@ -26,6 +26,7 @@ from bot.actions.language import language_of, requested_language
 from bot.actions.safety import SAFETY_CONCERN
 from bot.config import ROOT
 from bot.content.live import FollowedContent
+from bot.dialogue.payloads import Do
 from bot.screening import answers, engine, rules
 from bot.screening.questions import (
     BY_NAME,
@@ -257,7 +258,7 @@ class ValidateScreeningForm(Action):
             language = requested_language(entities) or language_of(text)
             if language:
                 turn.dispatcher.utter_message(
-                    json_message={"do": "set_language", "args": {"language": language}}
+                    json_message={"do": Do.SET_LANGUAGE, "args": {"language": language}}
                 )
                 return True
             return False
@@ -295,7 +296,7 @@ class AskScreenQuestion(Action):
         answered = len(tracker.get_slot(HISTORY) or [])
         dispatcher.utter_message(
             json_message={
-                "do": "screen_question",
+                "do": Do.SCREEN_QUESTION,
                 "args": {"question": self.question, "answered": str(answered)},
             }
         )
@@ -342,7 +343,7 @@ class ActionScreeningResult(Action):
             return []
         dispatcher.utter_message(
             json_message={
-                "do": "screening_result",
+                "do": Do.SCREENING_RESULT,
                 "args": {
                     "verdict": outcome.verdict,
                     "rules": ",".join(outcome.rules),

@@ -437,13 +437,29 @@ def used_keys(domain_dir: Path) -> set[str]:
     return keys
 
 
+def domain_instructions(domain_dir: Path) -> list[tuple[str, str]]:
+    """Every `do:` a Rasa response gives the bot, with the response's name."""
+    found: list[tuple[str, str]] = []
+    for path in sorted(domain_dir.rglob("*.yml")):
+        domain = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        responses = domain.get("responses") if isinstance(domain, dict) else None
+        for name, variants in (responses or {}).items():
+            for variant in variants or []:
+                custom = variant.get("custom") if isinstance(variant, dict) else None
+                if isinstance(custom, dict) and "do" in custom:
+                    found.append((str(name), str(custom["do"])))
+    return found
+
+
 def check(
     root: Path,
     today: dt.date | None = None,
     domain_dir: Path | None = None,
     callback_data: Iterable[str] | None = None,
+    instructions: Iterable[str] | None = None,
 ) -> Report:
-    """Check the content tree at root; keys and callbacks default to what the bot uses."""
+    """Check the content tree at root; keys, callbacks and the instructions the bot follows
+    default to what the bot uses."""
     from bot.telegram.callbacks import all_callback_data
 
     checker = _Checker(root, today or dt.date.today())
@@ -461,4 +477,15 @@ def check(
         used_keys(domain_dir),
         all_callback_data() if callback_data is None else callback_data,
     )
+    if instructions is None:
+        from bot.dialogue.payloads import Do
+
+        instructions = [do.value for do in Do]
+    known = set(instructions)
+    for response, do in domain_instructions(domain_dir):
+        if do not in known:
+            checker.error(
+                f"response '{response}' gives the bot the instruction do: '{do}', which it does"
+                f" not know (one of: {', '.join(sorted(v for v in known if v))})"
+            )
     return checker.report

@@ -12,6 +12,9 @@ from bot.storage.models import Base, utcnow
 # akimat, public service centre, court, NGO, House of Friendship, anything else
 KINDS: tuple[str, ...] = ("akimat", "psc", "court", "ngo", "friendship_house", "other")
 
+# The longest event name a daily count keeps (its column's width).
+MAX_EVENT_LENGTH = 80
+
 
 class Office(Base):
     """An office with its own link and poster."""
@@ -47,7 +50,7 @@ class DailyCount(Base):
     office: Mapped[str] = mapped_column(String(40), default="")
     region: Mapped[str] = mapped_column(String(64), default="")
     language: Mapped[str] = mapped_column(String(2), default="")
-    event: Mapped[str] = mapped_column(String(80))
+    event: Mapped[str] = mapped_column(String(MAX_EVENT_LENGTH))
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 

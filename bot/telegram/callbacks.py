@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 
 from bot.content import LANGUAGES
 from bot.dialogue.topics import BUTTON_PAGES, CODE_OF_TOPIC, TOPIC_CODES
@@ -48,46 +49,67 @@ def screen_control(name: str) -> str:
     return f"s:{name}"
 
 
+class Kind(StrEnum):
+    """What a button press asks for; bot/telegram/handlers.py has one route per kind."""
+
+    MENU = "menu"
+    LANGUAGE_PICKER = "language_picker"
+    LANGUAGE = "language"  # a language chosen (value: its code)
+    TOPIC = "topic"  # a topic's intent, sent to the dialogue (value: the intent)
+    PAGE = "page"  # a page shown by the bot alone (value: its id)
+    FORGET = "forget"  # "delete what you hold about me?"
+    FORGET_CONFIRMED = "forget_confirmed"
+    SCREEN = "screen"  # the questionnaire (value: question or control; option: the answer)
+    SOURCE = "source"  # "where did you hear about us?" (value: the answer)
+    DIRECTORY = "directory"  # the mediator search (directory: its code)
+
+
 @dataclass(frozen=True)
 class Callback:
-    kind: str  # "menu", "lang", "language", "topic", "page", "forget", "screen", "source", "dir"
+    kind: Kind
     value: str = ""
-    option: str = ""  # "screen" answers: the option chosen for question `value`
-    directory: DirectoryCode | None = None  # "dir": the mediator search's code
+    option: str = ""  # SCREEN answers: the option chosen for question `value`
+    directory: DirectoryCode | None = None  # DIRECTORY: the mediator search's code
+
+
+# Telegram's limit on a button's callback_data, in bytes.
+MAX_BYTES = 64
+# Codes that are the whole callback_data.
+_WHOLE = {
+    MENU: Kind.MENU,
+    LANGUAGE_PICKER: Kind.LANGUAGE_PICKER,
+    FORGET: Kind.FORGET,
+    FORGET_CONFIRMED: Kind.FORGET_CONFIRMED,
+}
 
 
 def parse(data: str | None) -> Callback | None:
     """Known codes only; anything else (old or forged buttons) is None."""
-    if not data or len(data) > 64:
+    if not data or len(data.encode()) > MAX_BYTES:
         return None
-    if data == MENU:
-        return Callback("menu")
-    if data == LANGUAGE_PICKER:
-        return Callback("lang")
-    if data == FORGET:
-        return Callback("forget")
-    if data == FORGET_CONFIRMED:
-        return Callback("forget", "yes")
+    whole = _WHOLE.get(data)
+    if whole is not None:
+        return Callback(whole)
     prefix, _, value = data.partition(":")
     if prefix == "l" and value in LANGUAGES:
-        return Callback("language", value)
+        return Callback(Kind.LANGUAGE, value)
     if prefix == "t" and value in TOPIC_CODES:
-        return Callback("topic", TOPIC_CODES[value])
+        return Callback(Kind.TOPIC, TOPIC_CODES[value])
     # Whether the page exists is the catalogue's call; here only its shape.
     if prefix == "p" and _PAGE_ID.fullmatch(value):
-        return Callback("page", value)
+        return Callback(Kind.PAGE, value)
     if prefix == "s":
         if value in SCREEN_CONTROLS:
-            return Callback("screen", value)
+            return Callback(Kind.SCREEN, value)
         name, _, option = value.partition(":")
         question = BY_NAME.get(name)
         if question is not None and question.option(option) is not None:
-            return Callback("screen", name, option)
+            return Callback(Kind.SCREEN, name, option)
     if prefix == "src" and value in (*SOURCES, *SOURCE_ACTIONS, "ask"):
-        return Callback("source", value)
+        return Callback(Kind.SOURCE, value)
     code = directory_codes.parse(data)
     if code is not None:
-        return Callback("dir", code.op, directory=code)
+        return Callback(Kind.DIRECTORY, code.op, directory=code)
     return None
 
 

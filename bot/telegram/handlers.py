@@ -7,6 +7,9 @@ import datetime as dt
 import html
 import logging
 import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import cast
 
 from telegram import (
     Bot,
@@ -26,12 +29,14 @@ from bot.content.live import ReloadResult
 from bot.dialogue.client import DialogueUnavailable, sender_id
 from bot.dialogue.forget import forget_conversation
 from bot.dialogue.language_guess import clear_language
-from bot.dialogue.payloads import Reply
+from bot.dialogue.payloads import Do, Reply
 from bot.dialogue.topics import GATED_PAGES, OFFLINE_PAGES
 from bot.offices import counts, links, report
+from bot.offices.models import MAX_EVENT_LENGTH
 from bot.privacy.retention import note_seen
 from bot.screening.safety import reveals_danger
 from bot.telegram import callbacks, directory, keyboards, language, screening
+from bot.telegram.callbacks import Callback, Kind
 from bot.telegram.directory_codes import DirectoryCode
 from bot.telegram.replies import render, replies_from
 from bot.telegram.services import Services, count, person, person_changed, services
@@ -104,6 +109,104 @@ async def _send_menu(context: Context, chat_id: int, lang: str, key: str = "menu
     )
 
 
+@dataclass
+class _Delivery:
+    """Where a turn's replies go; `lang` follows a language switch among them."""
+
+    context: Context
+    chat_id: int
+    lang: str
+    user_id: int | None
+    point: tuple[float, float] | None
+
+
+async def _show(to: _Delivery, reply: Reply) -> None:
+    """A string or a page from content, with its topics and menu (a page is counted)."""
+    svc = services(to.context)
+    if reply.key.startswith("page:") and to.user_id is not None:
+        await count(to.context, to.user_id, to.lang, reply.key)
+    try:
+        text, markup = render(svc.catalogue, to.lang, reply)
+    except KeyError:
+        log.error("content missing for key %r (%s)", reply.key, to.lang)
+        text, markup = (
+            svc.catalogue.text(to.lang, "error.generic"),
+            keyboards.main_menu(svc.catalogue, to.lang),
+        )
+    await _say(to.context, to.chat_id, text, markup)
+
+
+async def _ask_place(to: _Delivery, reply: Reply) -> None:
+    """Where to look for mediators (again, when the place given was not found)."""
+    unknown = bool(reply.args.get("unknown"))
+    await directory.ask_place(to.context, to.chat_id, to.lang, unknown=unknown)
+
+
+async def _mediators(to: _Delivery, reply: Reply) -> None:
+    """The nearest mediators for the dialogue's search, or the place question without one."""
+    key = directory.key_from_payload(reply.args, to.lang, to.point)
+    if key is None:
+        await directory.ask_place(to.context, to.chat_id, to.lang, unknown=False)
+    else:
+        await directory.show_results(to.context, to.chat_id, to.lang, key)
+
+
+async def _language_picker(to: _Delivery, reply: Reply) -> None:
+    """The language picker."""
+    await _send_picker(to.context, to.chat_id, to.lang)
+
+
+async def _set_language(to: _Delivery, reply: Reply) -> None:
+    """A language asked for in words: stored, and the rest of the turn in it."""
+    new = reply.args.get("language", "")
+    if new not in LANGUAGES or to.user_id is None:
+        await _send_picker(to.context, to.chat_id, to.lang)
+        return
+    to.lang = new
+    await services(to.context).db.set_language(to.user_id, new)
+    person_changed(to.context)
+    await _send_menu(to.context, to.chat_id, new, key="lang.switched")
+
+
+async def _invitation(to: _Delivery, reply: Reply) -> None:
+    """The invitation to forward to the other side, in the language chosen for it."""
+    invited = reply.args.get("language", to.lang)
+    await directory.invitation(to.context, to.chat_id, to.lang, invited)
+
+
+async def _invite_languages(to: _Delivery, reply: Reply) -> None:
+    """Which language the invitation should be written in."""
+    await directory.choose_invitation_language(to.context, to.chat_id, to.lang)
+
+
+async def _screen_question(to: _Delivery, reply: Reply) -> None:
+    """The questionnaire's next question."""
+    await _deliver_screening(to.context, to.chat_id, to.lang, reply)
+
+
+async def _screening_result(to: _Delivery, reply: Reply) -> None:
+    """The verdict, counted once a day per person (replayed answers must not add more)."""
+    await _deliver_screening(to.context, to.chat_id, to.lang, reply)
+    if to.user_id is not None:
+        verdict = reply.args.get("verdict", "")
+        key = f"screened:{verdict}"[:MAX_EVENT_LENGTH]
+        await count(to.context, to.user_id, to.lang, key, once="screened")
+
+
+# One route per instruction the dialogue can give (bot/dialogue/payloads.py, `Do`).
+_DELIVER: dict[Do, Callable[[_Delivery, Reply], Awaitable[None]]] = {
+    Do.SHOW: _show,
+    Do.ASK_PLACE: _ask_place,
+    Do.MEDIATORS: _mediators,
+    Do.LANGUAGE_PICKER: _language_picker,
+    Do.SET_LANGUAGE: _set_language,
+    Do.INVITATION: _invitation,
+    Do.INVITE_LANGUAGES: _invite_languages,
+    Do.SCREEN_QUESTION: _screen_question,
+    Do.SCREENING_RESULT: _screening_result,
+}
+
+
 async def _deliver(
     context: Context,
     chat_id: int,
@@ -112,69 +215,21 @@ async def _deliver(
     user_id: int | None = None,
     point: tuple[float, float] | None = None,
 ) -> None:
-    svc = services(context)
+    to = _Delivery(context, chat_id, lang, user_id, point)
     for reply in replies:
         concern = reply.args.get("concern") or (
-            reply.do == "screening_result" and reply.args.get("verdict") == "safety_first"
+            reply.do is Do.SCREENING_RESULT and reply.args.get("verdict") == "safety_first"
         )
         if concern and context.user_data is not None:
             context.user_data[_SAFETY_CONCERN] = True
-        if reply.do == "ask_place":
-            await directory.ask_place(
-                context, chat_id, lang, unknown=bool(reply.args.get("unknown"))
-            )
-            continue
-        if reply.do == "mediators":
-            key = directory.key_from_payload(reply.args, lang, point)
-            if key is None:
-                await directory.ask_place(context, chat_id, lang, unknown=False)
-            else:
-                await directory.show_results(context, chat_id, lang, key)
-            continue
-        if reply.do == "language_picker":
-            await _send_picker(context, chat_id, lang)
-            continue
-        if reply.do == "set_language":
-            new = reply.args.get("language", "")
-            if new in LANGUAGES and user_id is not None:
-                lang = new
-                await svc.db.set_language(user_id, lang)
-                person_changed(context)
-                await _send_menu(context, chat_id, lang, key="lang.switched")
-            else:
-                await _send_picker(context, chat_id, lang)
-            continue
-        if reply.do == "invitation":
-            await directory.invitation(context, chat_id, lang, reply.args.get("language", lang))
-            continue
-        if reply.do == "invite_languages":
-            await directory.choose_invitation_language(context, chat_id, lang)
-            continue
-        if reply.do in ("screen_question", "screening_result"):
-            await _deliver_screening(context, chat_id, lang, reply)
-            if reply.do == "screening_result" and user_id is not None:
-                verdict = reply.args.get("verdict", "")
-                # A person's first verdict of the day: replayed answers must not add more.
-                await count(context, user_id, lang, f"screened:{verdict}"[:80], once="screened")
-            continue
-        if reply.key.startswith("page:") and user_id is not None:
-            await count(context, user_id, lang, reply.key)
-        try:
-            text, markup = render(svc.catalogue, lang, reply)
-        except KeyError:
-            log.error("content missing for key %r (%s)", reply.key, lang)
-            text, markup = (
-                svc.catalogue.text(lang, "error.generic"),
-                keyboards.main_menu(svc.catalogue, lang),
-            )
-        await _say(context, chat_id, text, markup)
+        await _DELIVER[reply.do](to, reply)
 
 
 async def _deliver_screening(context: Context, chat_id: int, lang: str, reply: Reply) -> None:
     """A question of the questionnaire, or its verdict, rendered from content and the rules."""
     svc = services(context)
     shown: tuple[str, InlineKeyboardMarkup | None] | None
-    if reply.do == "screen_question":
+    if reply.do is Do.SCREEN_QUESTION:
         answered = int(reply.args.get("answered", "0") or 0)
         shown = screening.question(svc.catalogue, lang, reply.args.get("question", ""), answered)
     else:
@@ -236,7 +291,8 @@ async def _converse(
         elif topic == "find_mediator":
             # The directory is ours, not Rasa's: search without the screening's answers.
             offline = {"place": next(iter((place or {}).values()), "")}
-            replies = [Reply(do="mediators" if offline["place"] else "ask_place", args=offline)]
+            do = Do.MEDIATORS if offline["place"] else Do.ASK_PLACE
+            replies = [Reply(do=do, args=offline)]
         else:
             replies = [Reply(key="error.rasa_down", menu=True)]
     await _deliver(
@@ -261,9 +317,7 @@ async def start(update: Update, context: Context) -> None:
             user_id, office.code, office.region_id, referral[1] or office.language
         )
         person_changed(context)
-    lang, chosen = language.stored_or_guessed(
-        await person(context, user_id), update.effective_user
-    )
+    lang, chosen = language.stored_or_guessed(await person(context, user_id), update.effective_user)
     await count(context, user_id, lang, counts.STARTED)
     if office is not None and chosen:
         await _send_menu(context, update.effective_chat.id, lang, key="welcome")
@@ -316,7 +370,7 @@ async def free_text(update: Update, context: Context) -> None:
     lang, replies = await _converse(update, context, _not_an_intent(text))
     if any(reply.key in ("fallback", "out_of_scope") for reply in replies):
         await svc.unanswered.add(lang, text)
-    if not any(reply.do for reply in replies):
+    if all(reply.do is Do.SHOW for reply in replies):
         await _offer_language(update, context, text, lang)
 
 
@@ -376,31 +430,48 @@ async def on_callback(update: Update, context: Context) -> None:
         log.info("a button press too old to answer; acting on it anyway")
     if update.effective_chat.type != ChatType.PRIVATE:
         return  # a button left in a group the bot has left: nothing to say there
-    parsed = callbacks.parse(query.data)
-    chat_id = update.effective_chat.id
-    if parsed is None:
+    pressed = callbacks.parse(query.data)
+    if pressed is None:
         lang = await _user_language(context, update)
-        await _send_menu(context, chat_id, lang, key="error.expired_button")
-    elif parsed.kind == "language":
-        await language_chosen(update, context, parsed.value)
-    elif parsed.kind == "lang":
-        await _send_picker(context, chat_id, await _user_language(context, update))
-    elif parsed.kind == "menu":
-        await _send_menu(context, chat_id, await _user_language(context, update))
-    elif parsed.kind == "page":
-        await show_page(update, context, parsed.value)
-    elif parsed.kind == "forget" and parsed.value == "yes":
-        await forget_confirmed(update, context)
-    elif parsed.kind == "forget":
-        await forget_command(update, context)
-    elif parsed.kind == "screen":
-        await screen_button(update, context, parsed.value, parsed.option)
-    elif parsed.kind == "source":
-        await source_chosen(update, context, parsed.value)
-    elif parsed.kind == "dir" and parsed.directory is not None:
-        await directory_button(update, context, parsed.directory)
-    else:
-        await _converse(update, context, f"/{parsed.value}", topic=parsed.value)
+        await _send_menu(context, update.effective_chat.id, lang, key="error.expired_button")
+        return
+    await _ON_BUTTON[pressed.kind](update, context, pressed)
+
+
+async def _menu_pressed(update: Update, context: Context, pressed: Callback) -> None:
+    """The main menu."""
+    assert update.effective_chat is not None
+    await _send_menu(context, update.effective_chat.id, await _user_language(context, update))
+
+
+async def _picker_pressed(update: Update, context: Context, pressed: Callback) -> None:
+    """The language picker."""
+    assert update.effective_chat is not None
+    await _send_picker(context, update.effective_chat.id, await _user_language(context, update))
+
+
+async def _topic_pressed(update: Update, context: Context, pressed: Callback) -> None:
+    """A topic: the dialogue answers it as if its intent was typed."""
+    await _converse(update, context, f"/{pressed.value}", topic=pressed.value)
+
+
+# One route per kind of button (bot/telegram/callbacks.py, `Kind`).
+_ON_BUTTON: dict[Kind, Callable[[Update, Context, Callback], Awaitable[None]]] = {
+    Kind.MENU: _menu_pressed,
+    Kind.LANGUAGE_PICKER: _picker_pressed,
+    Kind.LANGUAGE: lambda update, context, pressed: language_chosen(update, context, pressed.value),
+    Kind.TOPIC: _topic_pressed,
+    Kind.PAGE: lambda update, context, pressed: show_page(update, context, pressed.value),
+    Kind.FORGET: lambda update, context, pressed: forget_command(update, context),
+    Kind.FORGET_CONFIRMED: lambda update, context, pressed: forget_confirmed(update, context),
+    Kind.SCREEN: lambda update, context, pressed: screen_button(
+        update, context, pressed.value, pressed.option
+    ),
+    Kind.SOURCE: lambda update, context, pressed: source_chosen(update, context, pressed.value),
+    Kind.DIRECTORY: lambda update, context, pressed: directory_button(
+        update, context, cast(DirectoryCode, pressed.directory)
+    ),
+}
 
 
 async def source_chosen(update: Update, context: Context, value: str) -> None:
@@ -538,9 +609,7 @@ async def directory_button(update: Update, context: Context, code: DirectoryCode
     elif code.op == "i":
         # The dialogue decides: the safety questions first, then the invitation or help.
         invite = {"language": code.language} if code.language else None
-        await _converse(
-            update, context, "/invite_other_party", "invite_other_party", invite=invite
-        )
+        await _converse(update, context, "/invite_other_party", "invite_other_party", invite=invite)
     else:
         await _send_menu(context, chat_id, lang, key="error.expired_button")
 

@@ -6,6 +6,7 @@ import pytest
 
 from bot.dialogue.topics import TOPIC_CODES
 from bot.telegram import callbacks
+from bot.telegram.callbacks import Kind
 
 
 def test_round_trip_of_every_code() -> None:
@@ -13,13 +14,13 @@ def test_round_trip_of_every_code() -> None:
         data = callbacks.topic(intent)
         assert data == f"t:{code}"
         assert len(data.encode()) <= 64
-        assert callbacks.parse(data) == callbacks.Callback("topic", intent)
+        assert callbacks.parse(data) == callbacks.Callback(Kind.TOPIC, intent)
     for lang in ("kk", "ru", "en"):
         assert callbacks.parse(callbacks.choose_language(lang)) == callbacks.Callback(
-            "language", lang
+            Kind.LANGUAGE, lang
         )
-    assert callbacks.parse("menu") == callbacks.Callback("menu")
-    assert callbacks.parse("lang") == callbacks.Callback("lang")
+    assert callbacks.parse("menu") == callbacks.Callback(Kind.MENU)
+    assert callbacks.parse("lang") == callbacks.Callback(Kind.LANGUAGE_PICKER)
 
 
 @pytest.mark.parametrize(
@@ -45,8 +46,8 @@ def test_forged_or_unknown_data_is_rejected(data: str | None) -> None:
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
-        ("p:legal_basis", callbacks.Callback("page", "legal_basis")),
-        ("p:mediation_vs_court_family", callbacks.Callback("page", "mediation_vs_court_family")),
+        ("p:legal_basis", callbacks.Callback(Kind.PAGE, "legal_basis")),
+        ("p:mediation_vs_court_family", callbacks.Callback(Kind.PAGE, "mediation_vs_court_family")),
         ("p:../etc/passwd", None),
         ("p:", None),
         ("p:Legal", None),
@@ -59,13 +60,13 @@ def test_page_callbacks(data: str, expected: callbacks.Callback | None) -> None:
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
-        ("s:safety:yes", callbacks.Callback("screen", "safety", "yes")),
+        ("s:safety:yes", callbacks.Callback(Kind.SCREEN, "safety", "yes")),
         ("s:excluded:violence_against_minor",
-         callbacks.Callback("screen", "excluded", "violence_against_minor")),
-        ("s:back", callbacks.Callback("screen", "back")),
-        ("s:change", callbacks.Callback("screen", "change")),
-        ("s:stop", callbacks.Callback("screen", "stop")),
-        ("s:restart", callbacks.Callback("screen", "restart")),
+         callbacks.Callback(Kind.SCREEN, "excluded", "violence_against_minor")),
+        ("s:back", callbacks.Callback(Kind.SCREEN, "back")),
+        ("s:change", callbacks.Callback(Kind.SCREEN, "change")),
+        ("s:stop", callbacks.Callback(Kind.SCREEN, "stop")),
+        ("s:restart", callbacks.Callback(Kind.SCREEN, "restart")),
         ("s:safety:maybe", None),
         ("s:category:divorce", None),
         ("s:nope:yes", None),
@@ -84,3 +85,19 @@ def test_every_questionnaire_button_is_short_ascii_and_parses() -> None:
     for data in codes:
         assert data.isascii() and len(data.encode()) <= 64
         assert callbacks.parse(data) is not None, data
+
+
+def test_every_kind_of_button_has_one_route() -> None:
+    from bot.telegram import handlers
+
+    assert set(handlers._ON_BUTTON) == set(Kind)
+
+
+def test_forgetting_asks_first_and_the_confirmation_is_its_own_kind() -> None:
+    assert callbacks.parse(callbacks.FORGET) == callbacks.Callback(Kind.FORGET)
+    assert callbacks.parse(callbacks.FORGET_CONFIRMED) == callbacks.Callback(Kind.FORGET_CONFIRMED)
+
+
+def test_the_byte_limit_counts_bytes_not_characters() -> None:
+    # 40 Cyrillic letters are 40 characters but 80 bytes: over Telegram's 64.
+    assert callbacks.parse("p:" + "д" * 40) is None

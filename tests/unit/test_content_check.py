@@ -146,16 +146,37 @@ def test_every_shipped_callback_fits() -> None:
     assert all(len(code.encode()) <= 64 and code.isascii() for code in all_callback_data())
 
 
-def test_key_used_by_the_dialogue_but_missing(content: Path, tmp_path: Path) -> None:
+def _domain_with(tmp_path: Path, responses: str) -> Path:
+    """The shipped domain and one more file of `responses`."""
     domain = tmp_path / "domain"
     shutil.copytree(RASA_PROJECT / "domain", domain)
-    (domain / "extra.yml").write_text(
-        'responses:\n  utter_x:\n    - custom: {key: "page:no_such_page"}\n'
-        "  utter_y:\n    - custom: {key: no.such.string}\n"
+    (domain / "extra.yml").write_text("responses:\n" + responses)
+    return domain
+
+
+def test_key_used_by_the_dialogue_but_missing(content: Path, tmp_path: Path) -> None:
+    domain = _domain_with(
+        tmp_path,
+        '  utter_x:\n    - custom: {key: "page:no_such_page"}\n'
+        "  utter_y:\n    - custom: {key: no.such.string}\n",
     )
     errors = check(content, today=TODAY, domain_dir=domain).errors
     assert "page 'no_such_page' is used by the bot but missing in kk" in errors
     assert "string 'no.such.string' is used by the bot but missing in en" in errors
+
+
+def test_an_instruction_the_bot_does_not_follow_is_refused(content: Path, tmp_path: Path) -> None:
+    domain = _domain_with(
+        tmp_path,
+        "  utter_pick:\n    - custom: {do: language_picker}\n"
+        "  utter_typo:\n    - custom: {do: languge_picker}\n",
+    )
+    errors = check(content, today=TODAY, domain_dir=domain).errors
+    assert [e for e in errors if "instruction" in e] == [
+        "response 'utter_typo' gives the bot the instruction do: 'languge_picker', which it"
+        " does not know (one of: ask_place, invitation, invite_languages, language_picker,"
+        " mediators, screen_question, screening_result, set_language)"
+    ]
 
 
 def test_unreadable_yaml_is_reported_with_its_file(content: Path) -> None:

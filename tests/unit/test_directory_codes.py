@@ -74,9 +74,11 @@ def test_forged_codes_are_refused(data: str) -> None:
 
 def test_callbacks_parse_hands_directory_codes_over() -> None:
     parsed = callbacks.parse("w:shymkent")
-    assert parsed is not None and parsed.kind == "dir"
+    assert parsed is not None and parsed.kind is callbacks.Kind.DIRECTORY
     assert parsed.directory is not None and parsed.directory.place == "shymkent"
-    assert callbacks.parse("xy:42") == callbacks.Callback("dir", "xy", directory=parse("xy:42"))
+    assert callbacks.parse("xy:42") == callbacks.Callback(
+        callbacks.Kind.DIRECTORY, "xy", directory=parse("xy:42")
+    )
 
 
 def test_every_directory_code_fits_telegrams_limit() -> None:

@@ -95,5 +95,5 @@ def test_topic_renders_as_a_button_that_opens_the_page(
     (button,) = [b for row in markup.inline_keyboard for b in row]
     assert button.text == catalogue.label(language, f"btn.page.{page_id}")
     assert button.callback_data == callbacks.page(page_id)
-    assert callbacks.parse(button.callback_data) == callbacks.Callback("page", page_id)
+    assert callbacks.parse(button.callback_data) == callbacks.Callback(callbacks.Kind.PAGE, page_id)
     assert callbacks.page(page_id) in callbacks.all_callback_data()
