@@ -10,7 +10,7 @@ from bot.content import LANGUAGES
 from bot.dialogue.topics import BUTTON_PAGES, CODE_OF_TOPIC, TOPIC_CODES
 from bot.screening.questions import BY_NAME, QUESTIONS
 from bot.telegram import directory_codes
-from bot.telegram.directory_codes import DirectoryCode, SearchKey
+from bot.telegram.directory_codes import DirectoryCode, Op, SearchKey
 
 _PAGE_ID = re.compile(r"[a-z][a-z0-9_]{0,59}")
 
@@ -24,7 +24,7 @@ SOURCES = (
     "akimat", "psc", "court", "ngo", "friendship_house", "friends", "internet", "elsewhere",
 )  # fmt: skip
 SOURCE_ACTIONS = ("code", "skip")
-SOURCE_QUESTION = "src:ask"  # on the welcome: opens the question
+SOURCE_QUESTION = "src:ask"  # on the welcome: opens the question (source("ask"))
 # "change" (after a verdict) reopens the last answer, as "back" does during the questions.
 SCREEN_CONTROLS = ("back", "restart", "stop", "change")
 
@@ -47,6 +47,11 @@ def screen_answer(question: str, option: str) -> str:
 
 def screen_control(name: str) -> str:
     return f"s:{name}"
+
+
+def source(value: str) -> str:
+    """An answer to "Where did you hear about us?" (SOURCES, SOURCE_ACTIONS or "ask")."""
+    return f"src:{value}"
 
 
 class Kind(StrEnum):
@@ -132,9 +137,17 @@ def all_callback_data() -> list[str]:
         directory_codes.MAX_PAGE,
     )
     point = SearchKey("-89.999,-179.999", "inheritance", "ru", "free", True, "conditional")
+    most = 999_999_999  # the largest listing id a code takes
     for key in (longest, point):
-        codes += [key.code(), key.type_chooser(), key.listing("hy", 999_999_999)]
-    codes += ["a", "r", "i", "z", "xy:999999999"]
-    codes += [f"src:{value}" for value in (*SOURCES, *SOURCE_ACTIONS, "ask")]
-    codes += ["r:north-kazakhstan-region", "w:aktau-karaganda-1526269"]
+        codes += [key.code(), key.type_chooser()]
+        codes += [key.listing(op, most) for op in (Op.MORE, Op.SUMMARY, Op.SUMMARY_CONSENTED)]
+    codes += [directory_codes.bare(op) for op in (Op.ASK_PLACE, Op.REGIONS, Op.INVITE, Op.DISMISS)]
+    listing_ops = (Op.CALL, Op.WRITE, Op.MAP, Op.REPORT, Op.REPORT_CONFIRMED)
+    codes += [directory_codes.for_listing(op, most) for op in listing_ops]
+    codes += [directory_codes.invite(language) for language in LANGUAGES]
+    codes += [source(value) for value in (*SOURCES, *SOURCE_ACTIONS, "ask")]
+    codes += [
+        directory_codes.region("north-kazakhstan-region"),
+        directory_codes.search_in("aktau-karaganda-1526269"),
+    ]
     return codes

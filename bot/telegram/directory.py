@@ -35,7 +35,8 @@ from bot.directory.search import Hit, Query
 from bot.offices import counts
 from bot.screening.fields import VERDICTS
 from bot.telegram import callbacks, keyboards
-from bot.telegram.directory_codes import MAX_PAGE, SearchKey, parse_point, point_code
+from bot.telegram import directory_codes as codes
+from bot.telegram.directory_codes import MAX_PAGE, Op, SearchKey, parse_point, point_code
 from bot.telegram.services import count, person, services
 
 log = logging.getLogger(__name__)
@@ -120,7 +121,8 @@ def region_rows(catalogue: Catalogue, places: Gazetteer, language: str) -> Rows:
     """Cities of republican significance search at once; a region opens its settlements."""
     buttons = [
         InlineKeyboardButton(
-            places.name(p, language), callback_data=f"w:{p.id}" if p.kind == "city" else f"r:{p.id}"
+            places.name(p, language),
+            callback_data=codes.search_in(p.id) if p.kind == "city" else codes.region(p.id),
         )
         for p in places.regions()
     ]
@@ -144,12 +146,12 @@ def settlement_rows(catalogue: Catalogue, places: Gazetteer, language: str, regi
     # The region's centre first, then by population: the likeliest answers on top.
     settlements.sort(key=lambda p: not p.centre)
     buttons = [
-        InlineKeyboardButton(places.name(p, language), callback_data=f"w:{p.id}")
+        InlineKeyboardButton(places.name(p, language), callback_data=codes.search_in(p.id))
         for p in settlements[:30]
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([_button(catalogue, language, "dir.whole_region", f"w:{region.id}")])
-    rows.append([_button(catalogue, language, "btn.back", "r")])
+    rows.append([_button(catalogue, language, "dir.whole_region", codes.search_in(region.id))])
+    rows.append([_button(catalogue, language, "btn.back", codes.bare(Op.REGIONS))])
     return rows
 
 
@@ -321,14 +323,24 @@ def _listing_row(
     n = str(number)
     row = []
     if listing.phone:
-        row.append(_button(catalogue, language, "btn.dir.call", f"c:{listing.id}", n=n))
+        row.append(
+            _button(
+                catalogue, language, "btn.dir.call", codes.for_listing(Op.CALL, listing.id), n=n
+            )
+        )
     if listing.telegram:
         label = catalogue.label(language, "btn.dir.write").format(n=n)
         row.append(InlineKeyboardButton(label, url=f"https://t.me/{listing.telegram}"))
     elif listing.email:
-        row.append(_button(catalogue, language, "btn.dir.write", f"e:{listing.id}", n=n))
-    row.append(_button(catalogue, language, "btn.dir.map", f"v:{listing.id}", n=n))
-    row.append(_button(catalogue, language, "btn.dir.more", key.listing("o", listing.id), n=n))
+        row.append(
+            _button(
+                catalogue, language, "btn.dir.write", codes.for_listing(Op.WRITE, listing.id), n=n
+            )
+        )
+    row.append(
+        _button(catalogue, language, "btn.dir.map", codes.for_listing(Op.MAP, listing.id), n=n)
+    )
+    row.append(_button(catalogue, language, "btn.dir.more", key.listing(Op.MORE, listing.id), n=n))
     return row
 
 
@@ -402,8 +414,8 @@ def results_page(
     rows += _filter_rows(catalogue, language, key)
     rows.append(
         [
-            _button(catalogue, language, "btn.dir.place", "a"),
-            _button(catalogue, language, "btn.dir.invite", "i"),
+            _button(catalogue, language, "btn.dir.place", codes.bare(Op.ASK_PLACE)),
+            _button(catalogue, language, "btn.dir.invite", codes.bare(Op.INVITE)),
         ]
     )
     rows.append([keyboards.menu_button(catalogue, language)])
@@ -436,7 +448,7 @@ def none_found(
         rows.append(
             [_button(catalogue, language, "btn.dir.not_online", key.with_(online=False).code())]
         )
-    rows.append([_button(catalogue, language, "btn.dir.place", "a")])
+    rows.append([_button(catalogue, language, "btn.dir.place", codes.bare(Op.ASK_PLACE))])
     for intent in ("talk_to_human", "mediator_requirements"):
         rows.append(
             [
@@ -601,8 +613,8 @@ async def more(
         return
     catalogue = services(context).catalogue
     rows = [
-        [_button(catalogue, language, "btn.dir.summary", key.listing("h", listing.id))],
-        [_button(catalogue, language, "btn.dir.report", f"x:{listing.id}")],
+        [_button(catalogue, language, "btn.dir.summary", key.listing(Op.SUMMARY, listing.id))],
+        [_button(catalogue, language, "btn.dir.report", codes.for_listing(Op.REPORT, listing.id))],
     ]
     await _send(
         context,
@@ -628,7 +640,7 @@ async def _ask_about(
     label, code = yes
     rows = [[
         _button(catalogue, language, label, code(listing.id)),
-        _button(catalogue, language, "btn.dir.cancel", "z"),
+        _button(catalogue, language, "btn.dir.cancel", codes.bare(Op.DISMISS)),
     ]]  # fmt: skip
     text = catalogue.text(language, question, name=listing.name)
     await _send(context, chat_id, text, InlineKeyboardMarkup(rows))
@@ -636,7 +648,7 @@ async def _ask_about(
 
 async def confirm_report(context: Context, chat_id: int, language: str, listing_id: int) -> None:
     """Ask before recording that a listing's contact details are wrong."""
-    yes = ("btn.dir.report_yes", lambda i: f"xy:{i}")
+    yes = ("btn.dir.report_yes", lambda i: codes.for_listing(Op.REPORT_CONFIRMED, i))
     await _ask_about(context, chat_id, language, listing_id, "dir.report.confirm", yes)
 
 
@@ -656,7 +668,7 @@ async def ask_consent(
     context: Context, chat_id: int, language: str, listing_id: int, key: SearchKey
 ) -> None:
     """Ask before preparing the summary: the person decides what leaves the chat."""
-    yes = ("btn.dir.handoff_yes", lambda i: key.listing("hy", i))
+    yes = ("btn.dir.handoff_yes", lambda i: key.listing(Op.SUMMARY_CONSENTED, i))
     await _ask_about(context, chat_id, language, listing_id, "dir.handoff.consent", yes)
 
 
@@ -711,7 +723,8 @@ async def choose_invitation_language(context: Context, chat_id: int, language: s
     """Which language the invitation for the other party should be in."""
     catalogue = services(context).catalogue
     rows = [[
-        InlineKeyboardButton(catalogue.label(lang, f"lang.name.{lang}"), callback_data=f"i:{lang}")
+        InlineKeyboardButton(catalogue.label(lang, f"lang.name.{lang}"),
+                             callback_data=codes.invite(lang))
         for lang in LANGUAGES
     ]]  # fmt: skip
     await _send(

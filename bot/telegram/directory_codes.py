@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from enum import StrEnum
 
 from bot.content import LANGUAGES
 from bot.dialogue.topics import DISPUTE_TYPES
@@ -50,6 +51,58 @@ _INVITE = re.compile(r"i:(?P<lang>kk|ru|en)")
 MAX_PAGE = 9  # ten pages of five: beyond fifty, a nearer filter serves better than paging
 
 
+class Op(StrEnum):
+    """What a button of the mediator search does: the first part of its code. The Telegram
+    layer has one route per op (bot/telegram/handlers.py, `_ON_DIRECTORY`)."""
+
+    RESULTS = "d"  # a page of results
+    CHOOSE_TYPE = "y"  # choose the kind of dispute for a search
+    CALL = "c"
+    WRITE = "e"
+    MAP = "v"
+    MORE = "o"  # a listing's details
+    REPORT = "x"  # report a wrong contact: asks first
+    REPORT_CONFIRMED = "xy"
+    SUMMARY = "h"  # a summary for the mediator: asks consent first
+    SUMMARY_CONSENTED = "hy"
+    ASK_PLACE = "a"
+    REGIONS = "r"  # the list of regions, or one region's settlements
+    SEARCH_IN = "w"  # search in a place
+    INVITE = "i"  # the invitation for the other party (in a language, or asks which)
+    DISMISS = "z"  # cancel a question (a report, a summary)
+
+
+# Ops whose code carries the whole search (SearchKey).
+WITH_SEARCH = frozenset({Op.RESULTS, Op.CHOOSE_TYPE, Op.MORE, Op.SUMMARY, Op.SUMMARY_CONSENTED})
+
+
+def bare(op: Op) -> str:
+    """A code that is its op alone: ASK_PLACE, REGIONS, INVITE, DISMISS."""
+    assert op in (Op.ASK_PLACE, Op.REGIONS, Op.INVITE, Op.DISMISS)
+    return op.value
+
+
+def for_listing(op: Op, listing_id: int) -> str:
+    """CALL, WRITE, MAP, REPORT, REPORT_CONFIRMED on one listing."""
+    assert op in (Op.CALL, Op.WRITE, Op.MAP, Op.REPORT, Op.REPORT_CONFIRMED)
+    return f"{op.value}:{listing_id}"
+
+
+def region(region_id: str) -> str:
+    """A region's settlements."""
+    return f"{Op.REGIONS.value}:{region_id}"
+
+
+def search_in(place_id: str) -> str:
+    """Search in a place (a settlement or a whole region)."""
+    return f"{Op.SEARCH_IN.value}:{place_id}"
+
+
+def invite(language: str) -> str:
+    """The invitation, written in `language`."""
+    return f"{Op.INVITE.value}:{language}"
+
+
 def point_code(lat: float, lon: float) -> str:
     """About 100 m: enough for "1.2 km", and the message keeps no exact address."""
     return f"{lat:.3f},{lon:.3f}"
@@ -82,24 +135,26 @@ class SearchKey:
 
     def code(self, page: int | None = None) -> str:
         page = self.page if page is None else page
-        return f"d:{self.where}:{self._flags()}:{self.language or '-'}:{page}"
+        return f"{Op.RESULTS.value}:{self.where}:{self._flags()}:{self.language or '-'}:{page}"
 
     def type_chooser(self) -> str:
-        return f"y:{self.where}:{self._flags()}:{self.language or '-'}"
+        return f"{Op.CHOOSE_TYPE.value}:{self.where}:{self._flags()}:{self.language or '-'}"
 
     def with_(self, **changes: object) -> SearchKey:
         """The same search with some filters changed, from its first page."""
         return replace(self, page=0, **changes)  # type: ignore[arg-type]
 
-    def listing(self, op: str, listing_id: int) -> str:
+    def listing(self, op: Op, listing_id: int) -> str:
+        """MORE, SUMMARY, SUMMARY_CONSENTED on one listing, keeping the search."""
+        assert op in (Op.MORE, Op.SUMMARY, Op.SUMMARY_CONSENTED)
         t = _TYPE_CODES.get(self.dispute_type, "-")
         v = _VERDICT_CODES.get(self.verdict, "-")
-        return f"{op}:{listing_id}:{self.where}:{t}{v}:{self.language or '-'}"
+        return f"{op.value}:{listing_id}:{self.where}:{t}{v}:{self.language or '-'}"
 
 
 @dataclass(frozen=True)
 class DirectoryCode:
-    op: str  # d y c e v x xy o h hy r w i
+    op: Op
     key: SearchKey | None = None
     listing_id: int = 0
     place: str = ""  # r: a region id ("" for the list of regions); w: a place id
@@ -121,22 +176,22 @@ def _key(match: re.Match[str]) -> SearchKey:
 
 def parse(data: str) -> DirectoryCode | None:
     """A directory code, or None if `data` is not one (or is forged out of shape)."""
-    if data in ("a", "r", "i", "z"):
-        return DirectoryCode(data)
+    if data in (Op.ASK_PLACE, Op.REGIONS, Op.INVITE, Op.DISMISS):
+        return DirectoryCode(Op(data))
     if match := _SEARCH.fullmatch(data):
         key = _key(match)
         paged = match["page"] is not None
         if key.page > MAX_PAGE or paged != (match["op"] == "d"):
             return None
-        return DirectoryCode(match["op"], key=key)
+        return DirectoryCode(Op(match["op"]), key=key)
     if match := _LISTING.fullmatch(data):
-        return DirectoryCode(match["op"], listing_id=int(match["id"]))
+        return DirectoryCode(Op(match["op"]), listing_id=int(match["id"]))
     if match := _LISTING_WITH.fullmatch(data):
-        return DirectoryCode(match["op"], key=_key(match), listing_id=int(match["id"]))
+        return DirectoryCode(Op(match["op"]), key=_key(match), listing_id=int(match["id"]))
     if match := _REGION.fullmatch(data):
-        return DirectoryCode("r", place=match["id"])
+        return DirectoryCode(Op.REGIONS, place=match["id"])
     if match := _PLACE.fullmatch(data):
-        return DirectoryCode("w", place=match["id"])
+        return DirectoryCode(Op.SEARCH_IN, place=match["id"])
     if (match := _INVITE.fullmatch(data)) and match["lang"] in LANGUAGES:
-        return DirectoryCode("i", language=match["lang"])
+        return DirectoryCode(Op.INVITE, language=match["lang"])
     return None

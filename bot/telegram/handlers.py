@@ -37,7 +37,7 @@ from bot.privacy.retention import note_seen
 from bot.screening.safety import reveals_danger
 from bot.telegram import callbacks, directory, keyboards, language, screening
 from bot.telegram.callbacks import Callback, Kind
-from bot.telegram.directory_codes import DirectoryCode
+from bot.telegram.directory_codes import WITH_SEARCH, DirectoryCode, Op, SearchKey
 from bot.telegram.replies import render, replies_from
 from bot.telegram.services import Services, count, person, person_changed, services
 
@@ -555,9 +555,25 @@ async def location_shared(update: Update, context: Context) -> None:
     )
 
 
+@dataclass
+class _DirectoryPress:
+    """A press of a mediator-search button, with what every route needs."""
+
+    update: Update
+    context: Context
+    code: DirectoryCode
+    chat_id: int
+    lang: str
+    message: Message | None  # the message pressed on, when it can be edited in place
+
+    @property
+    def key(self) -> SearchKey:
+        assert self.code.key is not None  # directory_button checks it first (WITH_SEARCH)
+        return self.code.key
+
+
 async def directory_button(update: Update, context: Context, code: DirectoryCode) -> None:
     """A button of the mediator search: where, a page, a filter, or one listing's action."""
-    svc = services(context)
     assert update.effective_chat is not None
     chat_id = update.effective_chat.id
     lang = await _user_language(context, update)
@@ -567,51 +583,63 @@ async def directory_button(update: Update, context: Context, code: DirectoryCode
     message = query.message if query is not None and isinstance(query.message, Message) else None
     if message is not None and not message.is_accessible:
         message = None
-    if _concerned(context) and code.op != "i":
+    if _concerned(context) and code.op is not Op.INVITE:
         # Told of danger or violence: an older search's buttons lead to help, not to listings.
         await _deliver(context, chat_id, lang, [_safety_reply()])
         return
-    if code.op == "w":
-        if svc.places.get(code.place) is None:
-            await _send_menu(context, chat_id, lang, key="error.expired_button")
-            return
-        await _converse(
-            update, context, "/find_mediator", "find_mediator", place={"place": code.place}
-        )
-    elif code.op == "r" and code.place:
-        await directory.show_settlements(context, chat_id, lang, code.place, message)
-    elif code.op == "r":
-        await directory.show_regions(context, chat_id, lang, message)
-    elif code.op == "a":
-        await directory.ask_place(context, chat_id, lang, unknown=False)
-    elif code.op == "d" and code.key is not None:
-        await directory.show_results(context, chat_id, lang, code.key, message)
-    elif code.op == "y" and code.key is not None:
-        await directory.choose_type(context, chat_id, lang, code.key, message)
-    elif code.op == "c":
-        await directory.call(context, chat_id, lang, code.listing_id)
-    elif code.op == "e":
-        await directory.write(context, chat_id, lang, code.listing_id)
-    elif code.op == "v":
-        await directory.show_on_map(context, chat_id, lang, code.listing_id)
-    elif code.op == "o" and code.key is not None:
-        await directory.more(context, chat_id, lang, code.listing_id, code.key)
-    elif code.op == "x":
-        await directory.confirm_report(context, chat_id, lang, code.listing_id)
-    elif code.op == "xy":
-        await directory.report(context, chat_id, lang, code.listing_id, message)
-    elif code.op == "h" and code.key is not None:
-        await directory.ask_consent(context, chat_id, lang, code.listing_id, code.key)
-    elif code.op == "hy" and code.key is not None:
-        await directory.handoff(context, chat_id, lang, code.listing_id, code.key, message)
-    elif code.op == "z":
-        await directory.dismiss(context, chat_id, lang, message)
-    elif code.op == "i":
-        # The dialogue decides: the safety questions first, then the invitation or help.
-        invite = {"language": code.language} if code.language else None
-        await _converse(update, context, "/invite_other_party", "invite_other_party", invite=invite)
-    else:
+    if code.op in WITH_SEARCH and code.key is None:
         await _send_menu(context, chat_id, lang, key="error.expired_button")
+        return
+    await _ON_DIRECTORY[code.op](_DirectoryPress(update, context, code, chat_id, lang, message))
+
+
+async def _search_in(p: _DirectoryPress) -> None:
+    """A place chosen: the dialogue searches there (after its safety questions)."""
+    if services(p.context).places.get(p.code.place) is None:
+        await _send_menu(p.context, p.chat_id, p.lang, key="error.expired_button")
+        return
+    place = {"place": p.code.place}
+    await _converse(p.update, p.context, "/find_mediator", "find_mediator", place=place)
+
+
+async def _regions(p: _DirectoryPress) -> None:
+    """The regions, or one region's settlements."""
+    if p.code.place:
+        await directory.show_settlements(p.context, p.chat_id, p.lang, p.code.place, p.message)
+    else:
+        await directory.show_regions(p.context, p.chat_id, p.lang, p.message)
+
+
+async def _invite(p: _DirectoryPress) -> None:
+    """The dialogue decides: the safety questions first, then the invitation or help."""
+    invite = {"language": p.code.language} if p.code.language else None
+    await _converse(p.update, p.context, "/invite_other_party", "invite_other_party", invite=invite)
+
+
+# One route per op of the mediator search (bot/telegram/directory_codes.py, `Op`).
+_ON_DIRECTORY: dict[Op, Callable[[_DirectoryPress], Awaitable[None]]] = {
+    Op.SEARCH_IN: _search_in,
+    Op.REGIONS: _regions,
+    Op.ASK_PLACE: lambda p: directory.ask_place(p.context, p.chat_id, p.lang, unknown=False),
+    Op.RESULTS: lambda p: directory.show_results(p.context, p.chat_id, p.lang, p.key, p.message),
+    Op.CHOOSE_TYPE: lambda p: directory.choose_type(p.context, p.chat_id, p.lang, p.key, p.message),
+    Op.CALL: lambda p: directory.call(p.context, p.chat_id, p.lang, p.code.listing_id),
+    Op.WRITE: lambda p: directory.write(p.context, p.chat_id, p.lang, p.code.listing_id),
+    Op.MAP: lambda p: directory.show_on_map(p.context, p.chat_id, p.lang, p.code.listing_id),
+    Op.MORE: lambda p: directory.more(p.context, p.chat_id, p.lang, p.code.listing_id, p.key),
+    Op.REPORT: lambda p: directory.confirm_report(p.context, p.chat_id, p.lang, p.code.listing_id),
+    Op.REPORT_CONFIRMED: lambda p: directory.report(
+        p.context, p.chat_id, p.lang, p.code.listing_id, p.message
+    ),
+    Op.SUMMARY: lambda p: directory.ask_consent(
+        p.context, p.chat_id, p.lang, p.code.listing_id, p.key
+    ),
+    Op.SUMMARY_CONSENTED: lambda p: directory.handoff(
+        p.context, p.chat_id, p.lang, p.code.listing_id, p.key, p.message
+    ),
+    Op.DISMISS: lambda p: directory.dismiss(p.context, p.chat_id, p.lang, p.message),
+    Op.INVITE: _invite,
+}
 
 
 async def subscribe_command(update: Update, context: Context) -> None:

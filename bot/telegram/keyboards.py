@@ -116,7 +116,7 @@ def sources(catalogue: Catalogue, language: str) -> InlineKeyboardMarkup:
 
     def button(value: str) -> InlineKeyboardButton:
         label = catalogue.label(language, f"btn.source.{value}")
-        return InlineKeyboardButton(label, callback_data=f"src:{value}")
+        return InlineKeyboardButton(label, callback_data=callbacks.source(value))
 
     answers = [button(value) for value in callbacks.SOURCES]
     rows = [answers[i : i + 2] for i in range(0, len(answers), 2)]

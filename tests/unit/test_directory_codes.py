@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.telegram import callbacks
-from bot.telegram.directory_codes import MAX_PAGE, SearchKey, parse, parse_point, point_code
+from bot.telegram.directory_codes import MAX_PAGE, Op, SearchKey, parse, parse_point, point_code
 
 KEYS = [
     SearchKey("shymkent"),
@@ -25,7 +25,7 @@ def test_a_page_code_round_trips(key: SearchKey) -> None:
 
 @pytest.mark.parametrize("key", KEYS)
 def test_a_listing_code_keeps_what_the_summary_needs(key: SearchKey) -> None:
-    for op in ("o", "h", "hy"):
+    for op in (Op.MORE, Op.SUMMARY, Op.SUMMARY_CONSENTED):
         code = parse(key.listing(op, 123456))
         assert code is not None and code.op == op and code.listing_id == 123456
         assert code.key is not None
@@ -83,3 +83,12 @@ def test_callbacks_parse_hands_directory_codes_over() -> None:
 
 def test_every_directory_code_fits_telegrams_limit() -> None:
     assert all(len(code.encode()) <= 64 for code in callbacks.all_callback_data())
+
+
+def test_every_op_has_one_route_and_every_code_reads_back_to_its_op() -> None:
+    from bot.telegram import handlers
+
+    assert set(handlers._ON_DIRECTORY) == set(Op)
+    # Every code the bot can put on a button parses back to the op it was built for.
+    ops = {code.op for data in callbacks.all_callback_data() if (code := parse(data)) is not None}
+    assert ops == set(Op)
