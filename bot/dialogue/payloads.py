@@ -8,7 +8,7 @@ A Rasa response is `custom: {key: ..., args: {...}, topics: [...], menu: true, d
 - do: an instruction for the bot (`Do`), e.g. `language_picker`; none: show `key`.
 
 The actions produce `Do` values (bot/actions/), the Telegram layer has one route per value
-(bot/telegram/handlers.py, `_DELIVER`), and `content check` refuses a `do:` in the domain
+(bot/telegram/handlers/turn.py, `_DELIVER`), and `content check` refuses a `do:` in the domain
 that is not one of them.
 """
 

@@ -55,7 +55,8 @@ def source(value: str) -> str:
 
 
 class Kind(StrEnum):
-    """What a button press asks for; bot/telegram/handlers.py has one route per kind."""
+    """What a button press asks for; bot/telegram/handlers/buttons.py has one route
+    per kind."""
 
     MENU = "menu"
     LANGUAGE_PICKER = "language_picker"

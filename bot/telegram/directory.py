@@ -22,7 +22,6 @@ from telegram import (
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
 )
-from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
@@ -34,14 +33,14 @@ from bot.directory.models import FREE_KINDS, Listing
 from bot.directory.search import Hit, Query
 from bot.offices import counts
 from bot.screening.fields import VERDICTS
-from bot.telegram import callbacks, keyboards
+from bot.telegram import callbacks, keyboards, send
 from bot.telegram import directory_codes as codes
 from bot.telegram.directory_codes import MAX_PAGE, Op, SearchKey, parse_point, point_code
 from bot.telegram.services import count, person, services
 
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
-Rows = list[list[InlineKeyboardButton]]
+Rows = send.Rows
 
 PAGE_SIZE = 5
 # Five listings must fit Telegram's 4096 characters whatever a register wrote in its CSV.
@@ -62,37 +61,6 @@ def _button(
     return InlineKeyboardButton(label, callback_data=data)
 
 
-async def _send(
-    context: Context,
-    chat_id: int,
-    text: str,
-    markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None = None,
-) -> Message:
-    return await context.bot.send_message(
-        chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
-    )
-
-
-async def _show(
-    context: Context,
-    chat_id: int,
-    text: str,
-    markup: InlineKeyboardMarkup | None,
-    message: Message | None,
-) -> None:
-    """Edit the message the button was on (paging, filters), else send a new one."""
-    # A second press on a button whose answer the message already shows: Telegram refuses an
-    # edit that changes nothing, so the answer comes as a new message straight away.
-    unchanged = message is not None and message.reply_markup == markup and message.text_html == text
-    if message is not None and not unchanged:
-        try:
-            await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
-            return
-        except BadRequest as exc:  # too old to edit, or unchanged: a new message then
-            log.info("results not edited: %s", exc)
-    await _send(context, chat_id, text, markup)
-
-
 # --- where ----------------------------------------------------------------------------------
 
 
@@ -104,7 +72,7 @@ async def ask_place(context: Context, chat_id: int, language: str, unknown: bool
     )
     keyboard = ReplyKeyboardMarkup([[location]], resize_keyboard=True, one_time_keyboard=True)
     key = "dir.unknown_place" if unknown else "dir.ask_place"
-    await _send(context, chat_id, catalogue.text(language, key), keyboard)
+    await send.say(context, chat_id, catalogue.text(language, key), keyboard)
     if context.user_data is not None:
         context.user_data[_KEYBOARD_SHOWN] = True
     # Someone who came through an office's link most likely lives in its region: start there.
@@ -126,7 +94,7 @@ def region_rows(catalogue: Catalogue, places: Gazetteer, language: str) -> Rows:
         )
         for p in places.regions()
     ]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows = send.rows_of(buttons, 2)
     rows.append([keyboards.menu_button(catalogue, language)])
     return rows
 
@@ -138,7 +106,7 @@ async def show_regions(
     svc = services(context)
     rows = region_rows(svc.catalogue, svc.places, language)
     text = svc.catalogue.text(language, "dir.choose_region")
-    await _show(context, chat_id, text, InlineKeyboardMarkup(rows), message)
+    await send.show(context, chat_id, text, InlineKeyboardMarkup(rows), message)
 
 
 def settlement_rows(catalogue: Catalogue, places: Gazetteer, language: str, region: Place) -> Rows:
@@ -149,7 +117,7 @@ def settlement_rows(catalogue: Catalogue, places: Gazetteer, language: str, regi
         InlineKeyboardButton(places.name(p, language), callback_data=codes.search_in(p.id))
         for p in settlements[:30]
     ]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows = send.rows_of(buttons, 2)
     rows.append([_button(catalogue, language, "dir.whole_region", codes.search_in(region.id))])
     rows.append([_button(catalogue, language, "btn.back", codes.bare(Op.REGIONS))])
     return rows
@@ -162,13 +130,13 @@ async def show_settlements(
     svc = services(context)
     region = svc.places.get(region_id)
     if region is None or region.kind != "region":
-        await _send(context, chat_id, svc.catalogue.text(language, "error.expired_button"))
+        await send.say(context, chat_id, svc.catalogue.text(language, "error.expired_button"))
         return
     text = svc.catalogue.text(
         language, "dir.choose_settlement", region=svc.places.name(region, language)
     )
     rows = settlement_rows(svc.catalogue, svc.places, language, region)
-    await _show(context, chat_id, text, InlineKeyboardMarkup(rows), message)
+    await send.show(context, chat_id, text, InlineKeyboardMarkup(rows), message)
 
 
 # --- results --------------------------------------------------------------------------------
@@ -488,7 +456,7 @@ async def show_results(
     if context.user_data is not None and context.user_data.pop(_KEYBOARD_SHOWN, False):
         # The "send my location" keyboard has done its job: take it away.
         label = place_label(svc.catalogue, svc.places, language, key)
-        await _send(
+        await send.say(
             context,
             chat_id,
             svc.catalogue.text(language, "dir.searching", place=label),
@@ -506,7 +474,7 @@ async def show_results(
     else:
         more = len(result.hits) > start + PAGE_SIZE
         text, markup = results_page(svc.catalogue, svc.places, language, key, hits, more)
-    await _show(context, chat_id, text, markup, message)
+    await send.show(context, chat_id, text, markup, message)
     # In a private chat the chat is the user: counted for their office, never by name.
     if message is None:
         await count(context, chat_id, language, counts.MEDIATOR_SEARCH)
@@ -522,7 +490,7 @@ def type_rows(catalogue: Catalogue, language: str, key: SearchKey) -> Rows:
         )
         for t in DISPUTE_TYPES
     ]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows = send.rows_of(buttons, 2)
     rows.append(
         [_button(catalogue, language, "btn.dir.any_type", key.with_(dispute_type="").code())]
     )
@@ -535,7 +503,7 @@ async def choose_type(
     """The kinds of dispute as buttons; each one reruns the search with it."""
     catalogue = services(context).catalogue
     text = catalogue.text(language, "dir.choose_type")
-    await _show(
+    await send.show(
         context, chat_id, text, InlineKeyboardMarkup(type_rows(catalogue, language, key)), message
     )
 
@@ -549,7 +517,7 @@ async def _listing(
     svc = services(context)
     listing = await svc.directory.listing(listing_id)
     if listing is None:
-        await _send(
+        await send.say(
             context,
             chat_id,
             svc.catalogue.text(language, "error.expired_button"),
@@ -564,7 +532,9 @@ async def call(context: Context, chat_id: int, language: str, listing_id: int) -
     if listing is None:
         return
     if not listing.phone:
-        await _send(context, chat_id, services(context).catalogue.text(language, "dir.no_contact"))
+        await send.say(
+            context, chat_id, services(context).catalogue.text(language, "dir.no_contact")
+        )
         return
     await context.bot.send_contact(
         chat_id, phone_number=listing.phone, first_name=listing.name[:64]
@@ -578,9 +548,9 @@ async def write(context: Context, chat_id: int, language: str, listing_id: int) 
         return
     catalogue = services(context).catalogue
     if not listing.email:
-        await _send(context, chat_id, catalogue.text(language, "dir.no_contact"))
+        await send.say(context, chat_id, catalogue.text(language, "dir.no_contact"))
         return
-    await _send(
+    await send.say(
         context,
         chat_id,
         catalogue.text(language, "dir.write", name=listing.name, contact=listing.email),
@@ -616,7 +586,7 @@ async def more(
         [_button(catalogue, language, "btn.dir.summary", key.listing(Op.SUMMARY, listing.id))],
         [_button(catalogue, language, "btn.dir.report", codes.for_listing(Op.REPORT, listing.id))],
     ]
-    await _send(
+    await send.say(
         context,
         chat_id,
         catalogue.text(language, "dir.more", name=listing.name),
@@ -643,7 +613,7 @@ async def _ask_about(
         _button(catalogue, language, "btn.dir.cancel", codes.bare(Op.DISMISS)),
     ]]  # fmt: skip
     text = catalogue.text(language, question, name=listing.name)
-    await _send(context, chat_id, text, InlineKeyboardMarkup(rows))
+    await send.say(context, chat_id, text, InlineKeyboardMarkup(rows))
 
 
 async def confirm_report(context: Context, chat_id: int, language: str, listing_id: int) -> None:
@@ -659,9 +629,11 @@ async def report(
     repeated press is thanked too and records nothing more (DirectoryStore.report_contact)."""
     svc = services(context)
     if not await svc.directory.report_contact(listing_id, chat_id):
-        await _send(context, chat_id, svc.catalogue.text(language, "error.expired_button"))
+        await send.say(context, chat_id, svc.catalogue.text(language, "error.expired_button"))
         return
-    await _show(context, chat_id, svc.catalogue.text(language, "dir.report.done"), None, message)
+    await send.show(
+        context, chat_id, svc.catalogue.text(language, "dir.report.done"), None, message
+    )
 
 
 async def ask_consent(
@@ -706,17 +678,19 @@ async def handoff(
             await message.edit_reply_markup(reply_markup=None)
         except BadRequest as exc:
             log.info("consent buttons not removed: %s", exc)
-    await _send(context, chat_id, summary(svc.catalogue, svc.places, language, key))
+    await send.say(context, chat_id, summary(svc.catalogue, svc.places, language, key))
     await count(context, chat_id, language, counts.HANDOFF, once=f"handoff:{listing_id}")
     contact = f"@{listing.telegram}" if listing.telegram else listing.email or listing.phone
     text = svc.catalogue.text(language, "dir.handoff.how", name=listing.name, contact=contact)
-    await _send(context, chat_id, text)
+    await send.say(context, chat_id, text)
 
 
 async def dismiss(context: Context, chat_id: int, language: str, message: Message | None) -> None:
     """Cancel on a question: say so in place of the question."""
     catalogue = services(context).catalogue
-    await _show(context, chat_id, catalogue.text(language, "dir.handoff.declined"), None, message)
+    await send.show(
+        context, chat_id, catalogue.text(language, "dir.handoff.declined"), None, message
+    )
 
 
 async def choose_invitation_language(context: Context, chat_id: int, language: str) -> None:
@@ -727,7 +701,7 @@ async def choose_invitation_language(context: Context, chat_id: int, language: s
                              callback_data=codes.invite(lang))
         for lang in LANGUAGES
     ]]  # fmt: skip
-    await _send(
+    await send.say(
         context, chat_id, catalogue.text(language, "dir.invite.choose"), InlineKeyboardMarkup(rows)
     )
 
@@ -736,5 +710,7 @@ async def invitation(context: Context, chat_id: int, language: str, invite_langu
     """The invitation on its own, in the language chosen for the other party, with our link."""
     catalogue = services(context).catalogue
     link = f"https://t.me/{context.bot.username}"
-    await _send(context, chat_id, catalogue.text(language, "dir.invite.intro"))
-    await _send(context, chat_id, catalogue.text(invite_language, "dir.invite.message", link=link))
+    await send.say(context, chat_id, catalogue.text(language, "dir.invite.intro"))
+    await send.say(
+        context, chat_id, catalogue.text(invite_language, "dir.invite.message", link=link)
+    )

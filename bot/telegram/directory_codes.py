@@ -53,7 +53,7 @@ MAX_PAGE = 9  # ten pages of five: beyond fifty, a nearer filter serves better t
 
 class Op(StrEnum):
     """What a button of the mediator search does: the first part of its code. The Telegram
-    layer has one route per op (bot/telegram/handlers.py, `_ON_DIRECTORY`)."""
+    layer has one route per op (bot/telegram/handlers/buttons.py, `_ON_DIRECTORY`)."""
 
     RESULTS = "d"  # a page of results
     CHOOSE_TYPE = "y"  # choose the kind of dispute for a search

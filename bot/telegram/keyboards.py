@@ -8,9 +8,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.content import LANGUAGES, Catalogue
 from bot.dialogue.topics import CODE_OF_TOPIC
-from bot.telegram import callbacks
+from bot.telegram import callbacks, send
+from bot.telegram.send import Rows
 
-MenuRows = list[list[InlineKeyboardButton]]
+MenuRows = Rows
 
 # Two short entries share a row; the long questions get a row of their own on a phone.
 _MENU_LAYOUT: tuple[tuple[str, ...], ...] = (
@@ -75,7 +76,7 @@ def topics_and_menu(
     buttons = [b for name in topics if (b := _button(catalogue, language, name)) is not None]
     # Many short choices (kinds of dispute) go two to a row; a few topics get a row each.
     width = 2 if len(buttons) > 3 else 1
-    rows: MenuRows = [buttons[i : i + width] for i in range(0, len(buttons), width)]
+    rows: MenuRows = send.rows_of(buttons, width)
     if with_menu:
         if compact and rows:
             rows.append([menu_button(catalogue, language)])
@@ -119,6 +120,6 @@ def sources(catalogue: Catalogue, language: str) -> InlineKeyboardMarkup:
         return InlineKeyboardButton(label, callback_data=callbacks.source(value))
 
     answers = [button(value) for value in callbacks.SOURCES]
-    rows = [answers[i : i + 2] for i in range(0, len(answers), 2)]
+    rows = send.rows_of(answers, 2)
     rows += [[button(value)] for value in callbacks.SOURCE_ACTIONS]
     return InlineKeyboardMarkup(rows)

@@ -9,15 +9,16 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.content import Catalogue
 from bot.screening.questions import BY_NAME
 from bot.screening.rules import RuleBook
-from bot.telegram import callbacks, keyboards
+from bot.telegram import callbacks, keyboards, send
+from bot.telegram.send import Rows
 
-Rows = list[list[InlineKeyboardButton]]
+Rows = Rows
 # Two answers share a row when both fit on a phone; longer ones get a row each.
 _NARROW = 22
 
 
 def _rows(buttons: list[InlineKeyboardButton], columns: int) -> Rows:
-    return [buttons[i : i + columns] for i in range(0, len(buttons), columns)]
+    return send.rows_of(buttons, columns)
 
 
 def _control(catalogue: Catalogue, language: str, name: str) -> InlineKeyboardButton:

@@ -88,9 +88,9 @@ def test_every_questionnaire_button_is_short_ascii_and_parses() -> None:
 
 
 def test_every_kind_of_button_has_one_route() -> None:
-    from bot.telegram import handlers
+    from bot.telegram.handlers import buttons
 
-    assert set(handlers._ON_BUTTON) == set(Kind)
+    assert set(buttons._ON_BUTTON) == set(Kind)
 
 
 def test_forgetting_asks_first_and_the_confirmation_is_its_own_kind() -> None:

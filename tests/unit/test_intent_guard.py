@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.telegram.handlers import _not_an_intent
+from bot.telegram.handlers.turn import _not_an_intent
 
 
 @pytest.mark.parametrize(

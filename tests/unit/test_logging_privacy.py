@@ -22,7 +22,7 @@ LEVELS = """
 import json, logging
 from bot.cli import _logging
 _logging()
-names = ["bot.telegram.handlers", "telegram.ext", "sqlalchemy.engine", "aiosqlite", "httpx"]
+names = ["bot.telegram.handlers.turn", "telegram.ext", "sqlalchemy.engine", "aiosqlite", "httpx"]
 print(json.dumps({n: logging.getLogger(n).getEffectiveLevel() for n in names}))
 """
 
@@ -40,7 +40,7 @@ def levels(**env: str) -> dict[str, int]:
 @pytest.mark.slow
 def test_debug_reaches_libraries_only_with_log_message_text() -> None:
     debug = levels(LOG_LEVEL="DEBUG")
-    assert debug["bot.telegram.handlers"] == 10
+    assert debug["bot.telegram.handlers.turn"] == 10
     assert debug["telegram.ext"] == debug["sqlalchemy.engine"] == debug["aiosqlite"] == 20
     assert levels(LOG_LEVEL="debug", LOG_MESSAGE_TEXT="1")["telegram.ext"] == 10
     # URLs hold the bot token: httpx never logs them.

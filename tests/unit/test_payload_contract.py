@@ -7,11 +7,11 @@ import logging
 import pytest
 
 from bot.dialogue.payloads import Do, Reply, parse
-from bot.telegram import handlers
+from bot.telegram.handlers import turn
 
 
 def test_every_instruction_has_one_route() -> None:
-    assert set(handlers._DELIVER) == set(Do)
+    assert set(turn._DELIVER) == set(Do)
 
 
 @pytest.mark.parametrize("do", list(Do))
