@@ -16,6 +16,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
+    ContextTypes,
     Defaults,
     MessageHandler,
     filters,
@@ -39,7 +40,7 @@ from bot.telegram import health as bot_health
 from bot.telegram.flood import FloodNotice
 from bot.telegram.processor import PerChatUpdateProcessor
 from bot.telegram.sending import Delivery
-from bot.telegram.services import KEY, Services, services
+from bot.telegram.services import KEY, Context, KelisimApplication, Services, services
 from bot.telegram.transport import AiohttpRequest
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: KelisimApplication) -> None:
     """Commands first, then buttons, then free text, then everything else; groups apart."""
     commands = {
         "start": handlers.start,
@@ -92,7 +93,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_error_handler(handlers.on_error)
 
 
-async def _localise_bot(application: Application) -> None:  # type: ignore[type-arg]
+async def _localise_bot(application: KelisimApplication) -> None:
     """Commands and descriptions per language, so Telegram's own UI speaks the user's language."""
     svc = services(application)
     bot = application.bot
@@ -108,7 +109,7 @@ async def _localise_bot(application: Application) -> None:  # type: ignore[type-
         )
 
 
-async def _localise_safely(application: Application) -> None:  # type: ignore[type-arg]
+async def _localise_safely(application: KelisimApplication) -> None:
     try:
         await _localise_bot(application)
     except Exception:
@@ -116,7 +117,7 @@ async def _localise_safely(application: Application) -> None:  # type: ignore[ty
         log.exception("could not set commands and descriptions")
 
 
-async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+async def _post_init(application: KelisimApplication) -> None:
     svc = services(application)
     await svc.rasa.start()
     # What is due for deletion goes now (the bot may have been down), then every hour.
@@ -138,7 +139,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         tasks.append(asyncio.create_task(svc.content.watch(on_reload), name="content-watch"))
 
 
-async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+async def _post_shutdown(application: KelisimApplication) -> None:
     svc = services(application)
     for task in application.bot_data.pop(_BACKGROUND, []):
         await retention.stop(task)
@@ -146,7 +147,7 @@ async def _post_shutdown(application: Application) -> None:  # type: ignore[type
     await svc.db.close()
 
 
-def build(settings: Settings, content: LiveContent | None = None) -> Application:  # type: ignore[type-arg]
+def build(settings: Settings, content: LiveContent | None = None) -> KelisimApplication:
     """The bot on `content`, or on settings.content_dir if it passes `content check` (audit
     L12: what starts the bot is held to the same check as a reload); ContentRefused if not."""
     content = content or LiveContent.checked(settings.content_dir)
@@ -163,6 +164,7 @@ def build(settings: Settings, content: LiveContent | None = None) -> Application
     health = bot_health.Health()
     application = (
         Application.builder()
+        .context_types(ContextTypes(context=Context))
         .token(settings.token)
         .base_url(settings.telegram_api_base_url)
         .defaults(defaults)
@@ -244,7 +246,7 @@ def run(settings: Settings) -> None:
 
 def _say_while_unreachable(
     loop: asyncio.AbstractEventLoop,
-    application: Application,  # type: ignore[type-arg]
+    application: KelisimApplication,
     settings: Settings,
     every: float = 30.0,
 ) -> None:

@@ -23,7 +23,6 @@ from telegram import (
     ReplyKeyboardRemove,
 )
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
 
 from bot.content import LANGUAGES, Catalogue
 from bot.dialogue.topics import DISPUTE_TYPES
@@ -36,10 +35,9 @@ from bot.screening.fields import VERDICTS
 from bot.telegram import callbacks, keyboards, send
 from bot.telegram import directory_codes as codes
 from bot.telegram.directory_codes import MAX_PAGE, Op, SearchKey, parse_point, point_code
-from bot.telegram.services import count, person, services
+from bot.telegram.services import Context, count, person
 
 log = logging.getLogger(__name__)
-Context = ContextTypes.DEFAULT_TYPE
 Rows = send.Rows
 
 PAGE_SIZE = 5
@@ -66,7 +64,7 @@ def _button(
 
 async def ask_place(context: Context, chat_id: int, language: str, unknown: bool) -> None:
     """Ask where: the location button under the keyboard, and the regions as buttons."""
-    catalogue = services(context).catalogue
+    catalogue = context.services.catalogue
     location = KeyboardButton(
         catalogue.label(language, "btn.dir.send_location"), request_location=True
     )
@@ -76,7 +74,7 @@ async def ask_place(context: Context, chat_id: int, language: str, unknown: bool
     if context.user_data is not None:
         context.user_data[_KEYBOARD_SHOWN] = True
     # Someone who came through an office's link most likely lives in its region: start there.
-    svc = services(context)
+    svc = context.services
     region_id = (await person(context, chat_id)).region
     region = svc.places.get(region_id) if region_id else None
     if region is not None and region.kind == "region":
@@ -103,7 +101,7 @@ async def show_regions(
     context: Context, chat_id: int, language: str, message: Message | None = None
 ) -> None:
     """The regions and the three cities as buttons (edited in place when going back)."""
-    svc = services(context)
+    svc = context.services
     rows = region_rows(svc.catalogue, svc.places, language)
     text = svc.catalogue.text(language, "dir.choose_region")
     await send.show(context, chat_id, text, InlineKeyboardMarkup(rows), message)
@@ -127,7 +125,7 @@ async def show_settlements(
     context: Context, chat_id: int, language: str, region_id: str, message: Message | None
 ) -> None:
     """A region's settlements as buttons, its centre first."""
-    svc = services(context)
+    svc = context.services
     region = svc.places.get(region_id)
     if region is None or region.kind != "region":
         await send.say(context, chat_id, svc.catalogue.text(language, "error.expired_button"))
@@ -448,7 +446,7 @@ async def show_results(
     context: Context, chat_id: int, language: str, key: SearchKey, message: Message | None = None
 ) -> None:
     """Search and show one page; an unknown place (a forged button) asks where again."""
-    svc = services(context)
+    svc = context.services
     query = query_of(svc.places, key)
     if query is None:
         await ask_place(context, chat_id, language, unknown=True)
@@ -501,7 +499,7 @@ async def choose_type(
     context: Context, chat_id: int, language: str, key: SearchKey, message: Message | None
 ) -> None:
     """The kinds of dispute as buttons; each one reruns the search with it."""
-    catalogue = services(context).catalogue
+    catalogue = context.services.catalogue
     text = catalogue.text(language, "dir.choose_type")
     await send.show(
         context, chat_id, text, InlineKeyboardMarkup(type_rows(catalogue, language, key)), message
@@ -514,7 +512,7 @@ async def choose_type(
 async def _listing(
     context: Context, chat_id: int, language: str, listing_id: int
 ) -> Listing | None:
-    svc = services(context)
+    svc = context.services
     listing = await svc.directory.listing(listing_id)
     if listing is None:
         await send.say(
@@ -533,7 +531,7 @@ async def call(context: Context, chat_id: int, language: str, listing_id: int) -
         return
     if not listing.phone:
         await send.say(
-            context, chat_id, services(context).catalogue.text(language, "dir.no_contact")
+            context, chat_id, context.services.catalogue.text(language, "dir.no_contact")
         )
         return
     await context.bot.send_contact(
@@ -546,7 +544,7 @@ async def write(context: Context, chat_id: int, language: str, listing_id: int) 
     listing = await _listing(context, chat_id, language, listing_id)
     if listing is None:
         return
-    catalogue = services(context).catalogue
+    catalogue = context.services.catalogue
     if not listing.email:
         await send.say(context, chat_id, catalogue.text(language, "dir.no_contact"))
         return
@@ -562,7 +560,7 @@ async def show_on_map(context: Context, chat_id: int, language: str, listing_id:
     listing = await _listing(context, chat_id, language, listing_id)
     if listing is None:
         return
-    svc = services(context)
+    svc = context.services
     settlement = svc.places.get(listing.settlement_id)
     address = listing.address or (svc.places.name(settlement, language) if settlement else "—")
     await context.bot.send_venue(
@@ -581,7 +579,7 @@ async def more(
     listing = await _listing(context, chat_id, language, listing_id)
     if listing is None:
         return
-    catalogue = services(context).catalogue
+    catalogue = context.services.catalogue
     rows = [
         [_button(catalogue, language, "btn.dir.summary", key.listing(Op.SUMMARY, listing.id))],
         [_button(catalogue, language, "btn.dir.report", codes.for_listing(Op.REPORT, listing.id))],
@@ -606,7 +604,7 @@ async def _ask_about(
     listing = await _listing(context, chat_id, language, listing_id)
     if listing is None:
         return
-    catalogue = services(context).catalogue
+    catalogue = context.services.catalogue
     label, code = yes
     rows = [[
         _button(catalogue, language, label, code(listing.id)),
@@ -627,7 +625,7 @@ async def report(
 ) -> None:
     """Record the report (the listing and the day, nobody's id) and thank the person; a
     repeated press is thanked too and records nothing more (DirectoryStore.report_contact)."""
-    svc = services(context)
+    svc = context.services
     if not await svc.directory.report_contact(listing_id, chat_id):
         await send.say(context, chat_id, svc.catalogue.text(language, "error.expired_button"))
         return
@@ -672,7 +670,7 @@ async def handoff(
     listing = await _listing(context, chat_id, language, listing_id)
     if listing is None:
         return
-    svc = services(context)
+    svc = context.services
     if message is not None:
         try:
             await message.edit_reply_markup(reply_markup=None)
@@ -687,7 +685,7 @@ async def handoff(
 
 async def dismiss(context: Context, chat_id: int, language: str, message: Message | None) -> None:
     """Cancel on a question: say so in place of the question."""
-    catalogue = services(context).catalogue
+    catalogue = context.services.catalogue
     await send.show(
         context, chat_id, catalogue.text(language, "dir.handoff.declined"), None, message
     )
@@ -695,7 +693,7 @@ async def dismiss(context: Context, chat_id: int, language: str, message: Messag
 
 async def choose_invitation_language(context: Context, chat_id: int, language: str) -> None:
     """Which language the invitation for the other party should be in."""
-    catalogue = services(context).catalogue
+    catalogue = context.services.catalogue
     rows = [[
         InlineKeyboardButton(catalogue.label(lang, f"lang.name.{lang}"),
                              callback_data=codes.invite(lang))
@@ -708,7 +706,7 @@ async def choose_invitation_language(context: Context, chat_id: int, language: s
 
 async def invitation(context: Context, chat_id: int, language: str, invite_language: str) -> None:
     """The invitation on its own, in the language chosen for the other party, with our link."""
-    catalogue = services(context).catalogue
+    catalogue = context.services.catalogue
     link = f"https://t.me/{context.bot.username}"
     await send.say(context, chat_id, catalogue.text(language, "dir.invite.intro"))
     await send.say(

@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram.ext import CallbackContext, ContextTypes
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.config import Settings
 from bot.content import Catalogue
@@ -54,6 +54,22 @@ def services(context: ContextTypes.DEFAULT_TYPE | Any) -> Services:
     found = context.bot_data[KEY]
     assert isinstance(found, Services)
     return found
+
+
+class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """The context PTB makes for each update and handler, with the bot's services typed (as
+    in PTB's examples/contexttypesbot.py); app.build hands the class to PTB."""
+
+    @property
+    def services(self) -> Services:
+        """What every handler needs: settings, database, dialogue, content, directory."""
+        return services(self)
+
+
+# The application as app.build makes it: its bot, this context, plain dicts for data.
+KelisimApplication = Application[
+    ExtBot[None], Context, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any
+]
 
 
 # On the update's own CallbackContext (PTB makes one per update and handler), never in

@@ -9,8 +9,8 @@ from telegram import (
 from bot.dialogue.client import sender_id
 from bot.dialogue.forget import forget_conversation
 from bot.telegram import keyboards
-from bot.telegram.handlers.common import Context, say, user_language
-from bot.telegram.services import person_changed, services
+from bot.telegram.handlers.common import say, user_language
+from bot.telegram.services import Context, person_changed
 
 
 async def subscribe_command(update: Update, context: Context) -> None:
@@ -24,7 +24,7 @@ async def unsubscribe_command(update: Update, context: Context) -> None:
 
 
 async def _set_news(update: Update, context: Context, wanted: bool) -> None:
-    svc = services(context)
+    svc = context.services
     assert update.effective_user is not None and update.effective_chat is not None
     lang = await user_language(context, update)
     await svc.db.set_news(update.effective_user.id, wanted, lang)
@@ -34,7 +34,7 @@ async def _set_news(update: Update, context: Context, wanted: bool) -> None:
 
 async def forget_command(update: Update, context: Context) -> None:
     """/forget or the privacy page's button: ask before deleting anything."""
-    svc = services(context)
+    svc = context.services
     assert update.effective_chat is not None
     lang = await user_language(context, update)
     await say(
@@ -47,7 +47,7 @@ async def forget_command(update: Update, context: Context) -> None:
 
 async def forget_confirmed(update: Update, context: Context) -> None:
     """Delete what the database and Rasa's Redis stores hold about this user, then say so."""
-    svc = services(context)
+    svc = context.services
     assert update.effective_user is not None and update.effective_chat is not None
     lang = await user_language(context, update)
     # The conversation is under the current pseudonym: delete it before the salt goes with

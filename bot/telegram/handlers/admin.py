@@ -15,9 +15,9 @@ from telegram.constants import ParseMode
 
 from bot.content.live import ReloadResult
 from bot.offices import counts, report
-from bot.telegram.handlers.common import Context, say, user_language
+from bot.telegram.handlers.common import say, user_language
 from bot.telegram.handlers.turn import unknown_command
-from bot.telegram.services import Services, services
+from bot.telegram.services import Context, Services
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def _reload_report(svc: Services, lang: str, errors: tuple[str, ...]) -> str:
 
 async def reload_command(update: Update, context: Context) -> None:
     """/reload (admins only): check content/ and swap it in, or say why not."""
-    svc = services(context)
+    svc = context.services
     if not _is_admin(svc, update):
         await unknown_command(update, context)
         return
@@ -61,7 +61,7 @@ _STATS = (
 
 async def stats_command(update: Update, context: Context) -> None:
     """/stats (admins only): the last 7 and 30 days per office; counts under 5 hidden."""
-    svc = services(context)
+    svc = context.services
     if not _is_admin(svc, update):
         await unknown_command(update, context)
         return

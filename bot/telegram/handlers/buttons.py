@@ -21,7 +21,6 @@ from bot.telegram.callbacks import Callback, Kind
 from bot.telegram.directory_codes import WITH_SEARCH, DirectoryCode, Op, SearchKey
 from bot.telegram.handlers.account import forget_command, forget_confirmed
 from bot.telegram.handlers.common import (
-    Context,
     concerned,
     safety_reply,
     send_menu,
@@ -30,7 +29,7 @@ from bot.telegram.handlers.common import (
 )
 from bot.telegram.handlers.onboarding import language_chosen, source_chosen
 from bot.telegram.handlers.turn import converse, deliver, screen_button, show_page
-from bot.telegram.services import services
+from bot.telegram.services import Context
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +130,7 @@ async def directory_button(update: Update, context: Context, code: DirectoryCode
 
 async def _search_in(p: _DirectoryPress) -> None:
     """A place chosen: the dialogue searches there (after its safety questions)."""
-    if services(p.context).places.get(p.code.place) is None:
+    if p.context.services.places.get(p.code.place) is None:
         await send_menu(p.context, p.chat_id, p.lang, key="error.expired_button")
         return
     place = {"place": p.code.place}

@@ -10,18 +10,16 @@ from telegram import (
     InlineKeyboardMarkup,
     Update,
 )
-from telegram.ext import ContextTypes
 
 from bot.dialogue.client import sender_id
 from bot.dialogue.payloads import Reply
 from bot.privacy.retention import note_seen
 from bot.telegram import keyboards, language, send
-from bot.telegram.services import Services, person, services
+from bot.telegram.services import Context, Services, person
 
 log = logging.getLogger(__name__)
 
 
-Context = ContextTypes.DEFAULT_TYPE
 # user_data flags: ask "Where did you hear about us?" after the language; an office code is due.
 ASK_SOURCE = "ask_source"
 AWAITING_CODE = "awaiting_office_code"
@@ -72,7 +70,7 @@ async def user_language(context: Context, update: Update) -> str:
 
 
 async def send_picker(context: Context, chat_id: int, lang: str) -> None:
-    svc = services(context)
+    svc = context.services
     await say(
         context,
         chat_id,
@@ -82,7 +80,7 @@ async def send_picker(context: Context, chat_id: int, lang: str) -> None:
 
 
 async def send_menu(context: Context, chat_id: int, lang: str, key: str = "menu.title") -> None:
-    svc = services(context)
+    svc = context.services
     await say(
         context, chat_id, svc.catalogue.text(lang, key), keyboards.main_menu(svc.catalogue, lang)
     )

@@ -11,7 +11,8 @@ from telegram.constants import ChatType
 from telegram.error import Forbidden
 
 from bot.telegram import language
-from bot.telegram.handlers.common import Context, send_menu, user_language
+from bot.telegram.handlers.common import send_menu, user_language
+from bot.telegram.services import Context
 
 log = logging.getLogger(__name__)
 

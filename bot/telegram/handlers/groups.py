@@ -13,8 +13,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 
 from bot.telegram import language
-from bot.telegram.handlers.common import Context
-from bot.telegram.services import services
+from bot.telegram.services import Context
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +35,7 @@ async def membership_changed(update: Update, context: Context) -> None:
     if change.chat.type == ChatType.PRIVATE:
         # The person blocked the bot (news stops) or came back (news may go again).
         blocked = change.new_chat_member.status == ChatMember.BANNED
-        await services(context).db.set_blocked(change.chat.id, blocked)
+        await context.services.db.set_blocked(change.chat.id, blocked)
         return
     if change.new_chat_member.status not in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR):
         return
@@ -51,7 +50,7 @@ async def _leave_with_a_word(context: Context, chat_id: int, user: User | None) 
     # The chat's language is not known; the person who wrote or added the bot has one.
     lang = language.guess(user.language_code if user else None)
     link = f"https://t.me/{context.bot.username}"
-    catalogue = services(context).catalogue
+    catalogue = context.services.catalogue
     notice = catalogue.text(lang, "group.private_only", link=link)
     try:
         await context.bot.send_message(chat_id, notice)

@@ -17,13 +17,12 @@ from bot.telegram import callbacks, keyboards, language
 from bot.telegram.handlers.common import (
     ASK_SOURCE,
     AWAITING_CODE,
-    Context,
     say,
     send_menu,
     send_picker,
     user_language,
 )
-from bot.telegram.services import count, person, person_changed, services
+from bot.telegram.services import Context, count, person, person_changed
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +30,7 @@ log = logging.getLogger(__name__)
 async def start(update: Update, context: Context) -> None:
     """/start: through an office's link, note the office and preset its language; otherwise
     the language picker, preselected from the stored or guessed language."""
-    svc = services(context)
+    svc = context.services
     assert update.effective_chat is not None and update.effective_user is not None
     user_id = update.effective_user.id
     # The payload is handled here and never reaches Rasa's /intent parser.
@@ -64,7 +63,7 @@ async def language_command(update: Update, context: Context) -> None:
 
 async def source_chosen(update: Update, context: Context, value: str) -> None:
     """An answer to "Where did you hear about us?": counted, or an office code to type."""
-    svc = services(context)
+    svc = context.services
     assert update.effective_user is not None and update.effective_chat is not None
     lang = await user_language(context, update)
     if value == "ask":
@@ -83,7 +82,7 @@ async def source_chosen(update: Update, context: Context, value: str) -> None:
 
 async def office_code_typed(update: Update, context: Context, text: str) -> None:
     """The office code from a poster, typed after "I have a code"."""
-    svc = services(context)
+    svc = context.services
     assert update.effective_user is not None and update.effective_chat is not None
     lang = await user_language(context, update)
     office = (
@@ -111,7 +110,7 @@ async def office_code_typed(update: Update, context: Context, text: str) -> None
 
 async def language_chosen(update: Update, context: Context, lang: str) -> None:
     """Store the language, confirm it in place of the picker, then welcome and show the menu."""
-    svc = services(context)
+    svc = context.services
     query = update.callback_query
     assert update.effective_user is not None and update.effective_chat is not None
     before = await person(context, update.effective_user.id)

@@ -26,7 +26,6 @@ from bot.telegram import callbacks, directory, keyboards, screening
 from bot.telegram.handlers.common import (
     AWAITING_CODE,
     SAFETY_CONCERN,
-    Context,
     concerned,
     pseudonym,
     safety_reply,
@@ -37,7 +36,7 @@ from bot.telegram.handlers.common import (
 )
 from bot.telegram.handlers.onboarding import office_code_typed
 from bot.telegram.replies import render, replies_from
-from bot.telegram.services import count, person_changed, services
+from bot.telegram.services import Context, count, person_changed
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +54,7 @@ class _Delivery:
 
 async def _show(to: _Delivery, reply: Reply) -> None:
     """A string or a page from content, with its topics and menu (a page is counted)."""
-    svc = services(to.context)
+    svc = to.context.services
     if reply.key.startswith("page:") and to.user_id is not None:
         await count(to.context, to.user_id, to.lang, reply.key)
     try:
@@ -96,7 +95,7 @@ async def _set_language(to: _Delivery, reply: Reply) -> None:
         await send_picker(to.context, to.chat_id, to.lang)
         return
     to.lang = new
-    await services(to.context).db.set_language(to.user_id, new)
+    await to.context.services.db.set_language(to.user_id, new)
     person_changed(to.context)
     await send_menu(to.context, to.chat_id, new, key="lang.switched")
 
@@ -160,7 +159,7 @@ async def deliver(
 
 async def deliver_screening(context: Context, chat_id: int, lang: str, reply: Reply) -> None:
     """A question of the questionnaire, or its verdict, rendered from content and the rules."""
-    svc = services(context)
+    svc = context.services
     shown: tuple[str, InlineKeyboardMarkup | None] | None
     if reply.do is Do.SCREEN_QUESTION:
         answered = int(reply.args.get("answered", "0") or 0)
@@ -200,7 +199,7 @@ async def converse(
     questionnaire button (an answer or back/restart/stop) as message metadata; `place` a
     place chosen for the mediator search, and `point` the shared location it came from,
     which stays in the bot."""
-    svc = services(context)
+    svc = context.services
     assert update.effective_user is not None and update.effective_chat is not None
     lang = await user_language(context, update)
     sender = await pseudonym(svc, context, update.effective_user.id)
@@ -241,7 +240,7 @@ async def free_text(update: Update, context: Context) -> None:
     """Typed text goes to Rasa (never raw if it starts with '/': commands are handled apart)."""
     assert update.message is not None and update.message.text is not None
     assert update.effective_chat is not None
-    svc = services(context)
+    svc = context.services
     text = update.message.text.strip()
     limit = svc.settings.max_text_length
     if len(text) > limit:
@@ -279,7 +278,7 @@ def _not_an_intent(text: str) -> str:
 
 async def _offer_language(update: Update, context: Context, text: str, lang: str) -> None:
     """Written clearly in another language than the setting: offer it, once per language."""
-    svc = services(context)
+    svc = context.services
     assert update.effective_chat is not None
     guessed = clear_language(text)
     if guessed is None or guessed == lang:
@@ -326,7 +325,7 @@ async def location_shared(update: Update, context: Context) -> None:
     """A shared location: the nearest mediators to that very point."""
     assert update.message is not None and update.message.location is not None
     assert update.effective_chat is not None
-    svc = services(context)
+    svc = context.services
     lat, lon = update.message.location.latitude, update.message.location.longitude
     if not directory.in_kazakhstan(lat, lon):
         lang = await user_language(context, update)
@@ -347,7 +346,7 @@ async def location_shared(update: Update, context: Context) -> None:
 
 async def show_page(update: Update, context: Context, page_id: str) -> None:
     """A page button: the page straight from content, no dialogue needed (works offline too)."""
-    svc = services(context)
+    svc = context.services
     assert update.effective_chat is not None
     if page_id in GATED_PAGES:
         # The invitation: the dialogue asks about safety before it shows the page.
