@@ -11,7 +11,7 @@ from bot.content import Catalogue
 from bot.directory.gazetteer import default as gazetteer
 from bot.directory.models import Listing
 from bot.directory.search import Hit
-from bot.telegram import directory
+from bot.telegram import directory_view as directory
 from bot.telegram.directory_codes import SearchKey, parse
 
 PLACES = gazetteer()

@@ -22,7 +22,7 @@ from bot.dialogue.payloads import Do, Reply
 from bot.dialogue.topics import GATED_PAGES, OFFLINE_PAGES
 from bot.offices.models import MAX_EVENT_LENGTH
 from bot.screening.safety import reveals_danger
-from bot.telegram import callbacks, directory, keyboards, screening
+from bot.telegram import callbacks, directory, directory_view, keyboards, screening
 from bot.telegram.handlers.common import (
     AWAITING_CODE,
     SAFETY_CONCERN,
@@ -76,7 +76,7 @@ async def _ask_place(to: _Delivery, reply: Reply) -> None:
 
 async def _mediators(to: _Delivery, reply: Reply) -> None:
     """The nearest mediators for the dialogue's search, or the place question without one."""
-    key = directory.key_from_payload(reply.args, to.lang, to.point)
+    key = directory_view.key_from_payload(reply.args, to.lang, to.point)
     if key is None:
         await directory.ask_place(to.context, to.chat_id, to.lang, unknown=False)
     else:
@@ -327,7 +327,7 @@ async def location_shared(update: Update, context: Context) -> None:
     assert update.effective_chat is not None
     svc = context.services
     lat, lon = update.message.location.latitude, update.message.location.longitude
-    if not directory.in_kazakhstan(lat, lon):
+    if not directory_view.in_kazakhstan(lat, lon):
         lang = await user_language(context, update)
         await say(context, update.effective_chat.id, svc.catalogue.text(lang, "dir.outside"))
         await directory.show_regions(context, update.effective_chat.id, lang)
