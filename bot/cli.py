@@ -10,6 +10,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from bot.languages import DEFAULT_LANGUAGE, LANGUAGES
+
 if TYPE_CHECKING:
     from bot.content.live import ContentRefused
 
@@ -357,7 +359,7 @@ def _link_files(office: Any, language: str | None, posters: str, out_dir: str, b
     from pathlib import Path
 
     from bot.config import Settings
-    from bot.content import LANGUAGES, Catalogue
+    from bot.content import Catalogue
     from bot.offices import links, poster
 
     languages = [lang.strip() for lang in posters.split(",") if lang.strip()]
@@ -654,13 +656,11 @@ def build_parser() -> argparse.ArgumentParser:
         "true or false; crime_gravity, excluded_crime and admin_offence take names; null, "
         '"unknown" or leaving it out mean not known, never "no"). Writes one line per case, '
         'in order: {"verdict": ..., "rules": [...], "citations": [...]} with "unknown": '
-        "[the answers to find out] when the verdict is unsure, or {\"error\": ...} for a bad "
+        '[the answers to find out] when the verdict is unsure, or {"error": ...} for a bad '
         "line, and goes on. Exit status 2 if any line had an error."
     )
     screen.add_argument("--content", default="content", help="the content tree with screening/")
-    screen.add_argument(
-        "--reasons", choices=["kk", "ru", "en"], help="also give the plain-language reasons"
-    )
+    screen.add_argument("--reasons", choices=LANGUAGES, help="also give the plain-language reasons")
     understand = add("understand", cmd_understand)
     understand.description = (
         'Reads one message per line as a JSON object: {"text": "...", "language": "kk", '
@@ -728,7 +728,7 @@ def build_parser() -> argparse.ArgumentParser:
     one.add_argument("--name-kk", required=True)
     one.add_argument("--name-ru", required=True)
     one.add_argument("--name-en", required=True)
-    one.add_argument("--language", choices=["kk", "ru", "en"], help="language for its visitors")
+    one.add_argument("--language", choices=LANGUAGES, help="language for its visitors")
     one.add_argument("--poster", default="kk,ru", help="poster languages ('' for none)")
     one.add_argument("--out", default="posters", help="where to write the QR code and poster")
     many = office_actions.add_parser(
@@ -741,7 +741,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
     link = add("link", cmd_link)
     link.add_argument("office", help="the office's code")
-    link.add_argument("--language", choices=["kk", "ru", "en"], help="preset in the link")
+    link.add_argument("--language", choices=LANGUAGES, help="preset in the link")
     link.add_argument(
         "--poster", default="kk,ru", help="poster languages, comma-separated ('' for none)"
     )
@@ -753,8 +753,8 @@ def build_parser() -> argparse.ArgumentParser:
     report_cmd.add_argument("--out", default="report.html", help="the HTML file to write")
     report_cmd.add_argument(
         "--language",
-        choices=["kk", "ru", "en"],
-        default="ru",
+        choices=LANGUAGES,
+        default=DEFAULT_LANGUAGE,
         help="language of the page (default: ru)",
     )
     cast = add("broadcast", cmd_broadcast)

@@ -19,8 +19,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.safety import SAFETY_CONCERN, concerned, safety_payload
 from bot.actions.screening import SEEN, STOPPED, _starts_the_form, screen_command
-from bot.content import LANGUAGES
 from bot.dialogue.payloads import Do
+from bot.languages import LANGUAGES
 from bot.screening import answers
 from bot.screening.questions import BY_NAME, NO, UNKNOWN, YES
 from bot.screening.safety import reveals_danger

@@ -1,5 +1,6 @@
 """The content catalogue: every user-visible word, per language, from content/<lang>/."""
 
-from bot.content.catalogue import LANGUAGES, Catalogue, ContentError, Page
+from bot.content.catalogue import Catalogue, ContentError, Page
+from bot.languages import LANGUAGES  # kept here too: content is read per language
 
 __all__ = ["LANGUAGES", "Catalogue", "ContentError", "Page"]

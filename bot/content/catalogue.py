@@ -18,9 +18,8 @@ from babel.numbers import format_decimal
 from babel.units import format_unit
 
 from bot.content.markup import inline, to_html
+from bot.languages import DEFAULT_LANGUAGE, LANGUAGES
 
-LANGUAGES: tuple[str, ...] = ("kk", "ru", "en")
-DEFAULT_LANGUAGE = "ru"
 # CLDR plural categories; a string with an `other` child is a set of plural forms.
 PLURAL_CATEGORIES = frozenset({"zero", "one", "two", "few", "many", "other"})
 PLURAL_OTHER = "other"

@@ -20,7 +20,6 @@ from babel import Locale
 
 from bot.content import glossary
 from bot.content.catalogue import (
-    LANGUAGES,
     LEGAL_REVIEW_FORMAT,
     PLURAL_CATEGORIES,
     PLURAL_OTHER,
@@ -32,6 +31,7 @@ from bot.content.catalogue import (
     load_page,
 )
 from bot.emulator.html_check import HtmlError, parse_html, utf16_len
+from bot.languages import LANGUAGES
 
 if TYPE_CHECKING:
     from bot.screening.rules import RuleBook

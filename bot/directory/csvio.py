@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot.directory.gazetteer import Gazetteer, Place
 from bot.directory.models import KINDS, Listing
+from bot.languages import LANGUAGES
 from bot.screening.dispute_types import DISPUTE_TYPES
 
 COLUMNS: tuple[str, ...] = (
@@ -31,7 +32,7 @@ REQUIRED: tuple[str, ...] = (
     "kind", "name", "register", "entry", "languages", "dispute_types", "settlement",
     "lat", "lon", "verified_on", "source",
 )  # fmt: skip
-LANGUAGE_CODES: tuple[str, ...] = ("kk", "ru", "en")
+LANGUAGE_CODES: tuple[str, ...] = LANGUAGES
 # Kazakhstan's extent with a margin of a few kilometres.
 LAT_RANGE = (40.5, 55.5)
 LON_RANGE = (46.4, 87.4)
@@ -55,6 +56,8 @@ def spreadsheet_safe(value: str) -> str:
 def _from_spreadsheet(value: str) -> str:
     # Undo spreadsheet_safe, so that an exported file imports back to the same values.
     return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_START) else value
+
+
 _TRUE = {"yes", "true", "1", "y", "да", "иә", "ия", "ia", "iá"}
 _FALSE = {"no", "false", "0", "n", "нет", "жоқ", "жок", "joq", ""}
 
@@ -332,7 +335,5 @@ def export_text(session: Session) -> str:
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in export_rows(session):
-        writer.writerow(
-            {k: v if k in _COMPUTED else spreadsheet_safe(v) for k, v in row.items()}
-        )
+        writer.writerow({k: v if k in _COMPUTED else spreadsheet_safe(v) for k, v in row.items()})
     return out.getvalue()

@@ -50,6 +50,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from bot.languages import LANGUAGES
 from bot.text.skeleton import fold
 
 __all__ = [
@@ -65,7 +66,6 @@ __all__ = [
 ]
 
 DATA_FILE = Path(__file__).with_name("data") / "gazetteer.json"
-LANGUAGES = ("kk", "ru", "en")
 EARTH_RADIUS_KM = 6371.0088
 
 Kind = Literal["region", "city", "settlement"]

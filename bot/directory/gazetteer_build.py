@@ -35,6 +35,7 @@ from typing import Any
 import yaml
 
 from bot.directory.gazetteer import DATA_FILE, great_circle_km, spelling_class
+from bot.languages import LANGUAGES
 from bot.text.skeleton import fold
 
 CURATED_FILE = DATA_FILE.with_name("places_curated.yml")
@@ -223,7 +224,7 @@ def _settlements(curated: dict[str, Any]) -> list[Settlement]:
             raise BuildError(f"GeoNames {gid} {entry['name']}: admin1 {entry['admin1code']}")
         if gid in city_of:
             spec = curated["regions"][city_of[gid]]
-            fix = {**fix, **{k: spec[k] for k in ("kk", "ru", "en")}}
+            fix = {**fix, **{k: spec[k] for k in LANGUAGES}}
             fix["aliases"] = [*fix.get("aliases", []), *spec.get("aliases", [])]
         en, kk, ru = _names_from_geonames(entry, fix)
         coordinates = fix.get("coordinates", {})

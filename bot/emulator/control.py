@@ -16,7 +16,6 @@ from bot.emulator.state import FAULT_KINDS, State, User, clone
 
 MAX_WAIT_TIMEOUT = 60.0
 MAX_FAULT_DELAY = 300.0
-LANGUAGES = ("kk", "ru", "en")
 _USERNAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{4,31}$")
 # Events a test usually waits for; chat actions ("typing") come and go and would satisfy
 # count=1 before the actual answer arrives.

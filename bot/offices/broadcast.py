@@ -50,8 +50,8 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot.content import LANGUAGES
 from bot.content.markup import to_html
+from bot.languages import LANGUAGES
 from bot.storage.models import BroadcastDelivery, User, utcnow
 from bot.telegram.transport import AiohttpRequest, certainly_not_sent
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.directory.gazetteer import Gazetteer
+from bot.languages import LANGUAGES
 from bot.offices.links import CODE
 from bot.offices.models import KINDS, Office
 
@@ -41,7 +42,7 @@ def check(row: dict[str, str], places: Gazetteer) -> Checked:
             problems.append(f"{name}: missing")
         elif len(get[name]) > 200:
             problems.append(f"{name}: longer than 200 characters")
-    if get["language"] not in ("", "kk", "ru", "en"):
+    if get["language"] not in ("", *LANGUAGES):
         problems.append(f"language: {get['language']!r} is not kk, ru or en")
     if problems or region is None:
         return Checked(None, problems)

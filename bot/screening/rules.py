@@ -11,8 +11,8 @@ from typing import Any
 
 import yaml
 
-from bot.content import LANGUAGES
 from bot.content.catalogue import LegalReview, parse_legal_review
+from bot.languages import LANGUAGES
 from bot.screening.fields import EXCLUDING, FIELDS, VERDICTS, allowed_values
 
 RULES_FILE = Path("screening") / "rules.yml"

@@ -23,12 +23,12 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
-from bot.content import LANGUAGES
 from bot.content.live import LiveContent, ReloadResult
 from bot.content.required import COMMANDS
 from bot.dialogue.client import RasaClient
 from bot.directory import gazetteer
 from bot.directory.store import DirectoryStore
+from bot.languages import DEFAULT_LANGUAGE, LANGUAGES
 from bot.offices.counts import Counter
 from bot.offices.store import OfficeStore
 from bot.offices.unanswered import UnansweredStore
@@ -98,7 +98,7 @@ async def _localise_bot(application: KelisimApplication) -> None:
     svc = services(application)
     bot = application.bot
     for language in (*LANGUAGES, None):
-        lang = language or "ru"
+        lang = language or DEFAULT_LANGUAGE
         commands = [BotCommand(c, svc.catalogue.label(lang, f"commands.{c}")) for c in COMMANDS]
         await bot.set_my_commands(commands, language_code=language)
         await bot.set_my_description(

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.content import LANGUAGES
 from bot.dialogue.topics import BUTTON_PAGES, CODE_OF_TOPIC, TOPIC_CODES
+from bot.languages import LANGUAGES
 from bot.screening.questions import BY_NAME, QUESTIONS
 from bot.telegram import directory_codes
 from bot.telegram.directory_codes import DirectoryCode, Op, SearchKey

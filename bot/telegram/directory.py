@@ -21,8 +21,8 @@ from telegram import (
 )
 from telegram.error import BadRequest
 
-from bot.content import LANGUAGES
 from bot.directory.models import Listing
+from bot.languages import LANGUAGES
 from bot.offices import counts
 from bot.telegram import directory_codes as codes
 from bot.telegram import keyboards, send

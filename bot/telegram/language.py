@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from telegram import User
 
-from bot.content import LANGUAGES
-from bot.content.catalogue import DEFAULT_LANGUAGE
+from bot.languages import DEFAULT_LANGUAGE, LANGUAGES
 from bot.storage.db import Person
 
 # Telegram has no Kazakh interface, so many Kazakh speakers report "ru"; the picker fixes that.

@@ -14,6 +14,7 @@ from telegram import (
 from telegram.constants import ParseMode
 
 from bot.content.live import ReloadResult
+from bot.languages import DEFAULT_LANGUAGE
 from bot.offices import counts, report
 from bot.telegram.handlers.common import say, user_language
 from bot.telegram.handlers.turn import unknown_command
@@ -98,7 +99,7 @@ async def tell_admins_about_reload(bot: Bot, svc: Services, result: ReloadResult
     """After an automatic reload, tell every admin whether the edit went live."""
     for admin in sorted(svc.settings.admin_ids):
         try:
-            lang = await svc.db.get_language(admin) or "ru"
+            lang = await svc.db.get_language(admin) or DEFAULT_LANGUAGE
             if result.ok:
                 text = svc.catalogue.text(lang, "admin.reloaded")
             else:

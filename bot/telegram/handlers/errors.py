@@ -10,6 +10,7 @@ from telegram import (
 from telegram.constants import ChatType
 from telegram.error import Forbidden
 
+from bot.languages import DEFAULT_LANGUAGE
 from bot.telegram import language
 from bot.telegram.handlers.common import send_menu, user_language
 from bot.telegram.services import Context
@@ -29,7 +30,9 @@ async def on_error(update: object, context: Context) -> None:
     # Only ever in a private chat: never an error message posted into a group or a channel.
     if isinstance(update, Update) and chat is not None and chat.type == ChatType.PRIVATE:
         try:
-            lang = await user_language(context, update) if update.effective_user else "ru"
+            lang = (
+                await user_language(context, update) if update.effective_user else DEFAULT_LANGUAGE
+            )
         except Exception:  # the database itself may be what failed
             lang = language.guess(
                 update.effective_user.language_code if update.effective_user else None

@@ -15,11 +15,11 @@ from telegram import (
     Update,
 )
 
-from bot.content import LANGUAGES
 from bot.dialogue.client import DialogueUnavailable
 from bot.dialogue.language_guess import clear_language
 from bot.dialogue.payloads import Do, Reply
 from bot.dialogue.topics import GATED_PAGES, OFFLINE_PAGES
+from bot.languages import LANGUAGES
 from bot.offices.models import MAX_EVENT_LENGTH
 from bot.screening.safety import reveals_danger
 from bot.telegram import callbacks, directory, directory_view, keyboards, screening
