@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from bot import clock
 from bot.languages import DEFAULT_LANGUAGE, LANGUAGES
 
 if TYPE_CHECKING:
@@ -408,7 +409,7 @@ def cmd_report(args: argparse.Namespace) -> None:
 
     try:
         since = dt.date.fromisoformat(args.since)
-        until = dt.date.fromisoformat(args.until) if args.until else dt.date.today()
+        until = dt.date.fromisoformat(args.until) if args.until else clock.today()
     except ValueError as exc:
         sys.exit(f"dates are YYYY-MM-DD: {exc}")
     if until < since:

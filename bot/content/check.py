@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import yaml
 from babel import Locale
 
+from bot import clock
 from bot.content import glossary
 from bot.content.catalogue import (
     LEGAL_REVIEW_FORMAT,
@@ -462,7 +463,7 @@ def check(
     default to what the bot uses."""
     from bot.telegram.callbacks import all_callback_data
 
-    checker = _Checker(root, today or dt.date.today())
+    checker = _Checker(root, today or clock.today())
     checker.load()
     checker.check_completeness()
     checker.check_front_matter()

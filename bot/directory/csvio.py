@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot import clock
 from bot.directory.gazetteer import Gazetteer, Place
 from bot.directory.models import KINDS, Listing
 from bot.languages import LANGUAGES
@@ -263,7 +264,7 @@ def import_text(
         if not any((v or "").strip() for v in row.values()):
             continue  # a blank line
         report.rows += 1
-        values, problems = parse_row(line, row, gazetteer, today or dt.date.today())
+        values, problems = parse_row(line, row, gazetteer, today or clock.today())
         key = ((row.get("register") or "").strip(), (row.get("entry") or "").strip())
         if all(key) and key in seen:
             problems.append(

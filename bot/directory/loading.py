@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from itertools import islice
 
 from sqlalchemy import delete, exists, func, insert, select
 from sqlalchemy.orm import Session
 
+from bot import clock
 from bot.directory import samples
 from bot.directory.gazetteer import Gazetteer
 from bot.directory.models import Listing
@@ -18,7 +18,7 @@ _BATCH = 5000
 
 def load_samples(session: Session, gazetteer: Gazetteer, count: int | None = None) -> int:
     """Replace every sample listing (real ones stay) with a fresh set; the number added."""
-    today = dt.date.today()
+    today = clock.today()
     rows = samples.many(gazetteer, count, today) if count else samples.playground(gazetteer, today)
     added = 0
     if session.in_transaction():

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import clock
 from bot.directory.models import ContactReport, Listing
 from bot.directory.search import Query, Result, search_async
 from bot.storage.daily import DailyMarks
@@ -63,5 +63,5 @@ class DirectoryStore:
             if self._marks.tally("reports", person) > MAX_REPORTS_PER_DAY:
                 return True
             self._marks.first("report", person, listing_id)
-            session.add(ContactReport(listing_id=listing_id, reported_on=dt.date.today()))
+            session.add(ContactReport(listing_id=listing_id, reported_on=clock.today()))
             return True

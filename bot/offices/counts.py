@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import clock
 from bot.offices.models import MAX_EVENT_LENGTH, DailyCount
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ class Counter:
         self, event: str, *, office: str = "", region: str = "", language: str = "", n: int = 1
     ) -> None:
         """Add n to today's count; a failure is logged, never shown to the person."""
-        key = (dt.date.today(), office, region, language, event[:MAX_EVENT_LENGTH])
+        key = (clock.today(), office, region, language, event[:MAX_EVENT_LENGTH])
         if key not in self._pending and len(self._pending) >= MAX_PENDING:
             self._dropped += 1
             if self._dropped == 1:

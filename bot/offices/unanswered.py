@@ -11,6 +11,7 @@ import logging
 from sqlalchemy import Delete, delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import clock
 from bot.offices.models import UnansweredQuestion
 from bot.privacy.anonymiser import MAX_CHARS, anonymise
 
@@ -23,7 +24,7 @@ def oldest_kept(keep_days: int, today: dt.date | None = None) -> dt.date | None:
     """The first day whose questions may still be kept; None when none may (keep_days 0)."""
     if keep_days <= 0:
         return None
-    return (today or dt.date.today()) - dt.timedelta(days=keep_days)
+    return (today or clock.today()) - dt.timedelta(days=keep_days)
 
 
 class UnansweredStore:
@@ -39,7 +40,7 @@ class UnansweredStore:
             # The first call builds the vocabulary (under a second): not on the event loop.
             kept = await asyncio.to_thread(anonymise, text)
             async with self._sessions.begin() as session:
-                session.add(UnansweredQuestion(day=dt.date.today(), language=language, text=kept))
+                session.add(UnansweredQuestion(day=clock.today(), language=language, text=kept))
                 await session.execute(_older_than(self.keep_days))
         except Exception:
             log.exception("could not keep an unanswered question")

@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 
+from bot import clock
 from bot.config import ROOT
 from bot.directory.gazetteer import default as gazetteer
 from bot.directory.loading import ensure_samples
@@ -64,7 +65,7 @@ async def test_reports_are_recorded_listed_and_cleared(database_url: str) -> Non
     listed = run(database_url)
     assert listed.returncode == 0, listed.stderr
     lines = listed.stdout.splitlines()
-    today = dt.date.today().isoformat()
+    today = clock.today().isoformat()
     assert lines[1].startswith(f"2;{today};{first.register};{first.entry};{first.name};")
     assert lines[2].startswith(f"1;{today};{second.register};{second.entry};")
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import os
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 
+from bot import clock
 from bot.config import ROOT
 from bot.content import Catalogue
 from bot.directory.gazetteer import default as gazetteer
@@ -180,7 +180,7 @@ async def test_counts_add_up_without_anyone_in_them(database_url: str) -> None:
         }
         assert rows == {("court_7", "started", "ru"): 2, ("", "contacts_shown", "kk"): 5}
         day = session.scalar(select(DailyCount.day))
-        assert day == dt.date.today()
+        assert day == clock.today()
     assert set(DailyCount.__table__.columns.keys()) == {
         "id", "day", "office", "region", "language", "event", "count",
     }  # fmt: skip

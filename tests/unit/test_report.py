@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, insert, select
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 
+from bot import clock
 from bot.config import ROOT
 from bot.content import Catalogue
 from bot.offices import report
@@ -125,7 +126,7 @@ async def test_unanswered_questions_are_kept_only_when_allowed(database_url: str
     try:
         await UnansweredStore(sessions, keep_days=0).add("ru", "что такое погода")
         async with sessions.begin() as session:
-            session.add(UnansweredQuestion(day=dt.date.today() - dt.timedelta(days=40),
+            session.add(UnansweredQuestion(day=clock.today() - dt.timedelta(days=40),
                                            language="kk", text="old"))  # fmt: skip
         await UnansweredStore(sessions, keep_days=30).add("ru", "Как подать на Асель в суд")
     finally:

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
+from bot import clock
 from bot.offices.models import UnansweredQuestion
 from bot.offices.unanswered import UnansweredStore, anonymise
 from bot.privacy import anonymiser
@@ -156,7 +157,7 @@ async def _questions(sessions: Sessions) -> list[tuple[dt.date, str]]:
 
 
 async def _seed(sessions: Sessions, *ages: int) -> None:
-    today = dt.date.today()
+    today = clock.today()
     async with sessions.begin() as session:
         for age in ages:
             session.add(
@@ -182,7 +183,7 @@ async def test_with_keep_days_zero_every_question_goes(sessions: Sessions) -> No
 
 async def test_a_kept_question_is_anonymised(sessions: Sessions) -> None:
     await UnansweredStore(sessions, keep_days=7).add("kk", "Menің küieuim Şolpanğa Äliev qaryz")
-    assert await _questions(sessions) == [(dt.date.today(), "Menің küieuim [name] [name] qaryz")]
+    assert await _questions(sessions) == [(clock.today(), "Menің küieuim [name] [name] qaryz")]
 
 
 async def test_the_retention_sweep_prunes_questions_at_start_up(

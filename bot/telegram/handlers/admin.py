@@ -13,6 +13,7 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 
+from bot import clock
 from bot.content.live import ReloadResult
 from bot.languages import DEFAULT_LANGUAGE
 from bot.offices import counts, report
@@ -68,7 +69,7 @@ async def stats_command(update: Update, context: Context) -> None:
         return
     assert update.effective_chat is not None
     lang = await user_language(context, update)
-    today = dt.date.today()
+    today = clock.today()
     await svc.counter.flush()  # what this process still holds in memory counts too
     week = await svc.counter.totals(today - dt.timedelta(days=6))
     month = await svc.counter.totals(today - dt.timedelta(days=29))
