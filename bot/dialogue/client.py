@@ -12,6 +12,11 @@ import aiohttp
 log = logging.getLogger(__name__)
 
 
+# Turns sent to Rasa at once; more wait for a connection (a Rasa process computes one turn at
+# a time anyway).
+RASA_CONNECTIONS = 64
+
+
 class DialogueUnavailable(Exception):
     """Rasa could not be reached, failed, or answered with nothing."""
 
@@ -37,7 +42,7 @@ class RasaClient:
 
     async def start(self) -> None:
         if self._session is None:
-            connector = aiohttp.TCPConnector(limit=64)
+            connector = aiohttp.TCPConnector(limit=RASA_CONNECTIONS)
             self._session = aiohttp.ClientSession(timeout=self._timeout, connector=connector)
 
     async def close(self) -> None:

@@ -56,6 +56,12 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
 
+# Updates handled at once (each mostly waits for Rasa), and connections to the Bot API for
+# the answers they send.
+UPDATES_AT_ONCE = 256
+BOT_API_CONNECTIONS = 64
+
+
 def register(application: KelisimApplication) -> None:
     """Commands first, then buttons, then free text, then everything else; groups apart."""
     commands = {
@@ -155,7 +161,7 @@ def build(settings: Settings, content: LiveContent | None = None) -> KelisimAppl
         parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
     )
     processor = PerChatUpdateProcessor(
-        256,
+        UPDATES_AT_ONCE,
         max_queued_per_chat=settings.max_queued_per_chat,
         burst=settings.user_burst,
         per_second=settings.user_per_second,
@@ -170,7 +176,7 @@ def build(settings: Settings, content: LiveContent | None = None) -> KelisimAppl
         .defaults(defaults)
         .concurrent_updates(processor)
         .rate_limiter(delivery)
-        .request(AiohttpRequest(connection_pool_size=64))
+        .request(AiohttpRequest(connection_pool_size=BOT_API_CONNECTIONS))
         .get_updates_request(health.updates_request())
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)

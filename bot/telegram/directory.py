@@ -47,6 +47,11 @@ log = logging.getLogger(__name__)
 _KEYBOARD_SHOWN = "place_keyboard"  # user_data: the "send my location" keyboard is up
 
 
+# Telegram's limits on a shared contact's first name and a venue's title and address.
+CONTACT_NAME_LIMIT = 64
+VENUE_LIMIT = 100
+
+
 async def ask_place(context: Context, chat_id: int, language: str, unknown: bool) -> None:
     """Ask where: the location button under the keyboard, and the regions as buttons."""
     catalogue = context.services.catalogue
@@ -169,7 +174,7 @@ async def call(context: Context, chat_id: int, language: str, listing_id: int) -
         )
         return
     await context.bot.send_contact(
-        chat_id, phone_number=listing.phone, first_name=listing.name[:64]
+        chat_id, phone_number=listing.phone, first_name=listing.name[:CONTACT_NAME_LIMIT]
     )
 
 
@@ -201,8 +206,8 @@ async def show_on_map(context: Context, chat_id: int, language: str, listing_id:
         chat_id,
         latitude=listing.lat,
         longitude=listing.lon,
-        title=listing.name[:100],
-        address=address[:100],
+        title=listing.name[:VENUE_LIMIT],
+        address=address[:VENUE_LIMIT],
     )
 
 

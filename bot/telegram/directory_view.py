@@ -36,6 +36,13 @@ PAGE_SIZE = 5
 FIELD_CHARS = 80
 
 
+# A region lists its centre and its largest settlements as buttons; the rest are found by
+# name or by a shared location.
+SETTLEMENTS_SHOWN = 30
+# The nearest listing is this far: say so above the results (the person may prefer online).
+FAR_KM = 50
+
+
 def in_kazakhstan(lat: float, lon: float) -> bool:
     return LAT_RANGE[0] <= lat <= LAT_RANGE[1] and LON_RANGE[0] <= lon <= LON_RANGE[1]
 
@@ -69,7 +76,7 @@ def settlement_rows(catalogue: Catalogue, places: Gazetteer, language: str, regi
     settlements.sort(key=lambda p: not p.centre)
     buttons = [
         InlineKeyboardButton(places.name(p, language), callback_data=codes.search_in(p.id))
-        for p in settlements[:30]
+        for p in settlements[:SETTLEMENTS_SHOWN]
     ]
     rows = send.rows_of(buttons, 2)
     rows.append([button(catalogue, language, "dir.whole_region", codes.search_in(region.id))])
@@ -288,7 +295,7 @@ def results_page(
     header.append(
         catalogue.text(language, "dir.range", first=str(first), last=str(first + len(hits) - 1))
     )
-    if key.page == 0 and hits and hits[0].km > 50:
+    if key.page == 0 and hits and hits[0].km > FAR_KM:
         header.append(
             catalogue.text(
                 language, "dir.far", distance=catalogue.format_distance(language, hits[0].km)

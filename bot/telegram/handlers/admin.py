@@ -24,14 +24,18 @@ from bot.telegram.services import Context, Services
 log = logging.getLogger(__name__)
 
 
+# A failed reload lists this many problems in the chat; the rest are counted (the log has all).
+PROBLEMS_SHOWN = 15
+
+
 def _is_admin(svc: Services, update: Update) -> bool:
     return update.effective_user is not None and update.effective_user.id in svc.settings.admin_ids
 
 
 def _reload_report(svc: Services, lang: str, errors: tuple[str, ...]) -> str:
     # Problems are file names and keys, not user text: safe to show to admins as they are.
-    shown = "\n".join(f"• {html.escape(e)}" for e in errors[:15])
-    more = len(errors) - 15
+    shown = "\n".join(f"• {html.escape(e)}" for e in errors[:PROBLEMS_SHOWN])
+    more = len(errors) - PROBLEMS_SHOWN
     if more > 0:
         shown += "\n" + svc.catalogue.text(lang, "admin.more_problems", count=more)
     return svc.catalogue.text(lang, "admin.reload_failed", count=len(errors)) + "\n" + shown
