@@ -32,13 +32,11 @@ class ActionCompare(Action):
     """The general comparison with a button per kind of dispute, or the specific one."""
 
     def name(self) -> str:
-        """Unique identifier of the action."""
         return "action_compare"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        """Executes the action."""
         dispatcher.utter_message(
             json_message=compare_payload(tracker.latest_message.get("entities") or [])
         )

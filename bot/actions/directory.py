@@ -118,13 +118,11 @@ class ActionFindMediator(Action):
     """Ask the bot to show the nearest mediators, or to ask where the person is."""
 
     def name(self) -> str:
-        """Unique identifier of the action."""
         return "action_find_mediator"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        """Executes the action."""
         payload, events = find_payload(tracker)
         dispatcher.utter_message(json_message=payload)
         return events

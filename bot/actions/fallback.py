@@ -22,13 +22,11 @@ class ActionSuggestTopics(Action):
     """Did you mean …? with the likeliest topics as buttons, then the menu."""
 
     def name(self) -> str:
-        """Unique identifier of the action."""
         return "action_suggest_topics"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        """Executes the action."""
         ranking = tracker.latest_message.get("intent_ranking") or []
         topics = likely_topics(ranking)
         if topics:

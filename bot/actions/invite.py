@@ -38,13 +38,11 @@ class ValidateInviteForm(Action):
     """Reads one answer to the safety questions and names the next one (or ends the form)."""
 
     def name(self) -> str:
-        """Unique identifier of the action."""
         return f"validate_{FORM}"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        """Executes the action."""
         chosen: dict[str, str | None] = {q: tracker.get_slot(_slot(q)) for q in ASKED}
         message_id = tracker.latest_message.get("message_id")
         starting = _starts_the_form(tracker, message_id)
@@ -107,13 +105,11 @@ class ActionInviteOtherParty(Action):
     """The invitation when both safety answers are "no"; otherwise the safety page."""
 
     def name(self) -> str:
-        """Unique identifier of the action."""
         return "action_invite_other_party"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        """Executes the action."""
         done = [SlotSet(LANGUAGE_SLOT, None), SlotSet(STOPPED, False)]
         if tracker.get_slot(STOPPED):
             dispatcher.utter_message(json_message={"key": "screen.invite.stopped", "menu": True})

@@ -23,13 +23,11 @@ class ActionChangeLanguage(Action):
     """`set_language` for the bot when a language was named, else the language picker."""
 
     def name(self) -> str:
-        """Unique identifier of the action."""
         return "action_change_language"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        """Executes the action."""
         language = requested_language(tracker.latest_message.get("entities") or [])
         if language is None:
             # The entity can be missed; the words themselves often still name the language.

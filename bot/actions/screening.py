@@ -165,13 +165,11 @@ class ValidateScreeningForm(Action):
     """Reads one message into the answers and names the next question (or ends the form)."""
 
     def name(self) -> str:
-        """Unique identifier of the action."""
         return f"validate_{FORM}"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        """Executes the action."""
         turn = _Turn(tracker, dispatcher)
         message_id = tracker.latest_message.get("message_id")
         starting = _starts_the_form(tracker, message_id)
@@ -286,13 +284,11 @@ class AskScreenQuestion(Action):
     question = ""
 
     def name(self) -> str:
-        """Unique identifier of the action."""
         return f"action_ask_screen_{self.question}"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        """Executes the action."""
         answered = len(tracker.get_slot(HISTORY) or [])
         dispatcher.utter_message(
             json_message={
@@ -323,13 +319,11 @@ class ActionScreeningResult(Action):
     """The verdict, as a payload the bot renders with the reasons and the articles."""
 
     def name(self) -> str:
-        """Unique identifier of the action."""
         return "action_screening_result"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        """Executes the action."""
         if tracker.get_slot(STOPPED):
             dispatcher.utter_message(json_message={"key": "screen.left", "menu": True})
             return [SlotSet(STOPPED, False)]
