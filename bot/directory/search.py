@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.directory.gazetteer import EARTH_RADIUS_KM, great_circle_km
 from bot.directory.models import FREE_KINDS, Listing, lat_band
+from bot.screening.fields import dispute_type_of
 
 __all__ = ["Query", "Result", "directory_type", "great_circle_km", "search", "search_async"]
 
@@ -27,13 +28,11 @@ KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180
 _MAX_BANDS = 40
 # Widening steps; the last one covers the whole country from anywhere in it.
 RADII_KM: tuple[float, ...] = (2, 5, 12, 30, 75, 200, 500, 2500)
-# The screening's two administrative categories share one kind of mediator.
-_DIRECTORY_TYPE = {"administrative_offence": "administrative", "public_law": "administrative"}
 
 
 def directory_type(dispute_type: str) -> str:
     """The directory's kind of dispute for a directory type or a screening category."""
-    return _DIRECTORY_TYPE.get(dispute_type, dispute_type)
+    return dispute_type_of(dispute_type)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,16 @@ CATEGORIES: tuple[str, ...] = (
     "family", "labour", "property", "consumer", "commercial",
     "inheritance", "criminal", "administrative_offence", "public_law", "community",
 )  # fmt: skip
+# The kind of dispute (the directory's and the comparison pages' vocabulary) a category is
+# filed under: the two administrative categories share one kind of mediator and one page.
+_DISPUTE_TYPE_OF = {"administrative_offence": "administrative", "public_law": "administrative"}
+
+
+def dispute_type_of(category: str) -> str:
+    """The kind of dispute for a screening category (other values pass unchanged)."""
+    return _DISPUTE_TYPE_OF.get(category, category)
+
+
 # The categories of private law, where the Law on Mediation applies to disputes between people
 # or organisations, and a state body as a party is the open question.
 PRIVATE_LAW: tuple[str, ...] = (

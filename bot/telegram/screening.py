@@ -7,6 +7,7 @@ import html
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.content import Catalogue
+from bot.screening.fields import dispute_type_of
 from bot.screening.questions import BY_NAME
 from bot.screening.rules import RuleBook
 from bot.telegram import callbacks, keyboards, send
@@ -55,9 +56,7 @@ def question(
 
 
 def _compare_page(category: str) -> str:
-    # Both administrative categories share one comparison page.
-    kind = "administrative" if category in ("administrative_offence", "public_law") else category
-    return f"mediation_vs_court_{kind}"
+    return f"mediation_vs_court_{dispute_type_of(category)}"
 
 
 def _topic(catalogue: Catalogue, language: str, intent: str) -> InlineKeyboardButton:
