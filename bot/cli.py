@@ -612,8 +612,7 @@ def cmd_stack(args: argparse.Namespace) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from bot.dialogue.topics import DISPUTE_TYPES
-    from bot.screening.fields import CATEGORIES
+    from bot.screening.fields import CATEGORIES, DISPUTE_TYPES
 
     parser = argparse.ArgumentParser(
         prog="python -m bot", description="Kelisim: the mediation bot for Kazakhstan."

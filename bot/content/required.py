@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.dialogue.topics import BUTTON_PAGES, DISPUTE_TYPES, TOPIC_CODES
+from bot.dialogue.topics import BUTTON_PAGES, TOPIC_CODES
 from bot.directory.models import KINDS
 from bot.languages import LANGUAGES
-from bot.screening.fields import FIELDS, VERDICTS
+from bot.screening.fields import DISPUTE_TYPES, FIELDS, VERDICTS
 from bot.screening.questions import QUESTIONS
 from bot.telegram.callbacks import SOURCE_ACTIONS, SOURCES
 

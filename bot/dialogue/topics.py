@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.screening.fields import DISPUTE_TYPES
+
 # Short codes keep callback_data far under Telegram's 64 bytes; the intent is what Rasa sees.
 TOPIC_CODES: dict[str, str] = {
     "wim": "what_is_mediation",
@@ -22,10 +24,6 @@ TOPIC_CODES: dict[str, str] = {
 }
 CODE_OF_TOPIC: dict[str, str] = {intent: code for code, intent in TOPIC_CODES.items()}
 
-DISPUTE_TYPES: tuple[str, ...] = (
-    "family", "labour", "property", "consumer", "commercial",
-    "inheritance", "criminal", "administrative", "community",
-)  # fmt: skip
 
 # Pages a button opens directly, without the dialogue: they answer no question of their own
 # (the law, safety) or refine one (mediation or court, per kind of dispute). Label: btn.page.<id>.

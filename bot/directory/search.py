@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.directory.gazetteer import EARTH_RADIUS_KM, great_circle_km
 from bot.directory.models import FREE_KINDS, Listing, lat_band
-from bot.screening.fields import dispute_type_of
+from bot.screening.fields import type_of_category
 
 __all__ = ["Query", "Result", "directory_type", "great_circle_km", "search", "search_async"]
 
@@ -32,7 +32,7 @@ RADII_KM: tuple[float, ...] = (2, 5, 12, 30, 75, 200, 500, 2500)
 
 def directory_type(dispute_type: str) -> str:
     """The directory's kind of dispute for a directory type or a screening category."""
-    return dispute_type_of(dispute_type)
+    return type_of_category(dispute_type)
 
 
 @dataclass(frozen=True)

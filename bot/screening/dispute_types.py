@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from bot.dialogue.topics import DISPUTE_TYPES
+from bot.screening.fields import DISPUTE_TYPES
 from bot.text.skeleton import fold
 
 __all__ = ["DISPUTE_TYPES", "cues", "dispute_type_in", "dispute_type_of"]

@@ -19,14 +19,21 @@ CATEGORIES: tuple[str, ...] = (
     "family", "labour", "property", "consumer", "commercial",
     "inheritance", "criminal", "administrative_offence", "public_law", "community",
 )  # fmt: skip
+# The kinds of dispute people and mediators name (the directory's types, the comparison pages,
+# the dispute-type resolver's answers): the screening's categories, with the two
+# administrative ones as one.
+DISPUTE_TYPES: tuple[str, ...] = (
+    "family", "labour", "property", "consumer", "commercial",
+    "inheritance", "criminal", "administrative", "community",
+)  # fmt: skip
 # The kind of dispute (the directory's and the comparison pages' vocabulary) a category is
 # filed under: the two administrative categories share one kind of mediator and one page.
-_DISPUTE_TYPE_OF = {"administrative_offence": "administrative", "public_law": "administrative"}
+_TYPE_OF_CATEGORY = {"administrative_offence": "administrative", "public_law": "administrative"}
 
 
-def dispute_type_of(category: str) -> str:
+def type_of_category(category: str) -> str:
     """The kind of dispute for a screening category (other values pass unchanged)."""
-    return _DISPUTE_TYPE_OF.get(category, category)
+    return _TYPE_OF_CATEGORY.get(category, category)
 
 
 # The categories of private law, where the Law on Mediation applies to disputes between people

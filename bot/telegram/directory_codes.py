@@ -18,9 +18,8 @@ import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from bot.dialogue.topics import DISPUTE_TYPES
 from bot.languages import LANGUAGES
-from bot.screening.fields import VERDICTS
+from bot.screening.fields import DISPUTE_TYPES, VERDICTS
 
 # One letter per value keeps the longest code under 64 bytes with a 23-letter place id.
 _TYPE_CODES = dict(zip(DISPUTE_TYPES, "flpcbikau", strict=True))

@@ -7,7 +7,7 @@ import html
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.content import Catalogue
-from bot.screening.fields import dispute_type_of
+from bot.screening.fields import type_of_category
 from bot.screening.questions import BY_NAME
 from bot.screening.rules import RuleBook
 from bot.telegram import callbacks, keyboards, send
@@ -56,7 +56,7 @@ def question(
 
 
 def _compare_page(category: str) -> str:
-    return f"mediation_vs_court_{dispute_type_of(category)}"
+    return f"mediation_vs_court_{type_of_category(category)}"
 
 
 def _topic(catalogue: Catalogue, language: str, intent: str) -> InlineKeyboardButton:
