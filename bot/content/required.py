@@ -5,9 +5,9 @@ from __future__ import annotations
 from bot.dialogue.topics import BUTTON_PAGES, TOPIC_CODES
 from bot.directory.models import KINDS
 from bot.languages import LANGUAGES
+from bot.offices.sources import SOURCE_ACTIONS, SOURCES
 from bot.screening.fields import DISPUTE_TYPES, FIELDS, VERDICTS
 from bot.screening.questions import QUESTIONS
-from bot.telegram.callbacks import SOURCE_ACTIONS, SOURCES
 
 # Telegram commands, each with a description `commands.<name>` in every language.
 COMMANDS: tuple[str, ...] = ("start", "language", "help", "subscribe", "unsubscribe", "forget")

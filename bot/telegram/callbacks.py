@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from bot.dialogue.topics import BUTTON_PAGES, CODE_OF_TOPIC, TOPIC_CODES
 from bot.languages import LANGUAGES
+from bot.offices.sources import SOURCE_ACTIONS, SOURCES
 from bot.screening.questions import BY_NAME, QUESTIONS
 from bot.telegram import directory_codes
 from bot.telegram.directory_codes import DirectoryCode, Op, SearchKey
@@ -18,12 +19,7 @@ MENU = "menu"
 FORGET = "forget"
 FORGET_CONFIRMED = "forget:yes"
 LANGUAGE_PICKER = "lang"
-# "Where did you hear about us?" after a bare /start: an office kind, another source, an
-# office code to type, or no answer. ("other" would read as a plural form in content files.)
-SOURCES = (
-    "akimat", "psc", "court", "ngo", "friendship_house", "friends", "internet", "elsewhere",
-)  # fmt: skip
-SOURCE_ACTIONS = ("code", "skip")
+# "Where did you hear about us?" after a bare /start: the answers (bot/offices/sources.py).
 SOURCE_QUESTION = "src:ask"  # on the welcome: opens the question (source("ask"))
 # "change" (after a verdict) reopens the last answer, as "back" does during the questions.
 SCREEN_CONTROLS = ("back", "restart", "stop", "change")

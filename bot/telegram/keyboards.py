@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.content import LANGUAGES, Catalogue
 from bot.dialogue.topics import CODE_OF_TOPIC
+from bot.offices.sources import SOURCE_ACTIONS, SOURCES
 from bot.telegram import callbacks, send
 from bot.telegram.send import Rows
 
@@ -119,7 +120,7 @@ def sources(catalogue: Catalogue, language: str) -> InlineKeyboardMarkup:
         label = catalogue.label(language, f"btn.source.{value}")
         return InlineKeyboardButton(label, callback_data=callbacks.source(value))
 
-    answers = [button(value) for value in callbacks.SOURCES]
+    answers = [button(value) for value in SOURCES]
     rows = send.rows_of(answers, 2)
-    rows += [[button(value)] for value in callbacks.SOURCE_ACTIONS]
+    rows += [[button(value)] for value in SOURCE_ACTIONS]
     return InlineKeyboardMarkup(rows)
