@@ -31,8 +31,8 @@ from bot.content.catalogue import (
     flatten,
     load_page,
 )
-from bot.emulator.html_check import HtmlError, parse_html, utf16_len
 from bot.languages import LANGUAGES
+from bot.text.telegram_html import HtmlError, parse_html, utf16_len
 
 if TYPE_CHECKING:
     from bot.screening.rules import RuleBook

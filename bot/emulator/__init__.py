@@ -1,5 +1,5 @@
 """Local Telegram Bot API emulator with a web chat playground (see docs/emulator.md).
 
-Import :mod:`bot.emulator.server` for ``create_app``/``run_emulator``/``main``; this package
-itself stays import-light so that :mod:`bot.emulator.html_check` can be used without aiohttp.
+Import :mod:`bot.emulator.server` for ``create_app``/``run_emulator``/``main``. Telegram's
+HTML grammar, which the content check needs too, lives in :mod:`bot.text.telegram_html`.
 """

@@ -10,9 +10,9 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.emulator.html_check import utf16_len
 from bot.emulator.methods import METHODS
 from bot.emulator.state import FAULT_KINDS, State, User, clone
+from bot.text.telegram_html import utf16_len
 
 MAX_WAIT_TIMEOUT = 60.0
 MAX_FAULT_DELAY = 300.0

@@ -10,7 +10,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.emulator.html_check import HtmlError, parse_html, utf16_len
 from bot.emulator.state import (
     DEFAULT_ALLOWED_UPDATES,
     Chat,
@@ -20,6 +19,7 @@ from bot.emulator.state import (
     Webhook,
     clone,
 )
+from bot.text.telegram_html import HtmlError, parse_html, utf16_len
 
 MAX_TEXT_UTF16 = 4096
 MAX_CALLBACK_DATA_BYTES = 64

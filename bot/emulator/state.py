@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
-from bot.emulator.html_check import entities_to_html, utf16_len
+from bot.text.telegram_html import entities_to_html, utf16_len
 
 _T = TypeVar("_T")
 

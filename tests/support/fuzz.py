@@ -17,7 +17,7 @@ import re
 import time
 from typing import Any
 
-from bot.emulator.html_check import utf16_len
+from bot.text.telegram_html import utf16_len
 
 BOT_ID = 123456  # the emulator derives the bot's id from the token's number; any id will do
 BOT_USERNAME = "kelisim_bot"

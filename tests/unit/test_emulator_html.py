@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.emulator.html_check import HtmlError, entities_to_html, parse_html, utf16_len
+from bot.text.telegram_html import HtmlError, entities_to_html, parse_html, utf16_len
 
 E = dict[str, Any]
 

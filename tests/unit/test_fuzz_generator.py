@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from telegram import Update
 
-from bot.emulator.html_check import utf16_len
+from bot.text.telegram_html import utf16_len
 from tests.support import fuzz
 
 KINDS_PTB_KNOWS = set(Update.ALL_TYPES)

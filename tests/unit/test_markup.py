@@ -6,7 +6,7 @@ import pytest
 
 from bot.content import Catalogue
 from bot.content.markup import inline, to_html
-from bot.emulator.html_check import parse_html
+from bot.text.telegram_html import parse_html
 
 
 @pytest.mark.parametrize(

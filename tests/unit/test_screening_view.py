@@ -6,10 +6,10 @@ import pytest
 
 from bot.config import ROOT
 from bot.content import LANGUAGES, Catalogue
-from bot.emulator.html_check import parse_html
 from bot.screening import rules
 from bot.screening.questions import QUESTIONS
 from bot.telegram import callbacks, screening
+from bot.text.telegram_html import parse_html
 
 BOOK = rules.load(ROOT / "content")
 
