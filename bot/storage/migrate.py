@@ -9,7 +9,9 @@ from alembic.config import Config
 
 from bot.storage.urls import sync_url
 
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# Above the models they register (bot/migrations/env.py imports every feature's models), so
+# the storage layer imports none of them.
+MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
 
 def alembic_config(database_url: str) -> Config:
