@@ -9,11 +9,21 @@ computed for the few rows returned, and only those listings are loaded.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, Float, Row, Select, bindparam, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Executable,
+    Float,
+    Row,
+    Select,
+    bindparam,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -139,32 +149,52 @@ def _result(nearest: list[tuple[float, int]], listings: Sequence[Listing], radiu
     return Result(tuple(Hit(by_id[i], km) for km, i in nearest if i in by_id), radius)
 
 
-def search(session: Session, query: Query, want: int = 25) -> Result:
+# One search, written once without I/O: it yields each statement it needs run (with its
+# parameters, or None for a select of listings) and is sent back the rows; `search` and
+# `search_async` only run the statements, on a blocking or an async session.
+Step = tuple[Executable, dict[str, object] | None]
+Searching = Generator[Step, Sequence[Any], Result]
+
+
+def _searching(query: Query, want: int) -> Searching:
     """Widen the radius until `want` listings are found (or the whole country is searched)."""
     nearest: list[tuple[float, int]] = []
     radius = 0.0
     for radius in RADII_KM:
-        sql, params = statement(query, radius, want)
-        nearest = _nearest(query, session.execute(sql, params).all(), radius)
+        rows = yield statement(query, radius, want)
+        nearest = _nearest(query, rows, radius)
         if len(nearest) >= want:
             break
     if not nearest:
         return Result((), 0.0)
-    listings = session.scalars(select(Listing).where(Listing.id.in_([i for _, i in nearest]))).all()
+    listings = yield select(Listing).where(Listing.id.in_([i for _, i in nearest])), None
     return _result(nearest, listings, radius)
+
+
+def search(session: Session, query: Query, want: int = 25) -> Result:
+    """The nearest listings, on a blocking session (the CLI, the benchmark)."""
+    steps = _searching(query, want)
+    try:
+        sql, params = next(steps)
+        while True:
+            rows = session.execute(sql, params).all() if params else session.scalars(sql).all()
+            sql, params = steps.send(rows)
+    except StopIteration as done:
+        found: Result = done.value
+        return found
 
 
 async def search_async(session: AsyncSession, query: Query, want: int = 25) -> Result:
-    """The same search for the bot's event loop."""
-    nearest: list[tuple[float, int]] = []
-    radius = 0.0
-    for radius in RADII_KM:
-        sql, params = statement(query, radius, want)
-        nearest = _nearest(query, (await session.execute(sql, params)).all(), radius)
-        if len(nearest) >= want:
-            break
-    if not nearest:
-        return Result((), 0.0)
-    chosen = select(Listing).where(Listing.id.in_([i for _, i in nearest]))
-    listings = (await session.scalars(chosen)).all()
-    return _result(nearest, listings, radius)
+    """The nearest listings, on the bot's event loop."""
+    steps = _searching(query, want)
+    try:
+        sql, params = next(steps)
+        while True:
+            if params:
+                rows: Sequence[Any] = (await session.execute(sql, params)).all()
+            else:
+                rows = (await session.scalars(sql)).all()
+            sql, params = steps.send(rows)
+    except StopIteration as done:
+        found: Result = done.value
+        return found
