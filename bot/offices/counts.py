@@ -90,12 +90,18 @@ class Counter:
         """Batch from now on, writing every `every` seconds until cancelled; what is still
         pending is written when it is (the bot's shutdown)."""
         self._batching = True
+        writing: asyncio.Future[None] | None = None
         try:
             while True:
                 await asyncio.sleep(every)
-                await self.flush()
+                # Shielded: a cancel (the bot stopping) lets the write in progress finish, or
+                # the batch it took out of memory would be lost (a fresh clone's run found it).
+                writing = asyncio.ensure_future(self.flush())
+                await asyncio.shield(writing)
         finally:
             self._batching = False
+            if writing is not None and not writing.done():
+                await asyncio.shield(writing)
             await asyncio.shield(self.flush())
 
     async def totals(self, since: dt.date) -> dict[tuple[str, str], int]:

@@ -9,12 +9,12 @@ import contextlib
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, select
-from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 
 from bot import clock
@@ -273,3 +273,31 @@ async def test_where_they_heard_of_us_and_verdicts_count_once_a_day_per_person(
     with Session(create_engine(sync_url(database_url))) as session:
         rows = {r.event: r.count for r in session.scalars(select(DailyCount))}
     assert rows == {"heard:akimat": 1, "heard:court": 1, "screened:eligible": 1, "page:cost": 3}
+
+
+async def test_stopping_while_counts_are_being_written_loses_none(database_url: str) -> None:
+    migrate.upgrade(database_url)
+    engine = create_async_engine(async_url(database_url))
+    real = async_sessionmaker(engine, expire_on_commit=False)
+
+    class SlowSessions:
+        """Sessions whose transaction takes a while to begin: the bot stops meanwhile."""
+
+        @contextlib.asynccontextmanager
+        async def begin(self) -> AsyncIterator[AsyncSession]:
+            await asyncio.sleep(0.3)
+            async with real.begin() as session:
+                yield session
+
+    counter = Counter(real)
+    counter._sessions = SlowSessions()  # type: ignore[assignment]
+    batching = asyncio.create_task(counter.run_forever(every=0.05))
+    await asyncio.sleep(0)
+    await counter.add("page:cost", language="kk")
+    await asyncio.sleep(0.15)  # the write has taken the count out of memory and waits
+    batching.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await batching
+    await engine.dispose()
+    with Session(create_engine(sync_url(database_url))) as session:
+        assert {r.event: r.count for r in session.scalars(select(DailyCount))} == {"page:cost": 1}
