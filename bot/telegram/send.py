@@ -1,7 +1,10 @@
-"""Sending and showing a message: the one place the Telegram layer writes a chat message from.
+"""Sending and showing a message from a handler: a new message, or the pressed one edited in place.
 
-Every message is HTML (content is rendered to Telegram's HTML). Rate limits and retries are
-below this, in the request layer every call goes through (bot/telegram/sending.py)."""
+Not yet every send goes through here: the group notice (handlers/groups.py), the language
+confirmation edited on the picker (handlers/onboarding.py), the admins' reload report
+(handlers/admin.py) and the flood notice (flood.py) still call the bot directly. Every message
+is HTML (content is rendered to Telegram's HTML). Rate limits and retries are below this, in
+the request layer every call goes through (bot/telegram/sending.py)."""
 
 from __future__ import annotations
 
