@@ -98,7 +98,7 @@ nlu-report: train
 
 .PHONY: check
 check: lint content-check
-	.venv/bin/pytest tests/unit -q -m "not slow and not postgresql"
+	.venv/bin/pytest tests/unit -q -n 2 -m "not slow and not postgresql"
 
 .PHONY: test
 test: install browser lint content-check rasa-validate train rasa-test

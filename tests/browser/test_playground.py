@@ -7,7 +7,6 @@ end-to-end test with the real Kelisim bot lives elsewhere.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -27,27 +26,13 @@ from telegram import (
 )
 
 from bot.emulator.server import create_app
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS, needs_chromium, tid
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
 TOKEN = "1000001:playground-token"
 EMMA = 700000003
 SCREENSHOT = Path("/tmp/playground.png")
-# `make test` sets KELISIM_REQUIRE_BROWSER, so a missing browser fails there instead of skipping.
-needs_chromium = pytest.mark.skipif(
-    not CHROMIUM.exists() and not os.environ.get("KELISIM_REQUIRE_BROWSER"),
-    reason="/usr/bin/chromium is missing (apt-get install -y chromium)",
-)
 
 
 class FakeBot:
@@ -101,10 +86,6 @@ async def page(emulator: str) -> AsyncIterator[Any]:
         finally:
             await browser.close()
         assert console_errors == [], console_errors
-
-
-def tid(name: str) -> str:
-    return f'[data-testid="{name}"]'
 
 
 @needs_chromium

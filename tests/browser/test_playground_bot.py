@@ -9,7 +9,7 @@ import pytest
 
 from bot.content import Catalogue
 from bot.stack import Stack
-from tests.browser.test_playground import CHROMIUM, CHROMIUM_ARGS, needs_chromium, tid
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS, needs_chromium, tid
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 

@@ -9,7 +9,7 @@ import pytest
 
 from bot.content import Catalogue
 from bot.offices import report
-from tests.browser.test_playground import CHROMIUM, CHROMIUM_ARGS, needs_chromium
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS, needs_chromium
 
 pytestmark = pytest.mark.browser
 

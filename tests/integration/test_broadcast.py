@@ -24,9 +24,9 @@ from bot.content import Catalogue
 from bot.stack import Stack
 from bot.storage.models import BroadcastDelivery, User
 from bot.storage.urls import sync_url
-from tests.integration.test_conversation import plain
 from tests.support.playground import Chat
 from tests.support.stack import new_chat
+from tests.support.views import plain
 
 pytestmark = pytest.mark.integration
 

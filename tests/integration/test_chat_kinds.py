@@ -17,6 +17,7 @@ import pytest
 from bot.content import Catalogue
 from bot.stack import Stack
 from tests.support.stack import new_chat, ready
+from tests.support.updates import made_channel_admin, user
 
 pytestmark = pytest.mark.integration
 
@@ -56,10 +57,6 @@ def sent_to(found: list[dict[str, Any]], chat_id: int) -> list[dict[str, Any]]:
     return [c for c in found if c["method"].lower().startswith("send") and to_chat(c)]
 
 
-def user(user_id: int, language: str = "kk") -> dict[str, Any]:
-    return {"id": user_id, "is_bot": False, "first_name": "G", "language_code": language}
-
-
 async def test_in_a_group_it_says_once_that_it_talks_one_to_one_and_leaves(
     stack_without_rasa: Stack, http: aiohttp.ClientSession, catalogue: Catalogue
 ) -> None:
@@ -83,19 +80,7 @@ async def test_added_to_a_channel_it_leaves_without_a_word(
     stack = stack_without_rasa
     before = max((c["id"] for c in await calls(http, stack)), default=0)
     channel = {"id": CHANNEL, "type": "channel", "title": "News"}
-    change = {
-        "chat": channel, "from": user(700000102), "date": int(time.time()),
-        "old_chat_member": {"status": "left", "user": {"id": 1, "is_bot": True, "first_name": "K"}},
-        "new_chat_member": {"status": "administrator", "user": {"id": 1, "is_bot": True,
-                            "first_name": "K"}, "can_be_edited": False, "can_manage_chat": True,
-                            "can_change_info": True, "can_post_messages": True,
-                            "can_edit_messages": True, "can_delete_messages": True,
-                            "can_invite_users": True, "can_restrict_members": True,
-                            "can_promote_members": False, "can_manage_video_chats": True,
-                            "is_anonymous": False, "can_manage_voice_chats": True,
-                            "can_post_stories": True, "can_edit_stories": True,
-                            "can_delete_stories": True},
-    }  # fmt: skip
+    change = made_channel_admin(channel, user(700000102))
     assert await inject(http, stack, "my_chat_member", change)
     await until(http, stack, CHANNEL)
     # A post in the channel before the bot left: silence, never "something went wrong".

@@ -19,9 +19,9 @@ import pytest
 from bot import model
 from bot.content import Catalogue
 from bot.stack import Stack, _get
-from tests.integration.test_conversation import plain
 from tests.support.playground import Chat
 from tests.support.stack import _stack, free_port
+from tests.support.views import plain
 
 pytestmark = pytest.mark.integration
 

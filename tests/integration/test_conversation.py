@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import html
-import re
-from typing import Any
-
 import aiohttp
 import pytest
 
@@ -14,25 +10,9 @@ from bot.stack import Stack
 from bot.telegram import callbacks
 from tests.support.playground import button_labels, callback_data
 from tests.support.stack import new_chat
+from tests.support.views import MENU, QUESTIONS, plain, shows_page
 
 pytestmark = pytest.mark.integration
-
-QUESTIONS = {
-    "kk": "медиация деген не",
-    "ru": "что такое медиация",
-    "en": "what is mediation",
-}
-MENU = ["t:wim", "t:vs", "t:elig", "t:find", "lang", "t:help"]
-
-
-def plain(catalogue: Catalogue, language: str, key: str, **args: object) -> str:
-    """A string as the user sees it: the HTML we send, without tags."""
-    return html.unescape(re.sub(r"<[^>]+>", "", catalogue.text(language, key, **args)))
-
-
-def shows_page(event: dict[str, Any], catalogue: Catalogue, language: str, page: str) -> bool:
-    found = catalogue.page(language, page)
-    return found.language == language and event["text"].startswith(found.title)
 
 
 async def test_start_pick_each_language_then_ask(

@@ -7,9 +7,9 @@ import pytest
 
 from bot.content import Catalogue
 from bot.stack import Stack
-from tests.integration.test_conversation import MENU, QUESTIONS, plain, shows_page
 from tests.support.playground import callback_data
 from tests.support.stack import new_chat
+from tests.support.views import MENU, QUESTIONS, plain, shows_page
 
 pytestmark = pytest.mark.integration
 

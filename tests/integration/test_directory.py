@@ -25,8 +25,8 @@ from bot.directory.search import great_circle_km
 from bot.stack import Stack
 from bot.storage.urls import sync_url
 from bot.telegram.directory_codes import SearchKey
-from tests.integration.test_screening import answer_until_verdict
 from tests.support.playground import Chat, callback_data
+from tests.support.questionnaire import answer_until_verdict
 from tests.support.stack import new_chat
 
 pytestmark = pytest.mark.integration

@@ -14,9 +14,9 @@ import redis
 from bot.content import Catalogue
 from bot.dialogue.client import sender_id
 from bot.stack import Stack
-from tests.integration.test_conversation import plain
 from tests.support.playground import callback_data
 from tests.support.stack import REDIS_URL, new_chat
+from tests.support.views import plain
 
 pytestmark = pytest.mark.integration
 

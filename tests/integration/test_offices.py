@@ -16,9 +16,9 @@ from bot.content import Catalogue
 from bot.offices.models import DailyCount, Office
 from bot.stack import Stack
 from bot.storage.urls import sync_url
-from tests.integration.test_conversation import plain
 from tests.support.playground import Chat, callback_data
 from tests.support.stack import STATS_ADMIN, new_chat
+from tests.support.views import plain
 
 pytestmark = pytest.mark.integration
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import re
 from typing import Any
 
 import aiohttp
@@ -20,7 +19,9 @@ from bot.screening import engine, rules
 from bot.screening.questions import BY_NAME, answers_from, next_question
 from bot.stack import Stack
 from tests.support.playground import Chat, callback_data
+from tests.support.questionnaire import answer_until_verdict, question_of, reply_to
 from tests.support.stack import new_chat
+from tests.support.views import plain
 
 pytestmark = pytest.mark.integration
 
@@ -71,14 +72,6 @@ SCENARIOS: list[tuple[str, dict[str, str]]] = [
 ]  # fmt: skip
 
 
-def reply_to(name: str, replies: dict[str, str]) -> str:
-    """The scenario's answer, else No / None of these / I don't know."""
-    if name in replies:
-        return replies[name]
-    question = BY_NAME[name]
-    return next(c for c in ("no", "none", "unknown") if question.option(c))
-
-
 def expected_walk(replies: dict[str, str]) -> tuple[list[str], engine.Outcome]:
     """The questions the engine would ask for these replies, and the outcome."""
     chosen: dict[str, str | None] = {}
@@ -90,47 +83,12 @@ def expected_walk(replies: dict[str, str]) -> tuple[list[str], engine.Outcome]:
         chosen[question.name] = reply_to(question.name, replies)
 
 
-def text_of(catalogue: Catalogue, language: str, key: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", catalogue.text(language, key)))
-
-
-def question_of(event: dict[str, Any]) -> str | None:
-    """The question a message asks, read from its answer buttons."""
-    for data in callback_data(event):
-        parts = data.split(":")
-        if len(parts) == 3 and parts[0] == "s":
-            return parts[1]
-    return None
-
-
 async def started(chat: Chat, language: str) -> dict[str, Any]:
     await chat.send("/start")
     await chat.press(f"l:{language}", count=2)
     intro, first = await chat.press("t:elig", count=2)
     assert question_of(intro) is None
     return first
-
-
-async def answer_until_verdict(
-    chat: Chat, catalogue: Catalogue, language: str, first: dict[str, Any], replies: dict[str, str]
-) -> tuple[list[str], dict[str, Any]]:
-    """Press the chosen answer to each question (else No / None / I don't know)."""
-    asked: list[str] = []
-    event = first
-    while (name := question_of(event)) is not None:
-        assert event["text"] == text_of(catalogue, language, BY_NAME[name].text_key)
-        asked.append(name)
-        assert len(asked) < 20, asked
-        reply = reply_to(name, replies)
-        if name == "safety" and reply == "unknown":
-            # Not knowing whether anyone is safe: the emergency numbers at once, then on.
-            contacts, event = await chat.press(f"s:{name}:{reply}", count=2)
-            assert contacts["text"].startswith(
-                text_of(catalogue, language, "screen.safety_contacts")[:40]
-            )
-            continue
-        [event] = await chat.press(f"s:{name}:{reply}")
-    return asked, event
 
 
 async def _rule_in(
@@ -153,7 +111,7 @@ async def _rule_in(
         # Nothing pushes mediation after the emergency numbers: only a person to talk to.
         assert set(callback_data(verdict)) <= {"t:human", "menu"}
         return
-    assert text_of(catalogue, language, f"screen.result.{outcome.verdict}") in verdict["text"]
+    assert plain(catalogue, language, f"screen.result.{outcome.verdict}") in verdict["text"]
     for applied in outcome.rules:
         assert html.unescape(BOOK.rule(applied).reasons[language]) in verdict["text"], language
     for citation in outcome.citations:
@@ -207,7 +165,7 @@ async def test_typed_answers_fill_the_form(
     await chat.press(f"l:{language}", count=2)
     # The kind of dispute comes from the question itself: the first question is safety.
     intro, event = await chat.send(start, count=2)
-    assert intro["text"] == text_of(catalogue, language, "screen.intro")
+    assert intro["text"] == plain(catalogue, language, "screen.intro")
     asked = []
     for reply in typed:
         asked.append(question_of(event))
@@ -223,12 +181,12 @@ async def test_an_invalid_answer_gets_a_clear_reask(
     first = await started(chat, "ru")
     assert question_of(first) == "category"
     reask, again = await chat.send("фиолетовый", count=2)
-    assert reask["text"] == text_of(catalogue, "ru", "screen.reask")
+    assert reask["text"] == plain(catalogue, "ru", "screen.reask")
     assert question_of(again) == "category"
     [nothing] = await chat.press("s:category:criminal", forge=True)  # real data, old message
     assert question_of(nothing) == "safety"
     [expired] = await chat.press("s:safety:maybe", forge=True)
-    assert expired["text"] == text_of(catalogue, "ru", "error.expired_button")
+    assert expired["text"] == plain(catalogue, "ru", "error.expired_button")
 
 
 async def test_back_restart_and_stop(
@@ -257,10 +215,10 @@ async def test_back_restart_and_stop(
     [verdict] = await chat.press("s:discretion:yes")
     assert BOOK.rule("public_law_discretion").reasons["en"] in verdict["text"]
     intro, event = await chat.press("s:restart", count=2)
-    assert intro["text"] == text_of(catalogue, "en", "screen.intro")
+    assert intro["text"] == plain(catalogue, "en", "screen.intro")
     assert question_of(event) == "category"
     [left] = await chat.send("stop")
-    assert left["text"] == text_of(catalogue, "en", "screen.left")
+    assert left["text"] == plain(catalogue, "en", "screen.left")
     assert "t:elig" in callback_data(left)  # the menu
 
 
@@ -288,7 +246,7 @@ async def test_a_question_in_the_middle_is_answered_then_the_questions_go_on(
     await chat.press("s:category:family")
     page, resume, again = await chat.send("сколько стоит медиация?", count=3)
     assert page["text"].startswith(catalogue.page("ru", "cost").title)
-    assert resume["text"] == text_of(catalogue, "ru", "screen.resume")
+    assert resume["text"] == plain(catalogue, "ru", "screen.resume")
     assert question_of(again) == "safety"
 
 
@@ -307,10 +265,10 @@ async def test_i_dont_know_to_everything_ends_unsure_with_what_to_find_out(
     expected, outcome = expected_walk(replies)
     assert asked == expected and outcome.verdict == "unsure"
     text = verdict["text"]
-    assert text_of(catalogue, language, "screen.result.unsure") in text
-    assert text_of(catalogue, language, "screen.unknown.title") in text
+    assert plain(catalogue, language, "screen.result.unsure") in text
+    assert plain(catalogue, language, "screen.unknown.title") in text
     for field in outcome.unknown:
-        assert text_of(catalogue, language, f"screen.unknown.{field}") in text
+        assert plain(catalogue, language, f"screen.unknown.{field}") in text
     assert "safety_risk" in outcome.unknown
     # Nothing that reads as "go ahead": no search for a mediator, no invitation.
     assert "t:find" not in callback_data(verdict) and "t:inv" not in callback_data(verdict)
@@ -355,12 +313,12 @@ async def test_after_past_violence_no_mediator_search_and_no_invitation(
     [event] = await chat.send(find)
     assert event["text"].startswith(safety_title)
     refused, event = await chat.send(invite, count=2)
-    assert refused["text"] == text_of(catalogue, language, "screen.invite.not_safe")
+    assert refused["text"] == plain(catalogue, language, "screen.invite.not_safe")
     assert event["text"].startswith(safety_title)
     # An old invitation button, or the directory's, leads to the same place.
     for data in ("t:inv", "p:invite_other_party", "i", "i:kk"):
         refused, event = await chat.press(data, count=2, forge=True)
-        assert refused["text"] == text_of(catalogue, language, "screen.invite.not_safe"), data
+        assert refused["text"] == plain(catalogue, language, "screen.invite.not_safe"), data
         assert event["text"].startswith(safety_title)
     assert not any("dir.invite" in str(e) for e in await chat.settle())
 
@@ -374,14 +332,14 @@ async def test_the_invitation_comes_after_the_safety_questions(
     _, verdict = await answer_until_verdict(chat, catalogue, "en", first, {"category": "property"})
     assert "t:inv" in callback_data(verdict)
     ask, question = await chat.press("t:inv", count=2)
-    assert ask["text"] == text_of(catalogue, "en", "screen.invite.ask")
+    assert ask["text"] == plain(catalogue, "en", "screen.invite.ask")
     assert question_of(question) == "past_violence"  # safety was answered "no" already
     page, languages = await chat.press("s:past_violence:no", count=2)
     assert page["text"].startswith(catalogue.page("en", "invite_other_party").title)
     assert callback_data(languages) == ["i:kk", "i:ru", "i:en"]
     intro, message = await chat.press("i:kk", count=2)
-    assert intro["text"] == text_of(catalogue, "en", "dir.invite.intro")
-    assert message["text"].startswith(text_of(catalogue, "kk", "dir.invite.message")[:30])
+    assert intro["text"] == plain(catalogue, "en", "dir.invite.intro")
+    assert message["text"].startswith(plain(catalogue, "kk", "dir.invite.message")[:30])
 
 
 @pytest.mark.parametrize(("answer", "typed"), [("unknown", "не знаю"), ("yes", "да")])
@@ -393,10 +351,10 @@ async def test_no_invitation_when_safety_is_not_a_clear_no(
     await chat.press("l:ru", count=2)
     # Straight from the mediator search's button, with nothing asked before.
     ask, question = await chat.press("i", count=2, forge=True)
-    assert ask["text"] == text_of(catalogue, "ru", "screen.invite.ask")
+    assert ask["text"] == plain(catalogue, "ru", "screen.invite.ask")
     assert question_of(question) == "safety"
     refused, safety = await chat.send(typed, count=2)
-    assert refused["text"] == text_of(catalogue, "ru", "screen.invite.not_safe")
+    assert refused["text"] == plain(catalogue, "ru", "screen.invite.not_safe")
     assert safety["text"].startswith(catalogue.page("ru", "safety").title)
 
 
@@ -451,11 +409,11 @@ async def test_typed_answers_reach_the_same_verdicts(
     if outcome.verdict == "safety_first":
         assert event["text"].startswith(catalogue.page(language, "safety").title)
     else:
-        assert text_of(catalogue, language, f"screen.result.{outcome.verdict}") in event["text"]
+        assert plain(catalogue, language, f"screen.result.{outcome.verdict}") in event["text"]
     if rule_id:
         assert rule_id in outcome.rules
         reason = BOOK.rule(rule_id).reasons[language]
         assert outcome.verdict == "safety_first" or html.unescape(reason) in event["text"]
     else:  # an "I don't know" that matters: unsure, and what to find out
         assert outcome.verdict == "unsure" and outcome.unknown == ("offender_privileged",)
-        assert text_of(catalogue, language, "screen.unknown.offender_privileged") in event["text"]
+        assert plain(catalogue, language, "screen.unknown.offender_privileged") in event["text"]

@@ -9,9 +9,9 @@ import pytest
 
 from bot.content import Catalogue
 from bot.stack import Stack
-from tests.integration.test_conversation import plain
 from tests.support.playground import callback_data
 from tests.support.stack import _stack, free_port, new_chat
+from tests.support.views import plain
 
 pytestmark = pytest.mark.integration
 SECRET = "integration-webhook-secret"

@@ -7,9 +7,9 @@ import pytest
 
 from bot.content import Catalogue
 from bot.stack import Stack
-from tests.integration.test_conversation import MENU, plain, shows_page
 from tests.support.playground import callback_data
 from tests.support.stack import ready
+from tests.support.views import MENU, plain, shows_page
 
 pytestmark = pytest.mark.integration
 
