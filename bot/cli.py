@@ -181,9 +181,10 @@ def cmd_content(args: argparse.Namespace) -> None:
     from pathlib import Path
 
     from bot.content.check import check
+    from bot.telegram.content_manifest import uses
 
     today = dt.date.fromisoformat(args.today) if args.today else None
-    report = check(Path(args.dir), today=today)
+    report = check(Path(args.dir), uses(), today=today)
     print(report.text())
     sys.exit(0 if report.ok else 1)
 
@@ -561,10 +562,11 @@ def cmd_stack(args: argparse.Namespace) -> None:
         sys.exit(str(exc))
     print(store_line, flush=True)
     from bot.content.live import ContentRefused, LiveContent
+    from bot.telegram.content_manifest import uses
 
     # The bot would refuse it too, but only after Rasa took its minute to load.
     try:
-        LiveContent.checked(settings.content_dir)
+        LiveContent.checked(settings.content_dir, uses())
     except ContentRefused as exc:
         sys.exit(_content_refused(exc))
     from bot.stack import HEALTH_PORT_DEFAULT, Ports

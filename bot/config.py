@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The Rasa project: training data, the domain (whose responses the content check reads).
+RASA_PROJECT = ROOT / "rasa_project"
 TELEGRAM_API_DEFAULT = "https://api.telegram.org/bot"
 EMULATOR_API_DEFAULT = "http://127.0.0.1:8080/bot"
 # Seconds the bot waits for Rasa to answer a turn.

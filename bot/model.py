@@ -11,9 +11,8 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from bot.config import ROOT, log_message_text
+from bot.config import RASA_PROJECT, ROOT, log_message_text
 
-RASA_PROJECT = ROOT / "rasa_project"
 MODELS = ROOT / "models"
 MODEL_NAME = "kelisim"
 MODEL_PATH = MODELS / f"{MODEL_NAME}.tar.gz"

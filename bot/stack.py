@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import yaml
 
 from bot import model
-from bot.config import RASA_TIMEOUT_DEFAULT, ROOT
+from bot.config import RASA_PROJECT, RASA_TIMEOUT_DEFAULT, ROOT
 from bot.supervisor import Backoff, Child, Program, Supervisor
 
 
@@ -341,13 +341,13 @@ class Stack:
                 str(model.rasa_bin().parent / "python"), "-m", "kelisim_engine.serve", "run",
                 "--model", str(model.MODEL_PATH),
                 "--endpoints", str(endpoints),
-                "--credentials", str(model.RASA_PROJECT / "credentials.yml"),
+                "--credentials", str(RASA_PROJECT / "credentials.yml"),
                 "--interface", "127.0.0.1", "--port", str(self.ports.rasa),
                 "--enable-api", "--auth-token", self.rasa_api_token,
             ],
             self._rasa_env(env),
             ready=self._rasa_ready,
-            cwd=model.RASA_PROJECT,
+            cwd=RASA_PROJECT,
         )  # fmt: skip
         return [(actions, 60), (rasa, 180)]
 

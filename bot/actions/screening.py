@@ -37,6 +37,7 @@ from bot.screening.questions import (
     next_question,
 )
 from bot.screening.safety import reveals_danger
+from bot.telegram import content_manifest
 
 FORM = "screening_form"
 HISTORY = "screen_history"  # question names in the order answered, for "back"
@@ -78,7 +79,11 @@ _followed: dict[Path, FollowedContent] = {}
 def rule_book() -> rules.RuleBook:
     """The rules of the last content that passed the check; ContentRefused if none has yet."""
     root = Path(os.environ.get("CONTENT_DIR") or ROOT / "content")
-    followed = _followed.setdefault(root, FollowedContent(root))
+    if root not in _followed:
+        # The bot's own check (its keys, buttons and instructions): what it serves, the
+        # actions follow, and no other content.
+        _followed[root] = FollowedContent(root, content_manifest.uses())
+    followed = _followed[root]
     return followed.current().rules
 
 

@@ -428,10 +428,8 @@ class _Checker:
 
 
 def used_keys(domain_dir: Path) -> set[str]:
-    """Content keys named by Rasa responses and by the bot's code."""
-    from bot.content.required import required_keys
-
-    keys = set(required_keys())
+    """Content keys named by the dialogue's responses (Rasa's domain)."""
+    keys: set[str] = set()
     for path in sorted(domain_dir.rglob("*.yml")):
         text = path.read_text(encoding="utf-8")
         keys.update(re.findall(r"\bkey:\s*\"?([\w.:]+)\"?", text))
@@ -452,17 +450,21 @@ def domain_instructions(domain_dir: Path) -> list[tuple[str, str]]:
     return found
 
 
-def check(
-    root: Path,
-    today: dt.date | None = None,
-    domain_dir: Path | None = None,
-    callback_data: Iterable[str] | None = None,
-    instructions: Iterable[str] | None = None,
-) -> Report:
-    """Check the content tree at root; keys, callbacks and the instructions the bot follows
-    default to what the bot uses."""
-    from bot.telegram.callbacks import all_callback_data
+@dataclass(frozen=True)
+class Uses:
+    """What the running bot asks of the content, given by the parts that ask (the content
+    knows none of them): the keys its code shows, its button codes, the instructions it
+    follows, and the dialogue's domain, whose responses name keys and instructions too.
+    The Telegram layer gives the bot's (bot/telegram/content_manifest.py, `uses`)."""
 
+    keys: frozenset[str]
+    callback_data: frozenset[str]
+    instructions: frozenset[str]
+    domain_dir: Path
+
+
+def check(root: Path, uses: Uses, today: dt.date | None = None) -> Report:
+    """Check the content tree at root, and that it has all that `uses` names."""
     checker = _Checker(root, today or clock.today())
     checker.load()
     checker.check_completeness()
@@ -470,23 +472,12 @@ def check(
     checker.check_rules()
     checker.check_glossary()
     checker.check_telegram()
-    if domain_dir is None:
-        from bot.model import RASA_PROJECT
-
-        domain_dir = RASA_PROJECT / "domain"
-    checker.check_references(
-        used_keys(domain_dir),
-        all_callback_data() if callback_data is None else callback_data,
-    )
-    if instructions is None:
-        from bot.dialogue.payloads import Do
-
-        instructions = [do.value for do in Do]
-    known = set(instructions)
-    for response, do in domain_instructions(domain_dir):
-        if do not in known:
+    checker.check_references(uses.keys | used_keys(uses.domain_dir), uses.callback_data)
+    for response, do in domain_instructions(uses.domain_dir):
+        if do not in uses.instructions:
+            known = ", ".join(sorted(v for v in uses.instructions if v))
             checker.error(
                 f"response '{response}' gives the bot the instruction do: '{do}', which it does"
-                f" not know (one of: {', '.join(sorted(v for v in known if v))})"
+                f" not know (one of: {known})"
             )
     return checker.report

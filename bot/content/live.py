@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.content.catalogue import Catalogue
-from bot.content.check import Report, check
+from bot.content.check import Report, Uses, check
 from bot.screening.rules import RuleBook
 
 log = logging.getLogger(__name__)
@@ -56,22 +56,23 @@ class LiveContent:
     """Holds the current catalogue and rule book; replaces them only with content that passed
     the check. Make one with `checked`: the constructor trusts what it is given."""
 
-    def __init__(self, root: Path, catalogue: Catalogue, rules: RuleBook) -> None:
+    def __init__(self, root: Path, uses: Uses, catalogue: Catalogue, rules: RuleBook) -> None:
         self.root = root
+        self.uses = uses  # what the running bot asks of the content, checked at each reload
         # One attribute, so that a reload (in a worker thread) swaps both at once.
         self._live = (catalogue, rules)
         self._stamp = tree_stamp(root)
 
     @classmethod
-    def checked(cls, root: Path, today: dt.date | None = None) -> LiveContent:
-        """The tree at root if it passes `content check`; ContentRefused otherwise."""
+    def checked(cls, root: Path, uses: Uses, today: dt.date | None = None) -> LiveContent:
+        """The tree at root if it passes `content check` for `uses`; ContentRefused otherwise."""
         stamp = tree_stamp(root)
-        report = check(root, today=today)
+        report = check(root, uses, today=today)
         if not report.ok or report.catalogue is None or report.rules is None:
             raise ContentRefused(root, report)
         for warning in report.warnings:
             log.warning("content: %s", warning)
-        live = cls(root, report.catalogue, report.rules)
+        live = cls(root, uses, report.catalogue, report.rules)
         # The stamp from before the check: an edit made while it ran is still picked up.
         live._stamp = stamp
         return live
@@ -87,7 +88,7 @@ class LiveContent:
     def reload(self, today: dt.date | None = None) -> ReloadResult:
         """Check the tree and swap it in if it is good; never raises for bad content."""
         self._stamp = tree_stamp(self.root)
-        report = check(self.root, today=today)
+        report = check(self.root, self.uses, today=today)
         if not report.ok or report.catalogue is None or report.rules is None:
             return ReloadResult(errors=tuple(report.errors))
         self._live = (report.catalogue, report.rules)
@@ -140,8 +141,9 @@ class FollowedContent:
     ContentRefused: nothing unchecked is ever served.
     """
 
-    def __init__(self, root: Path, interval: float = 2.0) -> None:
+    def __init__(self, root: Path, uses: Uses, interval: float = 2.0) -> None:
         self.root = root
+        self.uses = uses
         self.interval = interval
         self._live: LiveContent | None = None
         # The tree as it was when refused, and the check's report on it.
@@ -167,7 +169,7 @@ class FollowedContent:
         if self._refused is not None and self._refused[0] == stamp:
             return  # checked and refused as it is now: the check would say the same again
         try:
-            self._live = LiveContent.checked(self.root)
+            self._live = LiveContent.checked(self.root, self.uses)
         except ContentRefused as exc:
             self._refused = (stamp, exc.report)
             log.error(

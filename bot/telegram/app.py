@@ -24,7 +24,6 @@ from telegram.ext import (
 
 from bot.config import Settings
 from bot.content.live import LiveContent, ReloadResult
-from bot.content.required import COMMANDS
 from bot.dialogue.client import RasaClient
 from bot.directory import gazetteer
 from bot.directory.store import DirectoryStore
@@ -35,7 +34,7 @@ from bot.offices.unanswered import UnansweredStore
 from bot.privacy import retention
 from bot.storage.db import Database
 from bot.supervisor import EXIT_CONFIG
-from bot.telegram import handlers
+from bot.telegram import content_manifest, handlers
 from bot.telegram import health as bot_health
 from bot.telegram.flood import FloodNotice
 from bot.telegram.processor import PerChatUpdateProcessor
@@ -105,7 +104,10 @@ async def _localise_bot(application: KelisimApplication) -> None:
     bot = application.bot
     for language in (*LANGUAGES, None):
         lang = language or DEFAULT_LANGUAGE
-        commands = [BotCommand(c, svc.catalogue.label(lang, f"commands.{c}")) for c in COMMANDS]
+        commands = [
+            BotCommand(c, svc.catalogue.label(lang, f"commands.{c}"))
+            for c in content_manifest.COMMANDS
+        ]
         await bot.set_my_commands(commands, language_code=language)
         await bot.set_my_description(
             svc.catalogue.label(lang, "bot.description"), language_code=language
@@ -156,7 +158,7 @@ async def _post_shutdown(application: KelisimApplication) -> None:
 def build(settings: Settings, content: LiveContent | None = None) -> KelisimApplication:
     """The bot on `content`, or on settings.content_dir if it passes `content check` (audit
     L12: what starts the bot is held to the same check as a reload); ContentRefused if not."""
-    content = content or LiveContent.checked(settings.content_dir)
+    content = content or LiveContent.checked(settings.content_dir, content_manifest.uses())
     defaults = Defaults(
         parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
     )

@@ -28,6 +28,7 @@ from bot.directory.loading import ensure_samples
 from bot.emulator.server import create_app
 from bot.storage import migrate
 from bot.telegram import app as telegram_app
+from bot.telegram.content_manifest import uses
 from bot.telegram.services import KelisimApplication, Services, services
 from tests.support.playground import Chat
 
@@ -168,7 +169,7 @@ class InProcessBot:
 @pytest.fixture(scope="session")
 def live_content() -> LiveContent:
     """The shipped content, checked once a run (as the bot checks it when it starts)."""
-    return LiveContent.checked(ROOT / "content")
+    return LiveContent.checked(ROOT / "content", uses())
 
 
 @pytest.fixture(scope="session")

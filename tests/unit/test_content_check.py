@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
+from bot.config import RASA_PROJECT
 from bot.content.check import check, display_width
-from bot.model import RASA_PROJECT
+from bot.telegram.content_manifest import uses
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 TODAY = dt.date(2026, 12, 28)
@@ -26,7 +28,7 @@ def content(tmp_path: Path) -> Path:
 
 
 def _errors(root: Path, today: dt.date = TODAY) -> list[str]:
-    return check(root, today=today).errors
+    return check(root, uses(), today=today).errors
 
 
 def _edit(path: Path, old: str, new: str, count: int = 1) -> None:
@@ -36,7 +38,7 @@ def _edit(path: Path, old: str, new: str, count: int = 1) -> None:
 
 
 def test_shipped_content_passes() -> None:
-    report = check(CONTENT)
+    report = check(CONTENT, uses())
     assert report.ok, report.text()
 
 
@@ -100,10 +102,10 @@ def test_front_matter_missing_altogether(content: Path) -> None:
 
 
 def test_old_review_is_a_warning_not_an_error(content: Path) -> None:
-    report = check(content, today=TODAY + dt.timedelta(days=400))
+    report = check(content, uses(), today=TODAY + dt.timedelta(days=400))
     assert report.ok
     assert any("more than 12 months ago" in w for w in report.warnings)
-    assert not check(content, today=TODAY).warnings
+    assert not check(content, uses(), today=TODAY).warnings
 
 
 def test_page_over_telegram_limit(content: Path) -> None:
@@ -136,7 +138,7 @@ def test_formatting_in_a_button(content: Path) -> None:
 
 def test_callback_data_over_64_bytes(content: Path) -> None:
     long = "t:" + "x" * 63
-    report = check(content, today=TODAY, callback_data=["menu", long])
+    report = check(content, replace(uses(), callback_data=frozenset(["menu", long])), today=TODAY)
     assert report.errors == [f"callback data '{long}' is 65 bytes, over Telegram's 64"]
 
 
@@ -160,7 +162,7 @@ def test_key_used_by_the_dialogue_but_missing(content: Path, tmp_path: Path) -> 
         '  utter_x:\n    - custom: {key: "page:no_such_page"}\n'
         "  utter_y:\n    - custom: {key: no.such.string}\n",
     )
-    errors = check(content, today=TODAY, domain_dir=domain).errors
+    errors = check(content, replace(uses(), domain_dir=domain), today=TODAY).errors
     assert "page 'no_such_page' is used by the bot but missing in kk" in errors
     assert "string 'no.such.string' is used by the bot but missing in en" in errors
 
@@ -171,7 +173,7 @@ def test_an_instruction_the_bot_does_not_follow_is_refused(content: Path, tmp_pa
         "  utter_pick:\n    - custom: {do: language_picker}\n"
         "  utter_typo:\n    - custom: {do: languge_picker}\n",
     )
-    errors = check(content, today=TODAY, domain_dir=domain).errors
+    errors = check(content, replace(uses(), domain_dir=domain), today=TODAY).errors
     assert [e for e in errors if "instruction" in e] == [
         "response 'utter_typo' gives the bot the instruction do: 'languge_picker', which it"
         " does not know (one of: ask_place, invitation, invite_languages, language_picker,"

@@ -16,6 +16,7 @@ from bot.content.check import check
 from bot.content.live import ContentRefused, FollowedContent, LiveContent
 from bot.screening import rules
 from bot.telegram import app
+from bot.telegram.content_manifest import uses
 
 RULES = rules.RULES_FILE
 VERDICT_IN_FORCE = "after that it is too late for it."
@@ -44,7 +45,9 @@ def content(tmp_path: Path) -> Path:
 def action_server(content: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The action server's rule_book() on the copy, looking at the tree on every call."""
     monkeypatch.setenv("CONTENT_DIR", str(content))
-    monkeypatch.setattr(actions, "_followed", {content: FollowedContent(content, interval=0)})
+    monkeypatch.setattr(
+        actions, "_followed", {content: FollowedContent(content, uses(), interval=0)}
+    )
     return content
 
 
@@ -60,7 +63,7 @@ def _edit(path: Path, old: str, new: str) -> None:
 def test_a_rules_edit_that_fails_the_check_goes_live_nowhere(
     content: Path, action_server: Path, old: str, new: str, message: str
 ) -> None:
-    bot = LiveContent.checked(content)
+    bot = LiveContent.checked(content, uses())
     book = bot.rules
     served = actions.rule_book()
     assert served.rule("admin_offence_other") == book.rule("admin_offence_other")
@@ -79,7 +82,7 @@ def test_a_rules_edit_that_fails_the_check_goes_live_nowhere(
 def test_a_good_rules_edit_goes_live_with_the_content_it_was_checked_with(
     content: Path, action_server: Path
 ) -> None:
-    bot = LiveContent.checked(content)
+    bot = LiveContent.checked(content, uses())
     before = actions.rule_book()
 
     # A good rules edit made together with a broken page: the tree fails, nothing goes live.
@@ -125,7 +128,7 @@ def test_the_action_server_looks_at_the_tree_at_most_every_interval(
 ) -> None:
     now = [100.0]
     monkeypatch.setattr(live.time, "monotonic", lambda: now[0])
-    followed = FollowedContent(content, interval=2.0)
+    followed = FollowedContent(content, uses(), interval=2.0)
     first = followed.current().rules
     _edit(content / RULES, VERDICT_IN_FORCE, "after that it is too late.")
     now[0] += 1.0
@@ -146,7 +149,7 @@ def test_the_bot_does_not_start_on_content_that_fails_the_check(
     monkeypatch.setenv("SENDER_ID_SECRET", "unit-tests")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'bot.db'}")
     # The message is what `python -m bot content check` prints, then what it means.
-    printed = check(content).text()
+    printed = check(content, uses()).text()
     assert "page 'cost' is missing in kk" in printed and TOO_LONG[2] in printed
     with pytest.raises(ContentRefused) as refused:
         app.build(Settings.from_env())

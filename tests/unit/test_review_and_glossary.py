@@ -19,6 +19,7 @@ from bot.content.catalogue import (
     parse_legal_review,
 )
 from bot.content.check import check
+from bot.telegram.content_manifest import uses
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 TODAY = dt.date(2026, 12, 28)
@@ -38,7 +39,7 @@ def catalogue() -> Catalogue:
 
 
 def _errors(root: Path, today: dt.date = TODAY) -> list[str]:
-    return check(root, today=today).errors
+    return check(root, uses(), today=today).errors
 
 
 def _front(path: Path, **fields: str | None) -> None:

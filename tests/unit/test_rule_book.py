@@ -17,6 +17,7 @@ from bot.config import ROOT
 from bot.content.check import check
 from bot.screening import rules
 from bot.screening.fields import EXCLUDING, FIELDS, VERDICTS
+from bot.telegram.content_manifest import uses
 
 RAW = yaml.safe_load((ROOT / "content" / rules.RULES_FILE).read_text(encoding="utf-8"))
 
@@ -276,6 +277,6 @@ def test_content_check_reports_a_broken_rules_file(tmp_path: Path) -> None:
         path.read_text(encoding="utf-8").replace("safety_risk: true", "danger: true", 1),
         encoding="utf-8",
     )
-    report = check(content)
+    report = check(content, uses())
     assert not report.ok
     assert any("screening/rules.yml" in e and "danger" in e for e in report.errors)

@@ -279,7 +279,7 @@ def test_side_questions_get_the_same_answer_as_outside_the_questions() -> None:
     import yaml
 
     from bot.actions import screening
-    from bot.model import RASA_PROJECT
+    from bot.config import RASA_PROJECT
 
     answered_by_rules: dict[str, str] = {}
     for path in sorted((RASA_PROJECT / "data" / "rules").glob("*.yml")):

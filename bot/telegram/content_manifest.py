@@ -1,13 +1,24 @@
-"""The content keys the bot's code asks for, so `content check` can prove they all exist."""
+"""What the bot asks of content/: the keys its code shows, its button codes, the instructions
+it follows and the dialogue's domain, so `content check` can prove they all exist.
+
+The content package knows none of these (it is told, `bot.content.check.Uses`); the bot, the
+action server and the CLI all check content with `uses()`, so what passes in one passes in all.
+"""
 
 from __future__ import annotations
 
+import functools
+
+from bot.config import RASA_PROJECT
+from bot.content.check import Uses
+from bot.dialogue.payloads import Do
 from bot.dialogue.topics import BUTTON_PAGES, TOPIC_CODES
 from bot.directory.models import KINDS
 from bot.languages import LANGUAGES
 from bot.offices.sources import SOURCE_ACTIONS, SOURCES
 from bot.screening.fields import DISPUTE_TYPES, FIELDS, VERDICTS
 from bot.screening.questions import QUESTIONS
+from bot.telegram.callbacks import all_callback_data
 
 # Telegram commands, each with a description `commands.<name>` in every language.
 COMMANDS: tuple[str, ...] = ("start", "language", "help", "subscribe", "unsubscribe", "forget")
@@ -79,3 +90,14 @@ def required_keys() -> set[str]:
     keys.update(f"dir.verdict.{v}" for v in VERDICTS)
     keys.update(f"btn.page.mediation_vs_court_{t}" for t in DISPUTE_TYPES)
     return keys
+
+
+@functools.cache
+def uses() -> Uses:
+    """What the bot asks of content/, for `content check` (the same every time: cached)."""
+    return Uses(
+        keys=frozenset(required_keys()),
+        callback_data=frozenset(all_callback_data()),
+        instructions=frozenset(do.value for do in Do),
+        domain_dir=RASA_PROJECT / "domain",
+    )
