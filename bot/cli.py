@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from bot import clock
+from bot import clock, config
 from bot.languages import DEFAULT_LANGUAGE, LANGUAGES
 
 if TYPE_CHECKING:
@@ -18,12 +18,12 @@ if TYPE_CHECKING:
 
 
 def _logging(level: str = "INFO") -> None:
-    from bot.config import load_dotenv, log_message_text
+    from bot.config import load_dotenv, log_level, log_message_text
 
     load_dotenv()  # LOG_LEVEL and LOG_MESSAGE_TEXT in .env count too
     logging.basicConfig(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        level=os.environ.get("LOG_LEVEL", "").strip().upper() or level,
+        level=log_level() or level,
     )
     root = logging.getLogger()
     if root.level < logging.INFO and not log_message_text():
@@ -548,7 +548,7 @@ def cmd_stack(args: argparse.Namespace) -> None:
     settings = Settings.from_env()
     migrate.upgrade(settings.database_url)
     # Made-up listings are for the playground only: never loaded for real Telegram users.
-    if settings.playground and os.environ.get("SAMPLE_LISTINGS", "1") != "0":
+    if settings.playground and config.sample_listings():
         from bot.directory.gazetteer import default as gazetteer
         from bot.directory.loading import ensure_samples
 
@@ -721,7 +721,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     offices = add("offices", cmd_offices)
     office_actions = offices.add_subparsers(dest="action", required=True, metavar="ACTION")
-    bot_name = os.environ.get("BOT_USERNAME", "kelisim_bot")
+    bot_name = config.bot_username()
     listing = office_actions.add_parser("list", help="every office with its deep link")
     one = office_actions.add_parser("add", help="add or update one office")
     one.add_argument("code", help="2-40 of a-z, 0-9 and _ (it goes into the link)")

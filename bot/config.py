@@ -40,7 +40,79 @@ def load_dotenv(path: Path = ROOT / ".env") -> None:
 
 def log_message_text(env: Mapping[str, str] = os.environ) -> bool:
     """LOG_MESSAGE_TEXT=1: the one setting under which a person's words may reach a log."""
-    return env.get("LOG_MESSAGE_TEXT", "").strip().lower() in {"1", "true", "yes"}
+    return _flag(env.get("LOG_MESSAGE_TEXT", ""))
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes"}
+
+
+# Settings read by the processes other than the bot (the CLI, the stack runner, the action
+# server, training), each a function of the environment, so that every variable is read here
+# and only here (tests/unit/test_config.py); the README's table lists them all.
+
+
+def log_level(env: Mapping[str, str] = os.environ) -> str:
+    """LOG_LEVEL as written (upper case), "" when unset: each process has its own default."""
+    return env.get("LOG_LEVEL", "").strip().upper()
+
+
+def rasa_log_level(env: Mapping[str, str] = os.environ) -> tuple[str, bool]:
+    """RASA_LOG_LEVEL (WARNING when unset), and whether it was lowered: at DEBUG Rasa logs
+    every message's text, so DEBUG becomes INFO unless LOG_MESSAGE_TEXT=1."""
+    import logging
+
+    wanted = env.get("RASA_LOG_LEVEL", "").strip().upper() or "WARNING"
+    number = logging.getLevelName(wanted) if not wanted.isdigit() else int(wanted)
+    if isinstance(number, int) and number < logging.INFO and not log_message_text(env):
+        return "INFO", True
+    return wanted, False
+
+
+def content_dir(env: Mapping[str, str] = os.environ) -> Path:
+    """CONTENT_DIR: the pages, strings and screening rules (the bot's and the actions')."""
+    return Path(env.get("CONTENT_DIR", "").strip() or ROOT / "content")
+
+
+def sample_listings(env: Mapping[str, str] = os.environ) -> bool:
+    """SAMPLE_LISTINGS=0 keeps the playground's made-up mediators out of an empty directory."""
+    return env.get("SAMPLE_LISTINGS", "1").strip() != "0"
+
+
+def bot_username(env: Mapping[str, str] = os.environ) -> str:
+    """BOT_USERNAME: for the links the CLI prints (the running bot asks Telegram instead)."""
+    return env.get("BOT_USERNAME", "").strip() or "kelisim_bot"
+
+
+def rasa_bin(env: Mapping[str, str] = os.environ) -> Path:
+    """RASA_BIN: the `rasa` of Rasa's own environment (Python 3.10)."""
+    return Path(env.get("RASA_BIN", "").strip() or ROOT / ".venv-rasa" / "bin" / "rasa")
+
+
+def model_frozen(env: Mapping[str, str] = os.environ) -> bool:
+    """KELISIM_MODEL_FROZEN=1: use the trained model as it is, though its data changed."""
+    return env.get("KELISIM_MODEL_FROZEN", "").strip() == "1"
+
+
+def rasa_tracker_ttl(env: Mapping[str, str] = os.environ) -> int:
+    """RASA_TRACKER_TTL: seconds a conversation stays in Redis after its last change."""
+    return int(env.get("RASA_TRACKER_TTL", "").strip() or 24 * 3600)
+
+
+def rasa_timeout(env: Mapping[str, str] = os.environ) -> float:
+    """RASA_TIMEOUT: seconds the bot waits for Rasa to answer a turn (ValueError if not a
+    number)."""
+    return float(env.get("RASA_TIMEOUT", "").strip() or RASA_TIMEOUT_DEFAULT)
+
+
+def redis_url(env: Mapping[str, str] = os.environ) -> str:
+    """REDIS_URL: Rasa's tracker and lock stores (and /forget's deletes there); "" if none."""
+    return env.get("REDIS_URL", "").strip()
+
+
+def production(env: Mapping[str, str] = os.environ) -> bool:
+    """KELISIM_ENV=production: refuse settings that are fine for a try but not for people."""
+    return env.get("KELISIM_ENV", "").strip().lower() == "production"
 
 
 def _int_list(raw: str) -> frozenset[int]:
@@ -131,24 +203,24 @@ class Settings:
             database_url=_env("DATABASE_URL", f"sqlite:///{var_dir / 'kelisim.db'}"),
             rasa_url=_env("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
             admin_ids=_int_list(os.environ.get("ADMIN_IDS", "")),
-            content_dir=Path(_env("CONTENT_DIR", str(ROOT / "content"))),
+            content_dir=content_dir(),
             var_dir=var_dir,
             webhook_url=os.environ.get("WEBHOOK_URL", "").strip(),
             webhook_secret=os.environ.get("WEBHOOK_SECRET", "").strip(),
             webhook_listen=_env("WEBHOOK_LISTEN", "127.0.0.1"),
             webhook_port=int(_env("WEBHOOK_PORT", "8443")),
-            rasa_timeout=float(_env("RASA_TIMEOUT", str(RASA_TIMEOUT_DEFAULT))),
+            rasa_timeout=rasa_timeout(),
             sender_secret=_sender_secret(var_dir),
-            log_message_text=_env("LOG_MESSAGE_TEXT", "0") in {"1", "true", "yes"},
+            log_message_text=log_message_text(),
             max_text_length=int(_env("MAX_TEXT_LENGTH", "1000")),
-            content_watch=_env("CONTENT_WATCH", "1") in {"1", "true", "yes"},
+            content_watch=_flag(_env("CONTENT_WATCH", "1")),
             health_port=int(_env("HEALTH_PORT", "0")),
             health_listen=_env("HEALTH_LISTEN", "127.0.0.1"),
             keep_unanswered_days=max(0, int(_env("KEEP_UNANSWERED_DAYS", "0") or 0)),
             conversation_retention_hours=max(
                 1 / 60, float(_env("CONVERSATION_RETENTION_HOURS", "24"))
             ),
-            redis_url=os.environ.get("REDIS_URL", "").strip(),
+            redis_url=redis_url(),
             redis_prefix=_env("RASA_REDIS_PREFIX", "kelisim"),
             rasa_api_token=os.environ.get("RASA_API_TOKEN", "").strip(),
             telegram_sends_per_second=float(_env("TELEGRAM_SENDS_PER_SECOND", "30")),

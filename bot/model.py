@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import logging
 import os
 import subprocess
 import sys
-from collections.abc import Mapping
 from pathlib import Path
 
-from bot.config import RASA_PROJECT, ROOT, log_message_text
+from bot import config
+from bot.config import RASA_PROJECT, ROOT
 
 MODELS = ROOT / "models"
 MODEL_NAME = "kelisim"
@@ -31,7 +30,7 @@ _INPUTS = (
 
 
 def rasa_bin() -> Path:
-    return Path(os.environ.get("RASA_BIN", str(ROOT / ".venv-rasa" / "bin" / "rasa")))
+    return config.rasa_bin()
 
 
 # Secrets only the bot needs: Rasa and the action server never get them (least privilege: a
@@ -47,16 +46,6 @@ def without_bot_secrets(env: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in env.items() if k not in BOT_ONLY}
 
 
-def rasa_log_level(env: Mapping[str, str]) -> tuple[str, bool]:
-    """RASA_LOG_LEVEL (WARNING when unset), and whether it was lowered: at DEBUG Rasa logs
-    every message's text, so DEBUG becomes INFO unless LOG_MESSAGE_TEXT=1."""
-    wanted = env.get("RASA_LOG_LEVEL", "").strip().upper() or "WARNING"
-    number = logging.getLevelName(wanted) if not wanted.isdigit() else int(wanted)
-    if isinstance(number, int) and number < logging.INFO and not log_message_text(env):
-        return "INFO", True
-    return wanted, False
-
-
 def rasa_env() -> dict[str, str]:
     """Quiet, offline Rasa: no telemetry calls home, no TensorFlow chatter, no bot secrets."""
     env = without_bot_secrets(dict(os.environ))
@@ -65,7 +54,7 @@ def rasa_env() -> dict[str, str]:
         TF_CPP_MIN_LOG_LEVEL="3",
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
         PYTHONWARNINGS="ignore",
-        LOG_LEVEL=rasa_log_level(os.environ)[0],
+        LOG_LEVEL=config.rasa_log_level()[0],
     )
     # Our NLU components (rasa_project/kelisim_nlu/) and the text folding they share with the
     # bot (bot/text/) must import in the Rasa environment, whatever the working directory.
@@ -99,7 +88,7 @@ def is_current() -> bool:
 
 def train(force: bool = False) -> bool:
     """Train if the data changed; True if a training ran."""
-    if not force and os.environ.get("KELISIM_MODEL_FROZEN") == "1" and MODEL_PATH.exists():
+    if not force and config.model_frozen() and MODEL_PATH.exists():
         # For a developer who edits training data while tests or a bench run on the last model.
         print(f"KELISIM_MODEL_FROZEN=1: using {MODEL_PATH.relative_to(ROOT)} as it is")
         return False

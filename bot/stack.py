@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import yaml
 
+from bot import config as settings_of
 from bot import model
 from bot.config import RASA_PROJECT, RASA_TIMEOUT_DEFAULT, ROOT
 from bot.supervisor import Backoff, Child, Program, Supervisor
@@ -77,7 +78,7 @@ def conversation_store(env: dict[str, str], playground: bool) -> tuple[str, str]
     survive a restart; otherwise they live in memory until restart, said plainly (the bot's
     retention sweep deletes them a day after the last message either way).
     KELISIM_ENV=production refuses that."""
-    configured = env.get("REDIS_URL", "").strip()
+    configured = settings_of.redis_url(env)
     if configured:
         if urlsplit(configured).scheme not in REDIS_SCHEMES:
             # Rasa's Redis stores take a host and a port: no unix socket.
@@ -85,7 +86,7 @@ def conversation_store(env: dict[str, str], playground: bool) -> tuple[str, str]
         return configured, "conversations are kept in Redis and expire after a day"
     if not playground and _redis_answers(LOCAL_REDIS):
         return LOCAL_REDIS, f"conversations are kept in the local Redis ({LOCAL_REDIS})"
-    if env.get("KELISIM_ENV", "").strip().lower() == "production":
+    if settings_of.production(env):
         raise StoreRefused(
             "KELISIM_ENV=production needs a persistent, expiring conversation store: set "
             "REDIS_URL (conversations would otherwise stay in memory until restart)"
@@ -123,7 +124,7 @@ def ticket_lock_lifetime(env: Mapping[str, str]) -> str:
     expire; the bot gives up on a turn after RASA_TIMEOUT anyway, so a lock living longer only
     keeps the person waiting (found by tests/integration/test_faults.py)."""
     try:
-        timeout = float(env.get("RASA_TIMEOUT") or RASA_TIMEOUT_DEFAULT)
+        timeout = settings_of.rasa_timeout(env)
     except ValueError:
         timeout = RASA_TIMEOUT_DEFAULT
     return str(max(5, math.ceil(timeout)))
@@ -161,7 +162,7 @@ def endpoints_config(actions_port: int, redis_url: str, prefix: str) -> dict[str
             common.update({k: query[k][-1] for k in _REDIS_TLS_FILES if query.get(k)})
         # The tracker holds message text (under a pseudonym): keep it one day, as the privacy
         # page promises, long enough to follow a conversation.
-        retention = int(os.environ.get("RASA_TRACKER_TTL", str(24 * 3600)))
+        retention = settings_of.rasa_tracker_ttl()
         config["tracker_store"] = {
             **common,
             "type": COMPACT_REDIS_STORE,
@@ -321,14 +322,14 @@ class Stack:
             model.without_bot_secrets(env),
             ready=lambda: _get(f"{self.actions_url}/health") is not None,
         )
-        redis_url = env.get("REDIS_URL", "")
+        redis_url = settings_of.redis_url(env)
         endpoints = self.log_dir.parent / "run" / f"endpoints-{self.ports.rasa}.yml"
         endpoints.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         write_private(
             endpoints,
             yaml.safe_dump(endpoints_config(self.ports.actions, redis_url, self.redis_prefix)),
         )
-        if model.rasa_log_level(os.environ)[1]:
+        if settings_of.rasa_log_level()[1]:
             say(
                 "RASA_LOG_LEVEL=DEBUG would log message texts: Rasa logs at INFO "
                 "(LOG_MESSAGE_TEXT=1 allows DEBUG, for debugging only)"
@@ -356,7 +357,7 @@ class Stack:
         """None of the bot's secrets; the Redis password only, for the endpoints file."""
         return {
             **model.rasa_env(),
-            **rasa_redis_env(env.get("REDIS_URL", "")),
+            **rasa_redis_env(settings_of.redis_url(env)),
             **{k: v for k, v in env.items() if k.startswith("SANIC")},
             "TICKET_LOCK_LIFETIME": ticket_lock_lifetime(env),
         }

@@ -12,10 +12,11 @@ Slots hold option codes only, never what the person typed.
 
 from __future__ import annotations
 
-import os
+import functools
 from pathlib import Path
 from typing import Any
 
+import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -24,9 +25,10 @@ from bot.actions.compare import compare_payload, named_dispute_type
 from bot.actions.directory import find_payload
 from bot.actions.language import language_of, requested_language
 from bot.actions.safety import SAFETY_CONCERN
-from bot.config import ROOT
+from bot.config import RASA_PROJECT, content_dir
 from bot.content.live import FollowedContent
 from bot.dialogue.payloads import Do
+from bot.dialogue.topics import TOPIC_CODES
 from bot.screening import answers, engine, rules
 from bot.screening.questions import (
     BY_NAME,
@@ -47,21 +49,28 @@ VERDICT = "screen_verdict"
 CONTROLS = ("back", "restart", "stop", "danger")
 
 # A question typed in the middle of the questionnaire is answered, then the question is asked
-# again. These are the topics whose answer is a fixed response of the domain: the same as the
-# rules in data/rules/ give them (tests/unit/test_screening_actions.py checks it).
-_TOPIC_RESPONSES = {
-    "what_is_mediation": "utter_what_is_mediation",
-    "mediation_cost": "utter_cost",
-    "mediation_duration": "utter_duration",
-    "confidentiality": "utter_confidentiality",
-    "agreement_enforcement": "utter_agreement",
-    "how_to_start": "utter_how_to_start",
-    "mediator_requirements": "utter_mediators",
-    "talk_to_human": "utter_talk_to_person",
-    "privacy": "utter_privacy",
-    "bot_challenge": "utter_bot_challenge",
-    "help": "utter_help",
-}
+# again: a topic a person can pick (bot/dialogue/topics.py), or asking whether this is a bot.
+# Answered with the fixed response the rules in data/rules/ give it outside the questions, read
+# from there (`_side_question_responses`): the rules are the one home of which response
+# answers which intent. Topics answered by an action are handled in `_answer_side_question`.
+_SIDE_QUESTIONS = frozenset({*TOPIC_CODES.values(), "bot_challenge"})
+
+
+@functools.cache
+def _side_question_responses(rules_dir: Path = RASA_PROJECT / "data" / "rules") -> dict[str, str]:
+    """Each side question a rule answers with a fixed response (utter_*): intent -> response."""
+    found: dict[str, str] = {}
+    for path in sorted(rules_dir.glob("*.yml")):
+        for rule in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("rules", []):
+            steps = rule.get("steps", [])
+            plain = not rule.get("condition") and not rule.get("conversation_start")
+            if plain and len(steps) == 2 and "intent" in steps[0] and "action" in steps[1]:
+                intent, action = str(steps[0]["intent"]), str(steps[1]["action"])
+                if intent in _SIDE_QUESTIONS and action.startswith("utter_"):
+                    found[intent] = action
+    return found
+
+
 # A typed side question in the middle of the questions is answered at this confidence or more;
 # below it, the question is asked again. The FallbackClassifier's threshold (config.yml): on the
 # held-out set the intent classifier is then right on 95.7% of messages and wrong on 2.7%.
@@ -78,7 +87,7 @@ _followed: dict[Path, FollowedContent] = {}
 
 def rule_book() -> rules.RuleBook:
     """The rules of the last content that passed the check; ContentRefused if none has yet."""
-    root = Path(os.environ.get("CONTENT_DIR") or ROOT / "content")
+    root = content_dir()
     if root not in _followed:
         # The bot's own check (its keys, buttons and instructions): what it serves, the
         # actions follow, and no other content.
@@ -265,8 +274,8 @@ class ValidateScreeningForm(Action):
                 )
                 return True
             return False
-        if name in _TOPIC_RESPONSES:
-            turn.dispatcher.utter_message(response=_TOPIC_RESPONSES[name])
+        if name in (responses := _side_question_responses()):
+            turn.dispatcher.utter_message(response=responses[name])
             return True
         if name == "find_mediator":
             # Answered as outside the questions; the place is remembered for the next search.

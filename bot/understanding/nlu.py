@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -21,6 +20,7 @@ from queue import Queue
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
+from bot import config
 from bot.config import ROOT
 from bot.model import MODEL_PATH, rasa_bin, rasa_env
 
@@ -153,7 +153,7 @@ def warn_if_stale(model: Path = MODEL_PATH) -> None:
     """Say on stderr when the model is older than its training data (nothing retrains here)."""
     from bot import model as models
 
-    frozen = os.environ.get("KELISIM_MODEL_FROZEN") == "1"
+    frozen = config.model_frozen()
     if model == MODEL_PATH and not frozen and model.exists() and not models.is_current():
         print(
             f"note: {model.relative_to(ROOT)} is older than its training data; "

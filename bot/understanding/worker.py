@@ -115,6 +115,7 @@ def main(argv: list[str]) -> int:
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
     sys.stdout.flush()
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    # Free of app imports (above), so LOG_LEVEL is read here as bot.config.log_level reads it.
     wanted = os.environ.get("LOG_LEVEL", "").strip().upper()
     level = int(wanted) if wanted.isdigit() else logging.getLevelName(wanted or "WARNING")
     logging.basicConfig(level=level if isinstance(level, int) else logging.WARNING)

@@ -13,7 +13,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot import model
+from bot import config
 from bot.storage import migrate
 from tests.support.playground import Chat
 from tests.support.processes import TOKEN, Processes, free_port
@@ -86,10 +86,10 @@ async def test_with_log_message_text_debug_shows_libraries_but_never_the_token(
 
 def test_rasa_never_gets_debug_logs_without_log_message_text() -> None:
     """At DEBUG Rasa logs every message's text (review L6)."""
-    assert model.rasa_log_level({"RASA_LOG_LEVEL": "debug"}) == ("INFO", True)
-    assert model.rasa_log_level({"RASA_LOG_LEVEL": "DEBUG", "LOG_MESSAGE_TEXT": "1"}) == (
+    assert config.rasa_log_level({"RASA_LOG_LEVEL": "debug"}) == ("INFO", True)
+    assert config.rasa_log_level({"RASA_LOG_LEVEL": "DEBUG", "LOG_MESSAGE_TEXT": "1"}) == (
         "DEBUG",
         False,
     )
-    assert model.rasa_log_level({}) == ("WARNING", False)
-    assert model.rasa_log_level({"RASA_LOG_LEVEL": "INFO"}) == ("INFO", False)
+    assert config.rasa_log_level({}) == ("WARNING", False)
+    assert config.rasa_log_level({"RASA_LOG_LEVEL": "INFO"}) == ("INFO", False)
