@@ -27,10 +27,10 @@ from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.orm import Session
 
 from bot.directory import samples
-from bot.directory.gazetteer import default as gazetteer
 from bot.directory.models import Listing
 from bot.directory.search import Query, search
 from bot.directory.tidy import tidy
+from bot.places.gazetteer import default as gazetteer
 from bot.screening.dispute_types import DISPUTE_TYPES
 from bot.storage import migrate
 from bot.storage.urls import sync_url

@@ -38,9 +38,9 @@ from typing import Any
 import yaml
 
 from bot.config import RASA_PROJECT
-from bot.directory.gazetteer import Gazetteer, Place, great_circle_km
-from bot.directory.gazetteer import default as default_gazetteer
 from bot.model import MODEL_PATH
+from bot.places.gazetteer import Gazetteer, Place, great_circle_km
+from bot.places.gazetteer import default as default_gazetteer
 from bot.understanding.contract import FALLBACK_INTENT, classifier_intent, understood
 from bot.understanding.entities import DISPUTE_TYPE, LOCATION
 

@@ -23,9 +23,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions.compare import named_dispute_type
 from bot.actions.safety import concerned, safety_payload
 from bot.dialogue.payloads import Do
-from bot.directory.gazetteer import Gazetteer, Place
-from bot.directory.gazetteer import default as default_gazetteer
 from bot.directory.search import directory_type
+from bot.places.gazetteer import Gazetteer, Place
+from bot.places.gazetteer import default as default_gazetteer
 
 PLACE_SLOT = "mediator_place"
 

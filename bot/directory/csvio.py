@@ -19,9 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import clock
-from bot.directory.gazetteer import Gazetteer, Place
 from bot.directory.models import KINDS, Listing
 from bot.languages import LANGUAGES
+from bot.places.gazetteer import Gazetteer, Place
 from bot.screening.dispute_types import DISPUTE_TYPES
 
 COLUMNS: tuple[str, ...] = (

@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from bot import clock
 from bot.directory import samples
-from bot.directory.gazetteer import Gazetteer
 from bot.directory.models import Listing
 from bot.directory.tidy import tidy
+from bot.places.gazetteer import Gazetteer
 
 _BATCH = 5000
 

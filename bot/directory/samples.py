@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from bot.directory.csvio import joined
-from bot.directory.gazetteer import Gazetteer, Place
 from bot.directory.models import lat_band
+from bot.places.gazetteer import Gazetteer, Place
 from bot.screening.dispute_types import DISPUTE_TYPES
 
 SAMPLE_REGISTER = "SAMPLE register (not real)"

@@ -27,8 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from bot.directory.gazetteer import EARTH_RADIUS_KM, great_circle_km
 from bot.directory.models import FREE_KINDS, Listing, lat_band
+from bot.places.gazetteer import EARTH_RADIUS_KM, great_circle_km
 from bot.screening.fields import type_of_category
 
 __all__ = ["Query", "Result", "directory_type", "great_circle_km", "search", "search_async"]

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.directory.gazetteer import Gazetteer
 from bot.languages import LANGUAGES
 from bot.offices.links import CODE
 from bot.offices.models import KINDS, Office
+from bot.places.gazetteer import Gazetteer
 
 COLUMNS = ("code", "kind", "region", "name_kk", "name_ru", "name_en", "language")
 

@@ -1,5 +1,5 @@
 """Where people heard of the bot, when they came without an office's link: the answers to
-"Where did you hear about us?", counted as `heard:<source>` (bot/offices/counts.py)."""
+"Where did you hear about us?", counted as `heard:<source>` (bot/outreach/counts.py)."""
 
 from __future__ import annotations
 

@@ -33,8 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.config import ROOT
-from bot.directory.gazetteer import Gazetteer
-from bot.directory.gazetteer import default as default_gazetteer
+from bot.places.gazetteer import Gazetteer
+from bot.places.gazetteer import default as default_gazetteer
 from bot.text.skeleton import fold
 
 __all__ = ["MAX_CHARS", "Anonymiser", "anonymise", "default", "vocabulary_from"]

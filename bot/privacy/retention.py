@@ -33,7 +33,7 @@ from sqlalchemy import select, update
 from bot.config import Settings
 from bot.dialogue.client import RasaClient, sender_id
 from bot.dialogue.forget import conversation_keys
-from bot.offices.unanswered import UnansweredStore
+from bot.outreach.unanswered import UnansweredStore
 from bot.storage.db import Database
 from bot.storage.models import User
 

@@ -25,12 +25,12 @@ from telegram.ext import (
 from bot.config import Settings
 from bot.content.live import LiveContent, ReloadResult
 from bot.dialogue.client import RasaClient
-from bot.directory import gazetteer
 from bot.directory.store import DirectoryStore
 from bot.languages import DEFAULT_LANGUAGE, LANGUAGES
-from bot.offices.counts import Counter
 from bot.offices.store import OfficeStore
-from bot.offices.unanswered import UnansweredStore
+from bot.outreach.counts import Counter
+from bot.outreach.unanswered import UnansweredStore
+from bot.places import gazetteer
 from bot.privacy import retention
 from bot.storage.db import Database
 from bot.supervisor import EXIT_CONFIG

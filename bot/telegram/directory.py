@@ -23,7 +23,7 @@ from telegram.error import BadRequest
 
 from bot.directory.models import Listing
 from bot.languages import LANGUAGES
-from bot.offices import counts
+from bot.outreach import counts
 from bot.telegram import directory_codes as codes
 from bot.telegram import keyboards, send
 from bot.telegram.directory_codes import Op, SearchKey

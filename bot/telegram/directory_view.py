@@ -17,9 +17,9 @@ from telegram import (
 
 from bot.content import Catalogue
 from bot.directory.csvio import LAT_RANGE, LON_RANGE
-from bot.directory.gazetteer import Gazetteer, Place
 from bot.directory.models import FREE_KINDS, Listing
 from bot.directory.search import Hit, Query
+from bot.places.gazetteer import Gazetteer, Place
 from bot.screening.fields import DISPUTE_TYPES, VERDICTS
 from bot.telegram import callbacks, keyboards, send
 from bot.telegram import directory_codes as codes

@@ -12,11 +12,11 @@ from bot.config import Settings
 from bot.content import Catalogue
 from bot.content.live import LiveContent
 from bot.dialogue.client import RasaClient
-from bot.directory.gazetteer import Gazetteer
 from bot.directory.store import DirectoryStore
-from bot.offices.counts import Counter
 from bot.offices.store import OfficeStore
-from bot.offices.unanswered import UnansweredStore
+from bot.outreach.counts import Counter
+from bot.outreach.unanswered import UnansweredStore
+from bot.places.gazetteer import Gazetteer
 from bot.screening.rules import RuleBook
 from bot.storage.daily import DailyMarks
 from bot.storage.db import Database, Person

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.directory.gazetteer import Gazetteer
+from bot.places.gazetteer import Gazetteer
 from bot.understanding.contract import RequestError, read_request, understood
 from bot.understanding.nlu import Parse
 

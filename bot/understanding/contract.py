@@ -29,8 +29,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.dialogue.language_guess import clear_language
-from bot.directory.gazetteer import LANGUAGES, Gazetteer, Place
-from bot.directory.gazetteer import default as default_gazetteer
+from bot.places.gazetteer import LANGUAGES, Gazetteer, Place
+from bot.places.gazetteer import default as default_gazetteer
 from bot.screening.dispute_types import DISPUTE_TYPES
 from bot.understanding.entities import DISPUTE_TYPE, LOCATION, entities
 

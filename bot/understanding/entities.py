@@ -1,7 +1,7 @@
 """The entities of a message, found by our resolvers rather than learned.
 
 - `location`: the place the bot would search from (the gazetteer's most specific match), its
-  value the place's id in bot/directory/data/gazetteer.json.
+  value the place's id in bot/places/data/gazetteer.json.
 - `dispute_type`: the kind of dispute the message describes (`dispute_type_in` in
   bot/screening/dispute_types.py), its value one of `DISPUTE_TYPES`. The resolver reads the
   message as a whole, so the span is the whole message; a message that only mentions a person
@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.directory.gazetteer import Gazetteer
-from bot.directory.gazetteer import default as default_gazetteer
+from bot.places.gazetteer import Gazetteer
+from bot.places.gazetteer import default as default_gazetteer
 from bot.screening.dispute_types import dispute_type_in
 from bot.text.language_names import language_mentions
 

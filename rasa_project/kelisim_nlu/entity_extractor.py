@@ -18,8 +18,8 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.directory.gazetteer import Gazetteer
-from bot.directory.gazetteer import default as default_gazetteer
+from bot.places.gazetteer import Gazetteer
+from bot.places.gazetteer import default as default_gazetteer
 from bot.understanding.entities import entities
 
 

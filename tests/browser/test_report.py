@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.content import Catalogue
-from bot.offices import report
+from bot.outreach import report
 from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS, needs_chromium
 
 pytestmark = pytest.mark.browser

@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 
 from bot.content import Catalogue
 from bot.directory.csvio import split
-from bot.directory.gazetteer import default as gazetteer
 from bot.directory.models import FREE_KINDS, ContactReport, Listing
 from bot.directory.search import great_circle_km
+from bot.places.gazetteer import default as gazetteer
 from bot.stack import Stack
 from bot.storage.urls import sync_url
 from bot.telegram.directory_codes import SearchKey

@@ -23,9 +23,9 @@ from aiohttp.test_utils import TestServer
 
 from bot.config import ROOT, Settings
 from bot.content.live import LiveContent
-from bot.directory.gazetteer import default as gazetteer
 from bot.directory.loading import ensure_samples
 from bot.emulator.server import create_app
+from bot.places.gazetteer import default as gazetteer
 from bot.storage import migrate
 from bot.telegram import app as telegram_app
 from bot.telegram.content_manifest import uses

@@ -19,8 +19,8 @@ import redis
 from sqlalchemy import create_engine, text
 
 from bot import model
-from bot.directory.gazetteer import default as gazetteer
 from bot.directory.loading import ensure_samples
+from bot.places.gazetteer import default as gazetteer
 from bot.stack import Ports, Stack
 from bot.storage import migrate
 from tests.support.playground import Chat

@@ -27,11 +27,11 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, T
 
 from bot.config import ROOT
 from bot.emulator.server import create_app
-from bot.offices import broadcast
-from bot.offices.broadcast import BroadcastError, BroadcastRequest, Progress, ServerError
 from bot.storage import migrate
 from bot.storage.models import BroadcastDelivery, User
 from bot.storage.urls import async_url, connect_args, tune
+from bot.telegram import broadcast
+from bot.telegram.broadcast import BroadcastError, BroadcastRequest, Progress, ServerError
 
 TOKEN = "1000001:broadcast-test"
 FIRST_ID = 800000001

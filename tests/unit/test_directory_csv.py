@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from bot.config import ROOT
 from bot.directory import csvio
-from bot.directory.gazetteer import default as gazetteer
 from bot.directory.models import Listing
+from bot.places.gazetteer import default as gazetteer
 from bot.storage import migrate
 from bot.storage.urls import sync_url
 

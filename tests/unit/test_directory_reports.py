@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 
 from bot import clock
 from bot.config import ROOT
-from bot.directory.gazetteer import default as gazetteer
 from bot.directory.loading import ensure_samples
 from bot.directory.models import ContactReport, Listing
 from bot.directory.store import MAX_REPORTS_PER_DAY, DirectoryStore
+from bot.places.gazetteer import default as gazetteer
 from bot.storage import migrate
 from bot.storage.daily import DailyMarks
 from bot.storage.urls import async_url, sync_url

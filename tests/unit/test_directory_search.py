@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from bot.directory import samples
 from bot.directory.csvio import split
-from bot.directory.gazetteer import default as gazetteer
 from bot.directory.models import FREE_KINDS, Listing
 from bot.directory.search import Query, great_circle_km, search
+from bot.places.gazetteer import default as gazetteer
 from bot.storage import migrate
 from bot.storage.urls import sync_url
 

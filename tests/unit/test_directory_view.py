@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 
 from bot.content import Catalogue
-from bot.directory.gazetteer import default as gazetteer
 from bot.directory.models import Listing
 from bot.directory.search import Hit
+from bot.places.gazetteer import default as gazetteer
 from bot.telegram import directory_view as directory
 from bot.telegram.directory_codes import SearchKey, parse
 

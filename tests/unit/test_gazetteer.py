@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.directory import gazetteer_build
-from bot.directory.gazetteer import Gazetteer, Place, default, great_circle_km
+from bot.places import build as gazetteer_build
+from bot.places.gazetteer import Gazetteer, Place, default, great_circle_km
 from bot.text.skeleton import fold
 
 NLU = Path(__file__).parents[2] / "rasa_project" / "data" / "nlu"

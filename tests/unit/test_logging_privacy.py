@@ -20,7 +20,7 @@ from tests.support.processes import TOKEN, Processes, free_port
 
 LEVELS = """
 import json, logging
-from bot.cli import _logging
+from bot.cli.common import setup_logging as _logging
 _logging()
 names = ["bot.telegram.handlers.turn", "telegram.ext", "sqlalchemy.engine", "aiosqlite", "httpx"]
 print(json.dumps({n: logging.getLogger(n).getEffectiveLevel() for n in names}))

@@ -20,10 +20,10 @@ from sqlalchemy.orm import Session
 from bot import clock
 from bot.config import ROOT
 from bot.content import Catalogue
-from bot.directory.gazetteer import default as gazetteer
 from bot.offices import links, poster, registry
-from bot.offices.counts import Counter
 from bot.offices.models import DailyCount, Office
+from bot.outreach.counts import Counter
+from bot.places.gazetteer import default as gazetteer
 from bot.storage import migrate
 from bot.storage.urls import async_url, sync_url
 

@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from bot import clock
 from bot.config import ROOT
 from bot.content import Catalogue
-from bot.offices import report
 from bot.offices.models import DailyCount, Office, UnansweredQuestion
-from bot.offices.unanswered import UnansweredStore, anonymise
+from bot.outreach import report
+from bot.outreach.unanswered import UnansweredStore, anonymise
 from bot.storage import migrate
 from bot.storage.urls import async_url, sync_url
 

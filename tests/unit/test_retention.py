@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, inspect, select, update
 
 from bot.config import ROOT, Settings
 from bot.dialogue.client import RasaClient, sender_id
-from bot.offices.unanswered import UnansweredStore
+from bot.outreach.unanswered import UnansweredStore
 from bot.privacy import retention
 from bot.privacy.retention import Retention, note_seen
 from bot.storage import migrate

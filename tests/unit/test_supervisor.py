@@ -132,7 +132,7 @@ def test_the_action_server_dies_with_the_supervisor_killed_just_after_start_up(
     tmp_path: Path, supervised: Callable[..., Supervised], attempt: int
 ) -> None:
     """Sanic's manager process, killed while its worker was still starting, kept spinning and
-    holding the port: the action server now runs as one process (bot/cli.py)."""
+    holding the port: the action server now runs as one process (bot/cli/processes.py)."""
     port = free_port()
     command = [sys.executable, "-m", "bot", "actions", "--port", str(port)]
     sup = supervised(

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 
 from bot import clock
 from bot.offices.models import UnansweredQuestion
-from bot.offices.unanswered import UnansweredStore, anonymise
+from bot.outreach.unanswered import UnansweredStore, anonymise
 from bot.privacy import anonymiser
 from bot.storage import migrate
 from bot.storage.urls import async_url

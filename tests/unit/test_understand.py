@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from bot import nlu_report
-from bot.directory.gazetteer import default as gazetteer
+from bot.places.gazetteer import default as gazetteer
 from bot.understanding import cli, worker
 from bot.understanding.contract import (
     FIELDS,

@@ -16,7 +16,7 @@ from telegram.constants import ParseMode
 from bot import clock
 from bot.content.live import ReloadResult
 from bot.languages import DEFAULT_LANGUAGE
-from bot.offices import counts, report
+from bot.outreach import counts, report
 from bot.telegram.handlers.common import say, user_language
 from bot.telegram.handlers.turn import unknown_command
 from bot.telegram.services import Context, Services

@@ -12,7 +12,8 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.offices import counts, links
+from bot.offices import links
+from bot.outreach import counts
 from bot.telegram import callbacks, keyboards, language
 from bot.telegram.handlers.common import (
     ASK_SOURCE,

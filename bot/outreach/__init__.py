@@ -1,0 +1,1 @@
+"""What outreach teams and offices see: anonymous daily counts, unanswered questions, the report."""
