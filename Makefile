@@ -30,7 +30,9 @@ help:
 	@echo "make check      the inner loop: lint, types, content check, the fast unit tests (SQLite; no processes, Rasa, Redis)"
 	@echo "make content-check  every problem in content/ (missing translations, limits, front matter)"
 	@echo "make nlu-report intent accuracy, dispute type and place per language slice on the held-out set (rasa_project/tests/nlu)"
-	@echo "make lint       ruff and mypy"
+	@echo "make lint       ruff (rules and format) and mypy"
+	@echo "make format     format the code and apply ruff's safe fixes"
+	@echo "make hooks      run lint and the content check before each commit (pre-commit)"
 	@echo "make bench      drive simulated users through the full stack (see bench/README.md; figures in docs/benchmarks.md)"
 	@echo "make lock       re-resolve uv.lock and rasa_project/requirements.lock"
 	@echo "make clean      remove virtualenvs, models and var/ (the database too)"
@@ -74,10 +76,23 @@ browser:
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 		else echo "install Debian's chromium for the browser test (sudo apt-get install chromium)" >&2; fi; }
 
+PY_DIRS := bot tests bench rasa_project/kelisim_nlu rasa_project/kelisim_engine
+
 .PHONY: lint
 lint: .venv/.installed
-	.venv/bin/ruff check bot tests bench rasa_project/kelisim_nlu rasa_project/kelisim_engine
+	.venv/bin/ruff check $(PY_DIRS)
+	.venv/bin/ruff format --check $(PY_DIRS)
 	.venv/bin/mypy
+
+.PHONY: format
+format: .venv/.installed
+	.venv/bin/ruff format $(PY_DIRS)
+	.venv/bin/ruff check --fix $(PY_DIRS)
+
+# Runs lint and the content check before each commit (.pre-commit-config.yaml).
+.PHONY: hooks
+hooks: .venv/.installed
+	.venv/bin/pre-commit install
 
 .PHONY: rasa-validate
 rasa-validate: .venv-rasa/.installed

@@ -15,7 +15,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bot.model import ROOT, rasa_bin
+from bot.config import ROOT
+from bot.model import rasa_bin
 from tests.support.stack import free_port
 
 PROJECT = ROOT / "var" / "bench" / "rasa-init"

@@ -109,7 +109,7 @@ async def _drive(scenario: str, stack: Stack, users: int, seconds: float, rate: 
         jobs = [_ordinary(http, base, i, deadline, latencies) for i in range(users)]
         flood = _flooder(http, base, deadline, rate) if scenario != "calm" else None
         if flood is not None:
-            (*errors, (sent, answered)) = await asyncio.gather(*jobs, flood)
+            errors, (sent, answered) = await asyncio.gather(asyncio.gather(*jobs), flood)
         else:
             errors, (sent, answered) = list(await asyncio.gather(*jobs)), (0, 0)
     return Result(

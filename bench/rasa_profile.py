@@ -31,11 +31,12 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=30)
     args = parser.parse_args()
 
-    from kelisim_engine import serve
+    # As `import a.b as b`: mypy's incremental cache can lose `from a import b` (mypy#20799).
+    import kelisim_engine.serve as serve
 
     if not args.tensorflow:
         serve.without_tensorflow(args.model)
-    from kelisim_engine import speedups
+    import kelisim_engine.speedups as speedups
     from kelisim_engine.tracker_stores import CompactInMemoryTrackerStore
 
     speedups.install()

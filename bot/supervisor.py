@@ -120,7 +120,8 @@ class RotatingLog:
 
     def note(self, text: str) -> None:
         """A line of the supervisor's own, so a restart shows where it happened."""
-        stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+        # The machine's own zone, as the lines of the processes it supervises have.
+        stamp = dt.datetime.now(dt.UTC).astimezone().strftime("%Y-%m-%d %H:%M:%S")
         self.write(f"{stamp} supervisor: {text}\n".encode())
 
     def _rotate(self) -> None:

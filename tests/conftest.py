@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import httpx._transports.default as httpx_transports
 import psycopg
 import pytest
@@ -50,7 +51,7 @@ def catalogue() -> Catalogue:
     return Catalogue.load(ROOT / "content")
 
 
-_create_ssl_context = httpx_transports.create_ssl_context
+_create_ssl_context = httpx.create_ssl_context  # the function httpx_transports imports
 
 
 @functools.cache

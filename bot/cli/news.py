@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from bot.cli.common import Adder
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.telegram.broadcast import Progress
 
 
 def cmd_broadcast(args: argparse.Namespace) -> None:
@@ -14,13 +19,9 @@ def cmd_broadcast(args: argparse.Namespace) -> None:
     from pathlib import Path
 
     from sqlalchemy.exc import SQLAlchemyError
-    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
-    from telegram import Bot
-    from telegram.error import TelegramError
 
     from bot.config import Settings
     from bot.storage import migrate
-    from bot.storage.urls import async_url, connect_args, tune
     from bot.telegram import broadcast
 
     settings = Settings.from_env()
@@ -40,41 +41,8 @@ def cmd_broadcast(args: argparse.Namespace) -> None:
               "the bot's own answers keep their share of Telegram's limit")  # fmt: skip
     migrate.upgrade(settings.database_url)
     tty = sys.stderr.isatty()
-
-    def show(progress: broadcast.Progress) -> None:
-        if tty:
-            print("\r" + broadcast.bar(progress), end="", file=sys.stderr, flush=True)
-
-    async def run() -> broadcast.Progress:
-        url = async_url(settings.database_url)
-        engine = create_async_engine(url, connect_args=connect_args(url, interactive=False))
-        tune(engine.sync_engine)
-        bot = Bot(
-            settings.token,
-            base_url=settings.telegram_api_base_url,
-            request=broadcast.BroadcastRequest(),
-        )
-        try:
-            try:
-                await bot.initialize()
-            except TelegramError as exc:
-                raise broadcast.BroadcastError(f"Telegram cannot be reached: {exc}") from None
-            sessions = async_sessionmaker(engine, expire_on_commit=False)
-            return await broadcast.send(
-                bot,
-                sessions,
-                broadcast_id,
-                messages,
-                args.rate,
-                on_progress=show,
-                resend_unknown=args.resend_unknown,
-            )
-        finally:
-            await bot.shutdown()
-            await engine.dispose()
-
     try:
-        progress = asyncio.run(run())
+        progress = asyncio.run(_send(settings, broadcast_id, messages, args, tty))
     except broadcast.BroadcastError as exc:
         sys.exit(f"{args.file}: {exc}; nothing more was sent")
     except SQLAlchemyError as exc:
@@ -84,6 +52,57 @@ def cmd_broadcast(args: argparse.Namespace) -> None:
         )
     if tty:
         print(file=sys.stderr)
+    _report(broadcast_id, progress)
+
+
+async def _send(
+    settings: Settings, broadcast_id: str, messages: dict[str, str], args: argparse.Namespace,
+    tty: bool,
+) -> Progress:  # fmt: skip
+    """Send it through our own Bot API client, with a progress bar on a terminal."""
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+    from telegram import Bot
+    from telegram.error import TelegramError
+
+    from bot.storage.urls import async_url, connect_args, tune
+    from bot.telegram import broadcast
+
+    def show(progress: Progress) -> None:
+        if tty:
+            print("\r" + broadcast.bar(progress), end="", file=sys.stderr, flush=True)
+
+    url = async_url(settings.database_url)
+    engine = create_async_engine(url, connect_args=connect_args(url, interactive=False))
+    tune(engine.sync_engine)
+    bot = Bot(
+        settings.token,
+        base_url=settings.telegram_api_base_url,
+        request=broadcast.BroadcastRequest(),
+    )
+    try:
+        try:
+            await bot.initialize()
+        except TelegramError as exc:
+            raise broadcast.BroadcastError(f"Telegram cannot be reached: {exc}") from None
+        sessions = async_sessionmaker(engine, expire_on_commit=False)
+        return await broadcast.send(
+            bot,
+            sessions,
+            broadcast_id,
+            messages,
+            args.rate,
+            on_progress=show,
+            resend_unknown=args.resend_unknown,
+        )
+    finally:
+        await bot.shutdown()
+        await engine.dispose()
+
+
+def _report(broadcast_id: str, progress: Progress) -> None:
+    """What happened, and what to do about what did not (exit 130 interrupted, 1 failures)."""
+    from bot.telegram import broadcast
+
     print(f"{broadcast_id}: " + broadcast.bar(progress))
     unknown = progress.unknown + progress.unknown_before
     if unknown:

@@ -7,10 +7,13 @@ import os
 import signal
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot import config
 from bot.cli.common import Adder, content_refused, hide_in_logs, setup_logging
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
@@ -83,13 +86,15 @@ def cmd_emulator(args: argparse.Namespace) -> None:
     emulator_main(args.rest)
 
 
-def cmd_stack(args: argparse.Namespace) -> None:
-    """Start emulator (without a token), action server, Rasa and bot; Ctrl-C stops them all."""
-    from bot.config import Settings
-    from bot.stack import Stack
+def _ready_to_start(settings: Settings) -> str:
+    """Everything the stack needs before it starts anything: the schema, the playground's
+    sample mediators, a conversation store and content that passes the check; the Redis URL
+    for Rasa's stores ("" for memory). Exits saying why when one is missing."""
+    from bot.content.live import ContentRefused, LiveContent
+    from bot.stack import StoreRefused, conversation_store
     from bot.storage import migrate
+    from bot.telegram.content_manifest import uses
 
-    settings = Settings.from_env()
     migrate.upgrade(settings.database_url)
     # Made-up listings are for the playground only: never loaded for real Telegram users.
     if settings.playground and config.sample_listings():
@@ -98,21 +103,26 @@ def cmd_stack(args: argparse.Namespace) -> None:
 
         if added := ensure_samples(settings.database_url, gazetteer()):
             print(f"the directory was empty: {added} sample listings loaded")
-    from bot.stack import StoreRefused, conversation_store
-
     try:
         redis_url, store_line = conversation_store(dict(os.environ), settings.playground)
     except StoreRefused as exc:
         sys.exit(str(exc))
     print(store_line, flush=True)
-    from bot.content.live import ContentRefused, LiveContent
-    from bot.telegram.content_manifest import uses
-
     # The bot would refuse it too, but only after Rasa took its minute to load.
     try:
         LiveContent.checked(settings.content_dir, uses())
     except ContentRefused as exc:
         sys.exit(content_refused(exc))
+    return redis_url
+
+
+def cmd_stack(args: argparse.Namespace) -> None:
+    """Start emulator (without a token), action server, Rasa and bot; Ctrl-C stops them all."""
+    from bot.config import Settings
+    from bot.stack import Stack
+
+    settings = Settings.from_env()
+    redis_url = _ready_to_start(settings)
     from bot.stack import HEALTH_PORT_DEFAULT, Ports
     from bot.supervisor import GiveUp, exit_with_parent
 

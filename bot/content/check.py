@@ -87,7 +87,7 @@ def _all_known_cases() -> list[dict[str, object]]:
     "no" to each yes/no question, no excluded crime."""
     from bot.screening.fields import BOOLEAN_FIELDS, CATEGORIES, CHOICE_FIELDS
 
-    base: dict[str, object] = {f: False for f in BOOLEAN_FIELDS}
+    base: dict[str, object] = dict.fromkeys(BOOLEAN_FIELDS, False)
     base.update(excluded_crime="none", crime_gravity="minor", admin_offence="other")
     cases = []
     for category in CATEGORIES:
@@ -364,7 +364,7 @@ class _Checker:
                     names = placeholders(value)
                 except ValueError:
                     continue  # reported by check_completeness
-                sample = {name: "x" * 12 for name in names}
+                sample = dict.fromkeys(names, "x" * 12)
                 try:
                     html = catalogue.text(lang, key, **sample)
                 except (KeyError, ValueError, IndexError) as exc:

@@ -158,6 +158,23 @@ def parse(data: object, languages: tuple[str, ...]) -> tuple[Glossary, list[str]
     return glossary, problems
 
 
+def _allowed(where: str, raw_allow: object, problems: list[str]) -> list[tuple[str, str]]:
+    """Where a term to avoid may still appear: (place, name) pairs; problems noted."""
+    if not isinstance(raw_allow, dict):
+        problems.append(f"{where}: `allow` must map {', '.join(PLACES)} to lists")
+        return []
+    allow: list[tuple[str, str]] = []
+    for place, names in raw_allow.items():
+        listed = _strings(names)
+        if place not in PLACES or listed is None:
+            problems.append(
+                f"{where}: allow: {place!r} must be one of {', '.join(PLACES)}, with a list"
+            )
+            continue
+        allow.extend((str(place), name) for name in listed)
+    return allow
+
+
 def _term(language: str, index: int, raw: object, problems: list[str]) -> Term | None:
     where = f"{language} #{index}"
     if not isinstance(raw, dict):
@@ -191,19 +208,7 @@ def _term(language: str, index: int, raw: object, problems: list[str]) -> Term |
     if not compiled["avoid"]:
         problems.append(f"{where}: needs `avoid:` (at least one word or phrase)")
         return None
-    allow: list[tuple[str, str]] = []
-    raw_allow = raw.get("allow") or {}
-    if not isinstance(raw_allow, dict):
-        problems.append(f"{where}: `allow` must map {', '.join(PLACES)} to lists")
-    else:
-        for place, names in raw_allow.items():
-            listed = _strings(names)
-            if place not in PLACES or listed is None:
-                problems.append(
-                    f"{where}: allow: {place!r} must be one of {', '.join(PLACES)}, with a list"
-                )
-                continue
-            allow.extend((str(place), name) for name in listed)
+    allow = _allowed(where, raw.get("allow") or {}, problems)
     return Term(
         language=language,
         concept=" ".join(concept.split()),

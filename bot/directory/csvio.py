@@ -135,88 +135,130 @@ def _settlement(gazetteer: Gazetteer, raw: str) -> Place | None:
     return None if place is None or place.kind == "region" else place
 
 
+@dataclass
+class _Row:
+    """One CSV row being checked: its cells, the listing's values so far, and its problems."""
+
+    line: int
+    cell: dict[str, str]
+    gazetteer: Gazetteer
+    today: dt.date
+    values: dict[str, Any] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def bad(self, column: str, message: str) -> None:
+        self.problems.append(Problem(self.line, column, message))
+
+
+def _check_cells(row: _Row) -> None:
+    """No cell with a control character or over CELL_MAX; the required ones given."""
+    for column, value in row.cell.items():
+        if _CONTROL.search(value):
+            row.bad(column, "contains a control character (such as NUL): retype the cell")
+        elif len(value) > CELL_MAX:
+            row.bad(column, f"too long: {len(value)} characters (at most {CELL_MAX})")
+    for column in REQUIRED:
+        if not row.cell[column]:
+            row.bad(column, "missing" if column != "entry" else "missing register entry number")
+
+
+def _check_kind_and_text(row: _Row) -> None:
+    """The kind of mediator, and the columns taken as they are written."""
+    kind = row.cell["kind"]
+    if kind and kind.lower() not in KINDS:
+        row.bad("kind", f"unknown kind {kind!r} (use {', '.join(KINDS)})")
+    row.values["kind"] = kind.lower()
+    for column in ("name", "register", "entry", "address", "fee_note", "source"):
+        row.values[column] = row.cell[column]
+
+
+def _check_lists(row: _Row) -> None:
+    """Languages and kinds of dispute: known codes, comma-separated."""
+    for column, known, what in (
+        ("languages", LANGUAGE_CODES, "language"),
+        ("dispute_types", DISPUTE_TYPES, "dispute type"),
+    ):
+        if row.cell[column]:
+            codes, error = _codes(row.cell[column], known, what)
+            if error:
+                row.bad(column, error)
+            row.values[column] = joined(codes)
+
+
+def _check_place(row: _Row) -> None:
+    """The town or village (its region follows), and coordinates inside Kazakhstan."""
+    if row.cell["settlement"]:
+        place = _settlement(row.gazetteer, row.cell["settlement"])
+        if place is None:
+            row.bad("settlement", f"unknown town or village {row.cell['settlement']!r}")
+        else:
+            row.values["settlement_id"] = place.id
+            row.values["region_id"] = place.region
+    for column, (low, high) in (("lat", LAT_RANGE), ("lon", LON_RANGE)):
+        if not row.cell[column]:
+            continue
+        try:
+            number = float(row.cell[column].replace(",", "."))
+        except ValueError:
+            row.bad(column, f"not a number: {row.cell[column]!r}")
+            continue
+        if not low <= number <= high:
+            row.bad(column, f"{number} is outside Kazakhstan ({low} to {high})")
+        row.values[column] = number
+
+
+def _check_contacts(row: _Row) -> None:
+    """Phone, e-mail and Telegram, each well-formed, and at least one of them."""
+    cell = row.cell
+    phone = phone_number(cell["phone"]) if cell["phone"] else ""
+    if phone is None:
+        row.bad("phone", f"not a Kazakhstan phone number: {cell['phone']!r} (+7 7XX XXX XX XX)")
+    row.values["phone"] = phone or ""
+    if cell["email"] and not _EMAIL.match(cell["email"]):
+        row.bad("email", f"not an e-mail address: {cell['email']!r}")
+    row.values["email"] = cell["email"]
+    handle = _TELEGRAM.match(cell["telegram"]) if cell["telegram"] else None
+    if cell["telegram"] and handle is None:
+        row.bad("telegram", f"not a Telegram username: {cell['telegram']!r}")
+    row.values["telegram"] = handle.group(1) if handle else ""
+    if not (cell["phone"] or cell["email"] or cell["telegram"]):
+        row.bad("phone", "no way to reach them: give a phone, an e-mail or a Telegram username")
+
+
+def _check_flags_and_date(row: _Row) -> None:
+    """Online and sample as yes or no; the day it was verified, not in the future."""
+    for column in ("online", "sample"):
+        flag = _flag(row.cell[column])
+        if flag is None:
+            row.bad(column, f"write yes or no, not {row.cell[column]!r}")
+        row.values[column] = bool(flag)
+    if row.cell["verified_on"]:
+        try:
+            verified = dt.date.fromisoformat(row.cell["verified_on"])
+        except ValueError:
+            row.bad("verified_on", f"not a date (YYYY-MM-DD): {row.cell['verified_on']!r}")
+        else:
+            if verified > row.today:
+                row.bad("verified_on", f"{verified} is in the future")
+            row.values["verified_on"] = verified
+
+
+# Every check a row goes through, in the order its problems are listed.
+_ROW_CHECKS = (
+    _check_cells, _check_kind_and_text, _check_lists, _check_place, _check_contacts,
+    _check_flags_and_date,
+)  # fmt: skip
+
+
 def parse_row(
     line: int, row: Mapping[str, str], gazetteer: Gazetteer, today: dt.date
 ) -> tuple[dict[str, Any] | None, list[Problem]]:
     """One CSV row as Listing values, or the problems that stop it (every one of them)."""
-    problems: list[Problem] = []
-    values: dict[str, Any] = {}
-
-    def bad(column: str, message: str) -> None:
-        problems.append(Problem(line, column, message))
-
     cell = {c: _from_spreadsheet((row.get(c) or "").strip()) for c in COLUMNS}
-    for column, value in cell.items():
-        if _CONTROL.search(value):
-            bad(column, "contains a control character (such as NUL): retype the cell")
-        elif len(value) > CELL_MAX:
-            bad(column, f"too long: {len(value)} characters (at most {CELL_MAX})")
-    for column in REQUIRED:
-        if not cell[column]:
-            bad(column, "missing" if column != "entry" else "missing register entry number")
-    if cell["kind"] and cell["kind"].lower() not in KINDS:
-        bad("kind", f"unknown kind {cell['kind']!r} (use {', '.join(KINDS)})")
-    values["kind"] = cell["kind"].lower()
-    for column in ("name", "register", "entry", "address", "fee_note", "source"):
-        values[column] = cell[column]
-    if cell["languages"]:
-        codes, error = _codes(cell["languages"], LANGUAGE_CODES, "language")
-        if error:
-            bad("languages", error)
-        values["languages"] = joined(codes)
-    if cell["dispute_types"]:
-        codes, error = _codes(cell["dispute_types"], DISPUTE_TYPES, "dispute type")
-        if error:
-            bad("dispute_types", error)
-        values["dispute_types"] = joined(codes)
-    if cell["settlement"]:
-        place = _settlement(gazetteer, cell["settlement"])
-        if place is None:
-            bad("settlement", f"unknown town or village {cell['settlement']!r}")
-        else:
-            values["settlement_id"] = place.id
-            values["region_id"] = place.region
-    for column, (low, high) in (("lat", LAT_RANGE), ("lon", LON_RANGE)):
-        if not cell[column]:
-            continue
-        try:
-            number = float(cell[column].replace(",", "."))
-        except ValueError:
-            bad(column, f"not a number: {cell[column]!r}")
-            continue
-        if not low <= number <= high:
-            bad(column, f"{number} is outside Kazakhstan ({low} to {high})")
-        values[column] = number
-    values["phone"] = ""
-    if cell["phone"]:
-        phone = phone_number(cell["phone"])
-        if phone is None:
-            bad("phone", f"not a Kazakhstan phone number: {cell['phone']!r} (+7 7XX XXX XX XX)")
-        values["phone"] = phone or ""
-    if cell["email"] and not _EMAIL.match(cell["email"]):
-        bad("email", f"not an e-mail address: {cell['email']!r}")
-    values["email"] = cell["email"]
-    handle = _TELEGRAM.match(cell["telegram"]) if cell["telegram"] else None
-    if cell["telegram"] and handle is None:
-        bad("telegram", f"not a Telegram username: {cell['telegram']!r}")
-    values["telegram"] = handle.group(1) if handle else ""
-    if not (cell["phone"] or cell["email"] or cell["telegram"]):
-        bad("phone", "no way to reach them: give a phone, an e-mail or a Telegram username")
-    for column in ("online", "sample"):
-        flag = _flag(cell[column])
-        if flag is None:
-            bad(column, f"write yes or no, not {cell[column]!r}")
-        values[column] = bool(flag)
-    if cell["verified_on"]:
-        try:
-            verified = dt.date.fromisoformat(cell["verified_on"])
-        except ValueError:
-            bad("verified_on", f"not a date (YYYY-MM-DD): {cell['verified_on']!r}")
-        else:
-            if verified > today:
-                bad("verified_on", f"{verified} is in the future")
-            values["verified_on"] = verified
-    return (None if problems else values), problems
+    checked = _Row(line, cell, gazetteer, today)
+    for check in _ROW_CHECKS:
+        check(checked)
+    return (None if checked.problems else checked.values), checked.problems
 
 
 def _delimiter(text: str) -> str:

@@ -147,6 +147,62 @@ def _texts(where: str, raw: object, what: str) -> dict[str, str]:
     return {lang: str(raw[lang]).strip() for lang in LANGUAGES}
 
 
+def _citations(where: str, raw: dict[str, Any], acts: Mapping[str, Any]) -> list[Citation]:
+    """The acts and articles a rule cites: a known act, and an article unless it is a policy."""
+    citations = []
+    for cite in raw.get("citations") or []:
+        if not isinstance(cite, dict) or cite.get("act") not in acts:
+            raise RuleBookError(f"{where}: a citation needs a known act: {cite!r}")
+        article = str(cite.get("article") or "")
+        if not article and not acts[cite["act"]].get("policy"):
+            raise RuleBookError(f"{where}: a citation of a law needs an article: {cite!r}")
+        citations.append(Citation(str(cite["act"]), article))
+    return citations
+
+
+def _outcome(
+    where: str, raw: dict[str, Any], adjustment: bool
+) -> tuple[str, dict[str, str], tuple[str, ...]]:
+    """A rule's verdict, or an adjustment's changes; and the verdicts it can produce."""
+    if not adjustment:
+        verdict = str(raw.get("verdict") or "")
+        if verdict not in VERDICTS:
+            raise RuleBookError(f"{where}: verdict must be one of {', '.join(VERDICTS)}")
+        if verdict == "unsure":
+            raise RuleBookError(
+                f"{where}: no rule gives `unsure`: the engine does, naming what is not known"
+            )
+        return verdict, {}, (verdict,)
+    raw_changes = raw.get("changes")
+    if not isinstance(raw_changes, dict) or not raw_changes:
+        raise RuleBookError(f"{where}: an adjustment needs `changes: {{old: new}}`")
+    changes: dict[str, str] = {}
+    for old, new in raw_changes.items():
+        if old not in VERDICTS or new not in VERDICTS:
+            raise RuleBookError(f"{where}: unknown verdict in changes {old!r}: {new!r}")
+        changes[str(old)] = str(new)
+    return "", changes, tuple(changes.values())
+
+
+def _reasons(where: str, raw: dict[str, Any], verdict: str, cited: set[str]) -> dict[str, str]:
+    """The reasons in every language: an eligible one never says mediation is excluded, and
+    none names an article the rule does not cite."""
+    reasons = _texts(where, raw.get("reasons"), "reasons")
+    if verdict == "eligible":
+        for lang, reason in reasons.items():
+            said = [w for w in _EXCLUDING_WORDS.get(lang, ()) if w in reason.casefold()]
+            if said:
+                raise RuleBookError(
+                    f"{where}: the verdict is eligible, but the {lang} reason says {said[0]!r}"
+                )
+    for lang, reason in reasons.items():
+        for number in sorted(articles_named(reason) - cited):
+            raise RuleBookError(
+                f"{where}: the {lang} reason names article {number}, which the rule does not cite"
+            )
+    return reasons
+
+
 def _rule(raw: object, index: int, adjustment: bool, acts: Mapping[str, Any]) -> Rule:
     if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
         raise RuleBookError(f"rule #{index + 1}: needs an id")
@@ -156,37 +212,11 @@ def _rule(raw: object, index: int, adjustment: bool, acts: Mapping[str, Any]) ->
     if not isinstance(when, dict) or not when:
         raise RuleBookError(f"{where}: `when` must list at least one answer")
     conditions = tuple(_condition(where, f, spec) for f, spec in when.items())
-    citations = []
-    for cite in raw.get("citations") or []:
-        if not isinstance(cite, dict) or cite.get("act") not in acts:
-            raise RuleBookError(f"{where}: a citation needs a known act: {cite!r}")
-        article = str(cite.get("article") or "")
-        if not article and not acts[cite["act"]].get("policy"):
-            raise RuleBookError(f"{where}: a citation of a law needs an article: {cite!r}")
-        citations.append(Citation(str(cite["act"]), article))
+    citations = _citations(where, raw, acts)
     confidence = str(raw.get("confidence") or "")
     if confidence not in _CONFIDENCE:
         raise RuleBookError(f"{where}: confidence must be one of {', '.join(_CONFIDENCE)}")
-    changes: dict[str, str] = {}
-    verdict = ""
-    if adjustment:
-        raw_changes = raw.get("changes")
-        if not isinstance(raw_changes, dict) or not raw_changes:
-            raise RuleBookError(f"{where}: an adjustment needs `changes: {{old: new}}`")
-        for old, new in raw_changes.items():
-            if old not in VERDICTS or new not in VERDICTS:
-                raise RuleBookError(f"{where}: unknown verdict in changes {old!r}: {new!r}")
-            changes[str(old)] = str(new)
-        produced = tuple(changes.values())
-    else:
-        verdict = str(raw.get("verdict") or "")
-        if verdict not in VERDICTS:
-            raise RuleBookError(f"{where}: verdict must be one of {', '.join(VERDICTS)}")
-        produced = (verdict,)
-    if "unsure" in produced and not adjustment:
-        raise RuleBookError(
-            f"{where}: no rule gives `unsure`: the engine does, naming what is not known"
-        )
+    verdict, changes, produced = _outcome(where, raw, adjustment)
     if not citations:
         raise RuleBookError(f"{where}: every verdict except unsure needs a citation")
     if confidence in ("Low", "UNCONFIRMED") and any(v in _FIRM for v in produced):
@@ -201,20 +231,7 @@ def _rule(raw: object, index: int, adjustment: bool, acts: Mapping[str, Any]) ->
         # Passing over a rule that would allow mediation could let a later, more favourable
         # rule decide on an answer nobody gave.
         raise RuleBookError(f"{where}: only a rule that excludes mediation may skip unknowns")
-    reasons = _texts(where, raw.get("reasons"), "reasons")
-    if verdict == "eligible":
-        for lang, reason in reasons.items():
-            said = [w for w in _EXCLUDING_WORDS.get(lang, ()) if w in reason.casefold()]
-            if said:
-                raise RuleBookError(
-                    f"{where}: the verdict is eligible, but the {lang} reason says {said[0]!r}"
-                )
-    cited = {c.base_article for c in citations}
-    for lang, reason in reasons.items():
-        for number in sorted(articles_named(reason) - cited):
-            raise RuleBookError(
-                f"{where}: the {lang} reason names article {number}, which the rule does not cite"
-            )
+    reasons = _reasons(where, raw, verdict, {c.base_article for c in citations})
     return Rule(
         id=rule_id,
         conditions=conditions,

@@ -206,14 +206,12 @@ async def _plan(
 ) -> _Plan:
     """Who still gets this broadcast, how many have it, how many may have it."""
     async with sessions() as session:
-        journal: dict[int, str] = {
-            telegram_id: status
-            for telegram_id, status in await session.execute(
-                select(BroadcastDelivery.telegram_id, BroadcastDelivery.status).where(
-                    BroadcastDelivery.broadcast == broadcast
-                )
+        rows = await session.execute(
+            select(BroadcastDelivery.telegram_id, BroadcastDelivery.status).where(
+                BroadcastDelivery.broadcast == broadcast
             )
-        }
+        )
+        journal: dict[int, str] = dict(rows.tuples().all())
         rows = await session.execute(
             select(User.telegram_id, User.language)
             .where(User.news.is_(True), User.blocked.is_(False))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -14,40 +15,8 @@ from bot.telegram import directory_codes
 from bot.telegram.directory_codes import DirectoryCode, Op, SearchKey
 
 _PAGE_ID = re.compile(r"[a-z][a-z0-9_]{0,59}")
-
-MENU = "menu"
-FORGET = "forget"
-FORGET_CONFIRMED = "forget:yes"
-LANGUAGE_PICKER = "lang"
-# "Where did you hear about us?" after a bare /start: the answers (bot/offices/sources.py).
-SOURCE_QUESTION = "src:ask"  # on the welcome: opens the question (source("ask"))
 # "change" (after a verdict) reopens the last answer, as "back" does during the questions.
 SCREEN_CONTROLS = ("back", "restart", "stop", "change")
-
-
-def choose_language(language: str) -> str:
-    return f"l:{language}"
-
-
-def topic(intent: str) -> str:
-    return f"t:{CODE_OF_TOPIC[intent]}"
-
-
-def page(page_id: str) -> str:
-    return f"p:{page_id}"
-
-
-def screen_answer(question: str, option: str) -> str:
-    return f"s:{question}:{option}"
-
-
-def screen_control(name: str) -> str:
-    return f"s:{name}"
-
-
-def source(value: str) -> str:
-    """An answer to "Where did you hear about us?" (SOURCES, SOURCE_ACTIONS or "ask")."""
-    return f"src:{value}"
 
 
 class Kind(StrEnum):
@@ -74,15 +43,110 @@ class Callback:
     directory: DirectoryCode | None = None  # DIRECTORY: the mediator search's code
 
 
+@dataclass(frozen=True)
+class Button:
+    """One kind of button, declared once: its code (`prefix`, or `prefix:value`), how a code
+    is read back (strictly: clients can forge them), and every code it can make (for `content
+    check`'s limits). A new kind of button is a `Kind`, one of these in BUTTONS, and its route
+    in handlers/buttons.py (tests/unit/test_callbacks.py fails while one is missing)."""
+
+    kind: Kind
+    prefix: str
+    # Every value its buttons carry; none: the code is the prefix alone.
+    values: Callable[[], Iterable[str]] = tuple
+    # A value read back; default: one of `values`, carried as it is.
+    read: Callable[[str], Callback | None] | None = None
+
+    def code(self, value: str = "") -> str:
+        return f"{self.prefix}:{value}" if value else self.prefix
+
+    def parse(self, value: str) -> Callback | None:
+        if self.read is not None:
+            return self.read(value)
+        return Callback(self.kind, value) if value in self.values() else None
+
+    def codes(self) -> list[str]:
+        return [self.code(v) for v in self.values()] or [self.prefix]
+
+
+def _topic(code: str) -> Callback | None:
+    return Callback(Kind.TOPIC, TOPIC_CODES[code]) if code in TOPIC_CODES else None
+
+
+def _page(page_id: str) -> Callback | None:
+    # Whether the page exists is the catalogue's call; here only its shape.
+    return Callback(Kind.PAGE, page_id) if _PAGE_ID.fullmatch(page_id) else None
+
+
+def _screen_values() -> list[str]:
+    answers = [f"{q.name}:{o.code}" for q in QUESTIONS for o in q.options]
+    return [*SCREEN_CONTROLS, *answers]
+
+
+def _screen(value: str) -> Callback | None:
+    if value in SCREEN_CONTROLS:
+        return Callback(Kind.SCREEN, value)
+    name, _, option = value.partition(":")
+    question = BY_NAME.get(name)
+    if question is not None and question.option(option) is not None:
+        return Callback(Kind.SCREEN, name, option)
+    return None
+
+
+MENU_BUTTON = Button(Kind.MENU, "menu")
+PICKER_BUTTON = Button(Kind.LANGUAGE_PICKER, "lang")
+FORGET_BUTTON = Button(Kind.FORGET, "forget")
+FORGET_CONFIRMED_BUTTON = Button(Kind.FORGET_CONFIRMED, "forget:yes")
+LANGUAGE_BUTTON = Button(Kind.LANGUAGE, "l", lambda: LANGUAGES)
+TOPIC_BUTTON = Button(Kind.TOPIC, "t", TOPIC_CODES.keys, _topic)
+PAGE_BUTTON = Button(Kind.PAGE, "p", lambda: BUTTON_PAGES, _page)
+SCREEN_BUTTON = Button(Kind.SCREEN, "s", _screen_values, _screen)
+# "Where did you hear about us?" after a bare /start: the answers (bot/offices/sources.py).
+SOURCE_BUTTON = Button(Kind.SOURCE, "src", lambda: (*SOURCES, *SOURCE_ACTIONS, "ask"))
+# Every kind of button but the mediator search's, whose codes have an op each
+# (bot/telegram/directory_codes.py, `Op`).
+BUTTONS = (
+    MENU_BUTTON, PICKER_BUTTON, FORGET_BUTTON, FORGET_CONFIRMED_BUTTON, LANGUAGE_BUTTON,
+    TOPIC_BUTTON, PAGE_BUTTON, SCREEN_BUTTON, SOURCE_BUTTON,
+)  # fmt: skip
+# Codes that are the whole callback_data, and the kinds whose codes carry a value.
+_WHOLE = {button.prefix: button for button in BUTTONS if not tuple(button.values())}
+_BY_PREFIX = {button.prefix: button for button in BUTTONS if tuple(button.values())}
+
+MENU = MENU_BUTTON.code()
+FORGET = FORGET_BUTTON.code()
+FORGET_CONFIRMED = FORGET_CONFIRMED_BUTTON.code()
+LANGUAGE_PICKER = PICKER_BUTTON.code()
+SOURCE_QUESTION = SOURCE_BUTTON.code("ask")  # on the welcome: opens the question
+
+
+def choose_language(language: str) -> str:
+    return LANGUAGE_BUTTON.code(language)
+
+
+def topic(intent: str) -> str:
+    return TOPIC_BUTTON.code(CODE_OF_TOPIC[intent])
+
+
+def page(page_id: str) -> str:
+    return PAGE_BUTTON.code(page_id)
+
+
+def screen_answer(question: str, option: str) -> str:
+    return SCREEN_BUTTON.code(f"{question}:{option}")
+
+
+def screen_control(name: str) -> str:
+    return SCREEN_BUTTON.code(name)
+
+
+def source(value: str) -> str:
+    """An answer to "Where did you hear about us?" (SOURCES, SOURCE_ACTIONS or "ask")."""
+    return SOURCE_BUTTON.code(value)
+
+
 # Telegram's limit on a button's callback_data, in bytes.
 MAX_BYTES = 64
-# Codes that are the whole callback_data.
-_WHOLE = {
-    MENU: Kind.MENU,
-    LANGUAGE_PICKER: Kind.LANGUAGE_PICKER,
-    FORGET: Kind.FORGET,
-    FORGET_CONFIRMED: Kind.FORGET_CONFIRMED,
-}
 
 
 def parse(data: str | None) -> Callback | None:
@@ -91,24 +155,11 @@ def parse(data: str | None) -> Callback | None:
         return None
     whole = _WHOLE.get(data)
     if whole is not None:
-        return Callback(whole)
+        return Callback(whole.kind)
     prefix, _, value = data.partition(":")
-    if prefix == "l" and value in LANGUAGES:
-        return Callback(Kind.LANGUAGE, value)
-    if prefix == "t" and value in TOPIC_CODES:
-        return Callback(Kind.TOPIC, TOPIC_CODES[value])
-    # Whether the page exists is the catalogue's call; here only its shape.
-    if prefix == "p" and _PAGE_ID.fullmatch(value):
-        return Callback(Kind.PAGE, value)
-    if prefix == "s":
-        if value in SCREEN_CONTROLS:
-            return Callback(Kind.SCREEN, value)
-        name, _, option = value.partition(":")
-        question = BY_NAME.get(name)
-        if question is not None and question.option(option) is not None:
-            return Callback(Kind.SCREEN, name, option)
-    if prefix == "src" and value in (*SOURCES, *SOURCE_ACTIONS, "ask"):
-        return Callback(Kind.SOURCE, value)
+    button = _BY_PREFIX.get(prefix)
+    if button is not None and (pressed := button.parse(value)) is not None:
+        return pressed
     code = directory_codes.parse(data)
     if code is not None:
         return Callback(Kind.DIRECTORY, code.op, directory=code)
@@ -117,12 +168,7 @@ def parse(data: str | None) -> Callback | None:
 
 def all_callback_data() -> list[str]:
     """Every callback_data the bot can put on a button (for `content check`)."""
-    codes = [MENU, LANGUAGE_PICKER, FORGET, FORGET_CONFIRMED]
-    codes += [choose_language(language) for language in LANGUAGES]
-    codes += [topic(intent) for intent in TOPIC_CODES.values()]
-    codes += [page(page_id) for page_id in BUTTON_PAGES]
-    codes += [screen_control(name) for name in SCREEN_CONTROLS]
-    codes += [screen_answer(q.name, o.code) for q in QUESTIONS for o in q.options]
+    codes = [code for button in BUTTONS for code in button.codes()]
     # The longest directory codes: the longest place id, a far-away point, every flag set.
     longest = SearchKey(
         "north-kazakhstan-region",
@@ -142,7 +188,6 @@ def all_callback_data() -> list[str]:
     listing_ops = (Op.CALL, Op.WRITE, Op.MAP, Op.REPORT, Op.REPORT_CONFIRMED)
     codes += [directory_codes.for_listing(op, most) for op in listing_ops]
     codes += [directory_codes.invite(language) for language in LANGUAGES]
-    codes += [source(value) for value in (*SOURCES, *SOURCE_ACTIONS, "ask")]
     codes += [
         directory_codes.region("north-kazakhstan-region"),
         directory_codes.search_in("aktau-karaganda-1526269"),

@@ -11,7 +11,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot.telegram import language
+from bot.telegram import language, send
 from bot.telegram.services import services
 
 log = logging.getLogger(__name__)
@@ -69,6 +69,6 @@ class FloodNotice:
                 text = svc.catalogue.label(lang, "error.too_fast")[:200]
                 await query.answer(text, show_alert=due)
             else:
-                await bot.send_message(chat.id, svc.catalogue.text(lang, "error.too_fast"))
+                await send.tell(bot, chat.id, svc.catalogue.text(lang, "error.too_fast"))
         except TelegramError:
             log.info("could not tell a chat it was going too fast")

@@ -1,10 +1,11 @@
-"""Sending and showing a message from a handler: a new message, or the pressed one edited in place.
+"""Every message the bot sends or edits goes through here: a new message, or the pressed one
+edited in place.
 
-Not yet every send goes through here: the group notice (handlers/groups.py), the language
-confirmation edited on the picker (handlers/onboarding.py), the admins' reload report
-(handlers/admin.py) and the flood notice (flood.py) still call the bot directly. Every message
-is HTML (content is rendered to Telegram's HTML). Rate limits and retries are below this, in
-the request layer every call goes through (bot/telegram/sending.py)."""
+`say` and `show` answer an update; `tell` is for what no update asked for (the flood notice,
+the admins' reload report). Every message is HTML (content is rendered to Telegram's HTML).
+Rate limits and retries are below this, in the request layer every call goes through
+(bot/telegram/sending.py). The news broadcast has its own client (bot/telegram/broadcast.py):
+it runs from the command line, beside the bot."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from telegram import (
+    Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -30,17 +32,22 @@ Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 _T = TypeVar("_T")
 
 
+async def tell(bot: Bot, chat_id: int, text: str, markup: Markup | None = None) -> Message:
+    """A new message in the chat, from wherever the bot is."""
+    message: Message = await bot.send_message(
+        chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+    )
+    return message
+
+
 async def say(
     context: CallbackContext[Any, Any, Any, Any],
     chat_id: int,
     text: str,
     markup: Markup | None = None,
 ) -> Message:
-    """A new message in the chat."""
-    message: Message = await context.bot.send_message(
-        chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
-    )
-    return message
+    """A new message in the chat, answering an update."""
+    return await tell(context.bot, chat_id, text, markup)
 
 
 async def show(

@@ -80,7 +80,7 @@ def main(source: str | None = None) -> int:
             stream.reconfigure(encoding="utf-8")
     try:
         lines: TextIO = (
-            open(Path(source), encoding="utf-8-sig")  # noqa: SIM115 (closed below)
+            Path(source).open(encoding="utf-8-sig")  # noqa: SIM115 (closed below)
             if source and source != "-"
             else sys.stdin
         )

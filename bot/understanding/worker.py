@@ -38,17 +38,17 @@ KEEP = ("text", "intent", "intent_ranking", "entities")
 
 def load(model: Path) -> Parse:
     """The model's NLU graph, loaded once; returns a function that parses one message."""
-    from rasa.core.channels.channel import UserMessage  # type: ignore[import-not-found]
-    from rasa.engine.constants import (  # type: ignore[import-not-found]
+    from rasa.core.channels.channel import UserMessage
+    from rasa.engine.constants import (
         PLACEHOLDER_MESSAGE,
         PLACEHOLDER_TRACKER,
     )
-    from rasa.engine.graph import ExecutionContext  # type: ignore[import-not-found]
-    from rasa.engine.runner.dask import DaskGraphRunner  # type: ignore[import-not-found]
-    from rasa.engine.storage.local_model_storage import (  # type: ignore[import-not-found]
+    from rasa.engine.graph import ExecutionContext
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.engine.storage.local_model_storage import (
         LocalModelStorage,
     )
-    from rasa.shared.core.trackers import DialogueStateTracker  # type: ignore[import-not-found]
+    from rasa.shared.core.trackers import DialogueStateTracker
 
     if "ignore" in sys.warnoptions:
         # Sanic, imported with Rasa's channels, turns DeprecationWarnings back on: the
@@ -126,8 +126,9 @@ def main(argv: list[str]) -> int:
     try:
         # Served as `make run` serves it (rasa_project/kelisim_engine/): no TensorFlow when the
         # model needs none, which also starts in a third of the time.
-        from kelisim_engine import serve as engine  # type: ignore[import-not-found]
-        from kelisim_engine import speedups  # type: ignore[import-not-found,unused-ignore]
+        # As `import a.b as b`: mypy's incremental cache can lose `from a import b` (mypy#20799).
+        import kelisim_engine.serve as engine
+        import kelisim_engine.speedups as speedups
     except ImportError:
         pass
     else:

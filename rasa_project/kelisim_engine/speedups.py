@@ -66,7 +66,7 @@ def _resolve_once() -> None:
         return cls
 
     resolve_by_type.kelisim_cached = True  # type: ignore[attr-defined]
-    events.Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign]
+    events.Event.resolve_by_type = staticmethod(resolve_by_type)
 
 
 _TURNS = "_kelisim_turns"
@@ -246,7 +246,7 @@ def _states_once() -> None:
 
     states_for_tracker_history.kelisim_cached = True  # type: ignore[attr-defined]
     states_for_tracker_history.rasa_original = original  # type: ignore[attr-defined]
-    Domain.states_for_tracker_history = states_for_tracker_history  # type: ignore[method-assign]
+    Domain.states_for_tracker_history = states_for_tracker_history
 
 
 def _slot_copies() -> None:
@@ -262,7 +262,7 @@ def _slot_copies() -> None:
         clone.__dict__.update(self.__dict__)
         return clone
 
-    Slot.__copy__ = __copy__  # type: ignore[attr-defined]
+    Slot.__copy__ = __copy__
 
 
 _PLANS = "_kelisim_plans"
@@ -324,7 +324,7 @@ def _plain_runner() -> None:
 
     run.kelisim_plain = True  # type: ignore[attr-defined]
     run.rasa_original = original  # type: ignore[attr-defined]
-    DaskGraphRunner.run = run  # type: ignore[method-assign]
+    DaskGraphRunner.run = run
 
 
 _EMPTY = "_kelisim_is_empty"
@@ -345,7 +345,7 @@ def _empty_domain_once() -> None:
 
     is_empty.kelisim_cached = True  # type: ignore[attr-defined]
     is_empty.rasa_original = original  # type: ignore[attr-defined]
-    Domain.is_empty = is_empty  # type: ignore[method-assign]
+    Domain.is_empty = is_empty
 
 
 # Rasa modules that deep-copy values for debug log lines only.
@@ -386,7 +386,7 @@ def debug_dropped() -> bool:
     """True when structlog drops debug lines (Rasa's filtering logger below DEBUG)."""
     import logging
 
-    import structlog
+    import structlog  # type: ignore[import-not-found]  # Rasa's, not in the app's environment
 
     wrapper = structlog.get_config()["wrapper_class"]
     dropping = structlog.make_filtering_bound_logger(logging.INFO)
@@ -454,4 +454,4 @@ def _rule_keys_once() -> None:
 
     _get_possible_keys.kelisim_cached = True  # type: ignore[attr-defined]
     _get_possible_keys.rasa_original = original  # type: ignore[attr-defined]
-    RulePolicy._get_possible_keys = _get_possible_keys  # type: ignore[method-assign]
+    RulePolicy._get_possible_keys = _get_possible_keys

@@ -108,7 +108,7 @@ class CompactInMemoryTrackerStore(InMemoryTrackerStore):
         await self.stream_events(tracker)
         kept = compacted(tracker) or tracker
         frozen = pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL)
-        self.store[tracker.sender_id] = frozen  # type: ignore[assignment]
+        self.store[tracker.sender_id] = frozen
 
     def deserialise_tracker(
         self, sender_id: str, serialised: str | bytes | bytearray
@@ -136,4 +136,5 @@ class CompactRedisTrackerStore(RedisTrackerStore):
 
     @staticmethod
     def serialise_tracker(tracker: DialogueStateTracker) -> str:
-        return RedisTrackerStore.serialise_tracker(compacted(tracker) or tracker)
+        serialised: str = RedisTrackerStore.serialise_tracker(compacted(tracker) or tracker)
+        return serialised

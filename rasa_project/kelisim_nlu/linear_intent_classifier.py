@@ -221,7 +221,12 @@ class _Scorer:
         self._model = model
         self._features: list[Any] | None = None
         self._tfidf: list[_TfidfRow] | None = None
+        # The stacked folds (set by `of` when the model has the expected shape).
         self._weights: Any = None
+        self._intercepts: Any = None
+        self._slopes: Any = None
+        self._offsets: Any = None
+        self._shape: tuple[int, int] = (0, 0)  # (folds, classes)
 
     @classmethod
     def of(cls, model: Any) -> _Scorer:

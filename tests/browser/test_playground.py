@@ -106,8 +106,10 @@ async def test_playground_mechanics(emulator: str, fake_bot: FakeBot, page: Any)
     await page.locator(tid("message-input")).fill("Hello <b>not bold</b>")
     await page.locator(tid("message-input")).press("Enter")
     update = await fake_bot.next_update()
-    assert update.message is not None and update.message.text == "Hello <b>not bold</b>"
-    assert update.message.from_user is not None and update.message.from_user.id == EMMA
+    assert update.message is not None
+    assert update.message.text == "Hello <b>not bold</b>"
+    assert update.message.from_user is not None
+    assert update.message.from_user.id == EMMA
     user_bubble = page.locator(tid("user-message")).last
     await expect(user_bubble).to_contain_text("Hello <b>not bold</b>")
 
@@ -133,8 +135,10 @@ async def test_playground_mechanics(emulator: str, fake_bot: FakeBot, page: Any)
     await bubble.locator(tid("inline-button")).first.click()
     update = await fake_bot.next_update()
     query = update.callback_query
-    assert query is not None and query.data == "page:what"
-    assert query.message is not None and query.message.message_id == sent.message_id
+    assert query is not None
+    assert query.data == "page:what"
+    assert query.message is not None
+    assert query.message.message_id == sent.message_id
     await query.answer(text="Opening…")
     await expect(page.locator(tid("toast"))).to_have_text("Opening…")
 
@@ -169,7 +173,8 @@ async def test_playground_mechanics(emulator: str, fake_bot: FakeBot, page: Any)
     await page.screenshot(path=str(SCREENSHOT.with_name("playground-location.png")))
     await page.locator(f'{tid("city-button")}[data-city="Almaty"]').click()
     update = await fake_bot.next_update()
-    assert update.message is not None and update.message.location is not None
+    assert update.message is not None
+    assert update.message.location is not None
     assert update.message.location.latitude == pytest.approx(43.2389)
     assert update.message.location.longitude == pytest.approx(76.8897)
     await expect(page.locator(tid("location-picker"))).to_be_hidden()
@@ -180,13 +185,15 @@ async def test_playground_mechanics(emulator: str, fake_bot: FakeBot, page: Any)
     await page.locator(tid("longitude-input")).fill("71.4491")
     await page.locator(tid("send-location")).click()
     update = await fake_bot.next_update()
-    assert update.message is not None and update.message.location is not None
+    assert update.message is not None
+    assert update.message.location is not None
     assert update.message.location.latitude == pytest.approx(51.1694)
 
     # A plain reply button sends its text.
     await keyboard.locator(tid("reply-button")).click()
     update = await fake_bot.next_update()
-    assert update.message is not None and update.message.text == "Skip"
+    assert update.message is not None
+    assert update.message.text == "Skip"
 
     # ReplyKeyboardRemove hides the keyboard.
     await bot.send_message(EMMA, "OK", reply_markup=ReplyKeyboardRemove())
@@ -197,21 +204,25 @@ async def test_playground_mechanics(emulator: str, fake_bot: FakeBot, page: Any)
     await expect(page.locator(tid("command-item"))).to_have_count(2)
     await page.locator(f'{tid("command-item")}[data-command="help"]').click()
     update = await fake_bot.next_update()
-    assert update.message is not None and update.message.text == "/help"
+    assert update.message is not None
+    assert update.message.text == "/help"
     assert update.message.entities[0].type == "bot_command"
 
     # Stickers and photos exist to exercise the bot's unsupported-input handling.
     await page.locator(tid("sticker-button")).click()
     update = await fake_bot.next_update()
-    assert update.message is not None and update.message.sticker is not None
+    assert update.message is not None
+    assert update.message.sticker is not None
     await page.locator(tid("photo-button")).click()
     update = await fake_bot.next_update()
-    assert update.message is not None and update.message.photo
+    assert update.message is not None
+    assert update.message.photo
 
     # A show_alert answer opens a dialog instead of a toast.
     await bubble.locator(tid("inline-button")).click()
     update = await fake_bot.next_update()
-    assert update.callback_query is not None and update.callback_query.data == "back"
+    assert update.callback_query is not None
+    assert update.callback_query.data == "back"
     await update.callback_query.answer(text="Not available yet", show_alert=True)
     await expect(page.locator(tid("alert-text"))).to_have_text("Not available yet")
     await page.locator(tid("alert-ok")).click()

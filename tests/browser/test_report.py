@@ -53,7 +53,8 @@ async def test_the_report_opens_with_its_charts(tmp_path: Path, catalogue: Catal
             assert await charts.count() == 5  # funnel, pages, verdicts, languages, regions
             # Drawn, not just present: the funnel's first bar has a real width on screen.
             box = await page.locator("svg rect").first.bounding_box()
-            assert box is not None and box["width"] > 100
+            assert box is not None
+            assert box["width"] > 100
             assert await page.get_by_text("<5").count() >= 1  # page:cost (3) is hidden
         finally:
             await browser.close()

@@ -123,7 +123,7 @@ async def test_news_reach_each_subscriber_once_in_their_language(
     assert resumed.returncode == 0, out
     assert b"35/35" in out  # 36 subscribed, one left (the blocked one is journalled too)
 
-    times = []
+    times: list[float] = []
     for chat, language in chats:
         got = await news_events(http, stack, chat, "a")
         if chat in (blocked, quitter):
@@ -136,15 +136,17 @@ async def test_news_reach_each_subscriber_once_in_their_language(
     # Each run keeps to 15 a second. The two runs are checked apart: a resume started within a
     # second of the interruption may add its first second's messages to the last ones of the
     # first run (still far under Telegram's 30 a second, and 429s are waited out).
-    first, second = times[:partial], times[partial:]
-    for run in (first, second):
+    first_run, second_run = times[:partial], times[partial:]
+    for run in (first_run, second_run):
         assert max(sum(1 for t in run if start <= t < start + 1) for start in run) <= 15
 
     with Session(create_engine(sync_url(stack.env["DATABASE_URL"]))) as session:
         user = session.get(User, blocked.user_id)
-        assert user is not None and user.blocked
+        assert user is not None
+        assert user.blocked
         journal = session.scalars(select(BroadcastDelivery.status)).all()
-        assert sorted(set(journal)) == ["blocked", "sent"] and len(journal) == 35
+        assert sorted(set(journal)) == ["blocked", "sent"]
+        assert len(journal) == 35
 
 
 async def test_telegrams_retry_after_is_obeyed(

@@ -156,7 +156,8 @@ async def test_every_callback_answered_and_no_rejected_calls(
     """Runs last in this module: the whole session's traffic was valid for Telegram."""
     async with http.get(f"{stack.emulator_url}/control/callbacks") as response:
         queries = await response.json()
-    assert queries and all(q["answered"] for q in queries)
+    assert queries
+    assert all(q["answered"] for q in queries)
     async with http.get(f"{stack.emulator_url}/control/errors") as response:
         errors = await response.json()
     assert errors == [], errors

@@ -89,7 +89,8 @@ async def test_a_location_shared_in_shymkent_after_screening_a_labour_dispute(
     )
     keyboard = ask["reply_markup"]["keyboard"]
     assert keyboard[0][0]["request_location"] is True
-    assert "w:almaty" in callback_data(regions) and "r:abai-region" in callback_data(regions)
+    assert "w:almaty" in callback_data(regions)
+    assert "r:abai-region" in callback_data(regions)
 
     searching, results = await chat.send_location(*SHYMKENT_POINT, count=2)
     assert searching["reply_markup"] == {"remove_keyboard": True}
@@ -122,7 +123,8 @@ async def test_each_listing_can_be_called_mapped_reported_and_handed_off(
     [contact] = await chat.press(call)
     assert contact["contact"]["phone_number"].startswith("+7")
     [venue] = await chat.press(f"v:{listing_id}")
-    assert venue["venue"]["title"] and venue["location"]["latitude"] > 40
+    assert venue["venue"]["title"]
+    assert venue["location"]["latitude"] > 40
 
     more = next(c for c in codes if c.startswith(f"o:{listing_id}:"))
     [actions] = await chat.press(more)
@@ -130,8 +132,10 @@ async def test_each_listing_can_be_called_mapped_reported_and_handed_off(
     [consent] = await chat.press(handoff)
     assert "hy:" + handoff[2:] in callback_data(consent)
     edited, summary, how = await chat.press("hy:" + handoff[2:], count=3)
-    assert edited["kind"] == "edit" and callback_data(edited) == []  # consent given once
-    assert "Тараз" in summary["text"] and "русский" in summary["text"]
+    assert edited["kind"] == "edit"
+    assert callback_data(edited) == []
+    assert "Тараз" in summary["text"]
+    assert "русский" in summary["text"]
     assert "по моим собственным ответам" in summary["text"]  # its verdict can be forged (L8)
     assert callback_data(summary) == []  # made to be forwarded
     assert how["text"].startswith("Перешлите")

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.integration
 def test_the_remembered_replay_gives_rasas_own_states(trained_model: Path, stack: Stack) -> None:
     result = run_check("speedups_check.py", str(trained_model), stack.actions_url)
     assert result["differ"] == []
-    assert result["slots"] > 10 and result["slot_copies_differ"] == []
+    assert result["slots"] > 10
+    assert result["slot_copies_differ"] == []
     assert result["shared"] == 0  # what one caller edits, the next never sees
     # Within a turn the replay went on from where it stopped more often than it started over
     # (forms and session starts start over), and every such answer was Rasa's own.
@@ -30,12 +31,17 @@ def test_the_remembered_replay_gives_rasas_own_states(trained_model: Path, stack
     assert result["is_empty"] == [True, True]
     # Debug lines' copies are skipped only while debug lines are dropped.
     copies = result["debug_copies"]
-    assert all(copies["dropped"].values()) and len(copies["dropped"]) == 3
-    assert all(copies["logged"].values()) and copies["other_use_refused"]
+    assert all(copies["dropped"].values())
+    assert len(copies["dropped"]) == 3
+    assert all(copies["logged"].values())
+    assert copies["other_use_refused"]
     stored = result["stored"]
     assert stored["conversations"] == stored["pickled"] == result["conversations"]
-    assert stored["differ"] == [] and stored["leaked"] == 0
+    assert stored["differ"] == []
+    assert stored["leaked"] == 0
     # The graph run in a remembered order gives what dask's run gives, every time.
-    assert result["runs"] > 3 * result["answered"] and result["runs_differ"] == []
+    assert result["runs"] > 3 * result["answered"]
+    assert result["runs_differ"] == []
     # Every story's messages were answered, and the policies asked many times over.
-    assert result["answered"] >= 40 and result["calls"] > 5 * result["conversations"]
+    assert result["answered"] >= 40
+    assert result["calls"] > 5 * result["conversations"]

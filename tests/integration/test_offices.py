@@ -77,7 +77,8 @@ async def test_a_start_through_an_office_link_presets_language_and_counts(
     # The office's region is preset: "Find a mediator" opens its towns, the centre first.
     ask, towns = await other.press("t:find", count=2)
     assert ask["text"] == plain(catalogue, "ru", "dir.ask_place")
-    assert callback_data(towns)[0] == "w:turkistan" and "r" in callback_data(towns)
+    assert callback_data(towns)[0] == "w:turkistan"
+    assert "r" in callback_data(towns)
     assert await counted(stack_without_rasa, office, ("page:legal_basis", "ru", "turkistan-region"))
 
 
@@ -93,7 +94,8 @@ async def test_a_bare_or_broken_start_asks_where_they_heard_of_us(
     assert callback_data(welcome)[-1] == "src:ask"  # offered, not insisted on
     [question] = await chat.press("src:ask")
     assert question["text"] == plain(catalogue, "en", "source.ask")
-    assert "src:psc" in callback_data(question) and "src:code" in callback_data(question)
+    assert "src:psc" in callback_data(question)
+    assert "src:code" in callback_data(question)
 
 
 async def test_an_office_code_typed_from_a_poster_is_noted(

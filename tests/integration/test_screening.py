@@ -263,7 +263,8 @@ async def test_i_dont_know_to_everything_ends_unsure_with_what_to_find_out(
     replies = {**UNKNOWN_EVERYWHERE, "category": category}
     asked, verdict = await answer_until_verdict(chat, catalogue, language, first, replies)
     expected, outcome = expected_walk(replies)
-    assert asked == expected and outcome.verdict == "unsure"
+    assert asked == expected
+    assert outcome.verdict == "unsure"
     text = verdict["text"]
     assert plain(catalogue, language, "screen.result.unsure") in text
     assert plain(catalogue, language, "screen.unknown.title") in text
@@ -271,7 +272,8 @@ async def test_i_dont_know_to_everything_ends_unsure_with_what_to_find_out(
         assert plain(catalogue, language, f"screen.unknown.{field}") in text
     assert "safety_risk" in outcome.unknown
     # Nothing that reads as "go ahead": no search for a mediator, no invitation.
-    assert "t:find" not in callback_data(verdict) and "t:inv" not in callback_data(verdict)
+    assert "t:find" not in callback_data(verdict)
+    assert "t:inv" not in callback_data(verdict)
     assert "p:eligibility_unsure" in callback_data(verdict)
 
 
@@ -415,5 +417,6 @@ async def test_typed_answers_reach_the_same_verdicts(
         reason = BOOK.rule(rule_id).reasons[language]
         assert outcome.verdict == "safety_first" or html.unescape(reason) in event["text"]
     else:  # an "I don't know" that matters: unsure, and what to find out
-        assert outcome.verdict == "unsure" and outcome.unknown == ("offender_privileged",)
+        assert outcome.verdict == "unsure"
+        assert outcome.unknown == ("offender_privileged",)
         assert plain(catalogue, language, "screen.unknown.offender_privileged") in event["text"]

@@ -112,7 +112,8 @@ def make_like(trained_model: Path, tmp_path: Path) -> Iterator[Lines]:
 def test_the_stack_restarts_a_crashed_child_and_dies_with_its_parent(make_like: Lines) -> None:
     emulator, actions, rasa, health = json.loads(make_like.expect("ready", 300).split(" ", 1)[1])
     report = health_report(f"http://127.0.0.1:{health}/healthz")
-    assert report is not None and report["status"] == "ok", report
+    assert report is not None, report
+    assert report["status"] == "ok", report
     assert _get(f"http://127.0.0.1:{actions}/health") == b'{"status":"ok"}'
 
     [supervisor] = psutil.Process(make_like.process.pid).children()

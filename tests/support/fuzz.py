@@ -310,7 +310,7 @@ def reactions(rng: random.Random) -> list[dict[str, Any]]:
 
 def _member(status: str, who: dict[str, Any]) -> dict[str, Any]:
     if status == "administrator":
-        rights = (
+        rights: tuple[str, ...] = (
             "can_manage_chat", "can_delete_messages", "can_manage_video_chats",
             "can_restrict_members", "can_promote_members", "can_change_info",
             "can_invite_users", "can_post_stories", "can_edit_stories", "can_delete_stories",

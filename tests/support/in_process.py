@@ -11,7 +11,7 @@ model decides is the integration tier's.
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,7 +62,7 @@ class FakeRasa:
         """Answer a turn whose text is `text` (or that the predicate accepts) with `answer`:
         messages, or a function of the turn returning messages or an HTTP response."""
         matches = text if callable(text) else (lambda turn, t=text: turn.get("message") == t)
-        script: Script = answer if callable(answer) else (lambda turn, a=answer: a)
+        script: Script = answer if callable(answer) else (lambda turn: answer)
         self._rules.insert(0, (matches, script))
 
     def down(self, status: int = 500) -> None:
@@ -207,10 +207,10 @@ def settings_for(tmp: Path, database: Path, rasa_url: str, emulator_url: str) ->
 
 
 @pytest.fixture
-def fake_rasa_script() -> Iterator[FakeRasa]:
+def fake_rasa_script() -> FakeRasa:
     """The scripted Rasa a test's bot asks: add answers with `.on(...)` before or after the
     bot starts."""
-    yield FakeRasa()
+    return FakeRasa()
 
 
 @pytest.fixture

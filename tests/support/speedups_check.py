@@ -130,7 +130,9 @@ async def stored_as_rasa_stores_them(agent: Any, states: Any) -> dict[str, Any]:
 
 def main() -> None:
     model, actions_url = sys.argv[1], sys.argv[2]
-    from kelisim_engine import serve, speedups
+    # As `import a.b as b`: mypy's incremental cache can lose `from a import b` (mypy#20799).
+    import kelisim_engine.serve as serve
+    import kelisim_engine.speedups as speedups
 
     serve.without_tensorflow(model)
     speedups.install()
@@ -141,7 +143,7 @@ def main() -> None:
 
     logging.basicConfig(level=logging.WARNING)
     fast = Domain.states_for_tracker_history
-    original = fast.rasa_original  # type: ignore[attr-defined]
+    original = fast.rasa_original
     seen: dict[str, Any] = {"calls": 0, "differ": [], "shared": 0}
 
     def checked(
@@ -167,12 +169,12 @@ def main() -> None:
         seen["shared"] += any("edited" in sub for state in again for sub in state.values())
         return again
 
-    Domain.states_for_tracker_history = checked  # type: ignore[method-assign]
+    Domain.states_for_tracker_history = checked
 
     from rasa.engine.runner.dask import DaskGraphRunner
 
     plain = DaskGraphRunner.run
-    dask_run = plain.rasa_original  # type: ignore[attr-defined]
+    dask_run = plain.rasa_original
     seen["runs"] = 0
     seen["runs_differ"] = []
 
@@ -186,12 +188,12 @@ def main() -> None:
             seen["runs_differ"].append(where)
         return ours
 
-    DaskGraphRunner.run = both  # type: ignore[method-assign]
+    DaskGraphRunner.run = both
 
     from rasa.core.policies.rule_policy import RulePolicy
 
     remembered = RulePolicy._get_possible_keys
-    computed = remembered.rasa_original  # type: ignore[attr-defined]
+    computed = remembered.rasa_original
     seen["rule_keys"] = 0
     seen["rule_keys_differ"] = []
 
@@ -205,7 +207,7 @@ def main() -> None:
             seen["rule_keys_differ"].append(repr(states)[:300])
         return ours
 
-    RulePolicy._get_possible_keys = keys_both  # type: ignore[method-assign]
+    RulePolicy._get_possible_keys = keys_both
     agent = Agent.load(
         model,
         tracker_store=CompactInMemoryTrackerStore(Domain.empty()),
@@ -235,11 +237,11 @@ def main() -> None:
     seen["replays"] = dict(speedups.STATS)
     seen["rule_keys_remembered"] = sum(
         len(node._component.__dict__.get(speedups._KEYS, {}))
-        for node in agent.processor.graph_runner._instantiated_nodes.values()  # type: ignore[union-attr]
+        for node in agent.processor.graph_runner._instantiated_nodes.values()
         if isinstance(getattr(node, "_component", None), RulePolicy)
     )
     seen["is_empty"] = [
-        Domain.is_empty(d) == Domain.is_empty.rasa_original(d)  # type: ignore[attr-defined]
+        Domain.is_empty(d) == Domain.is_empty.rasa_original(d)
         for d in (agent.domain, Domain.empty())
     ]
     seen["debug_copies"] = debug_copies(speedups)

@@ -12,6 +12,7 @@ import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -37,25 +38,27 @@ def free_port() -> int:
         return port
 
 
-def _stack(tmp: Path, database_url: str = "", **kw: object) -> Stack:
+def _stack(
+    tmp: Path, database_url: str = "", env: dict[str, str] | None = None, **kw: Any
+) -> Stack:
     database_url = database_url or f"sqlite:///{tmp / 'kelisim.db'}"
     migrate.upgrade(database_url)
     # The playground's sample directory, as `make run` loads it.
     ensure_samples(database_url, gazetteer())
-    env = {
+    child_env = {
         "DATABASE_URL": database_url,
         "KELISIM_VAR_DIR": str(tmp),
         "SENDER_ID_SECRET": "integration-tests",
         "RASA_TIMEOUT": "20",
     }
-    env.update(kw.pop("env", {}))  # type: ignore[arg-type]
+    child_env.update(env or {})
     return Stack(
         ports=Ports(
             emulator=free_port(), rasa=free_port(), actions=free_port(), health=free_port()
         ),
-        env=env,
+        env=child_env,
         log_dir=tmp / "log",
-        **kw,  # type: ignore[arg-type]
+        **kw,
     )
 
 

@@ -18,6 +18,7 @@ import yaml
 
 from bot.content import check as content_check
 from bot.content import glossary
+from bot.text import telegram_html
 
 _parsed: dict[str, Any] = {}
 _safe_load = yaml.safe_load
@@ -31,8 +32,8 @@ def _safe_load_once(stream: Any) -> Any:
     return copy.deepcopy(_parsed[stream])
 
 
-_parse_html_once = functools.lru_cache(maxsize=None)(content_check.parse_html)
-_utf16_len_once = functools.lru_cache(maxsize=None)(content_check.utf16_len)
+_parse_html_once = functools.lru_cache(maxsize=None)(telegram_html.parse_html)
+_utf16_len_once = functools.lru_cache(maxsize=None)(telegram_html.utf16_len)
 _term_find = functools.lru_cache(maxsize=None)(glossary.Term.find)  # a Term hashes its content
 
 

@@ -69,7 +69,8 @@ async def test_compare_without_a_type_offers_each_type(dispatcher: CollectingDis
     await ActionCompare().run(dispatcher, load_tracker("compare_plain"), {})
     custom = dispatcher.messages[0]["custom"]
     assert custom["key"] == "page:mediation_vs_court"
-    assert custom["topics"] == list(COMPARE_PAGES) and len(COMPARE_PAGES) == 9
+    assert custom["topics"] == list(COMPARE_PAGES)
+    assert len(COMPARE_PAGES) == 9
 
 
 @pytest.mark.parametrize(

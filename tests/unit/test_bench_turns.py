@@ -21,7 +21,8 @@ def test_the_watch_reads_each_processs_cpu_time() -> None:
     ):
         try:
             with MemoryWatch({"spinning": spinning.pid, "sleeping": sleeping.pid}) as watch:
-                assert spinning.stdout is not None and sleeping.stdout is not None
+                assert spinning.stdout is not None
+                assert sleeping.stdout is not None
                 assert spinning.stdout.readline() == sleeping.stdout.readline() == "done\n"
         finally:
             spinning.kill()

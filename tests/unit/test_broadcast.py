@@ -68,7 +68,7 @@ class World:
                     BroadcastDelivery.broadcast == tag
                 )
             )
-            return {user_id: status for user_id, status in rows}
+            return dict(rows.tuples().all())
 
     def bot(self, read_timeout: float = 30.0) -> Bot:
         return Bot(TOKEN, base_url=f"{self.url}/bot", request=BroadcastRequest(read_timeout))
@@ -132,7 +132,7 @@ class CrashingBot(Bot):
         self._left = at
         self._after_send = after_send
 
-    async def send_message(self, *args: Any, **kwargs: Any) -> Message:  # type: ignore[override]
+    async def send_message(self, *args: Any, **kwargs: Any) -> Message:
         self._left -= 1
         if self._left == 0 and not self._after_send:
             raise Crash
@@ -214,7 +214,8 @@ async def test_each_subscriber_gets_it_once_and_who_blocked_the_bot_is_marked(
     assert sorted(journal.values()) == ["blocked"] + ["sent"] * 7
     async with world.sessions() as session:
         user = await session.get(User, blocked)
-        assert user is not None and user.blocked
+        assert user is not None
+        assert user.blocked
 
 
 @pytest.mark.parametrize("after_send", [False, True], ids=["before-send", "after-send"])
@@ -361,9 +362,11 @@ async def test_the_command_stops_cleanly_on_sigterm_and_never_sends_twice_after_
         return process.returncode, out
 
     code, out = await stop_after(await start(), 6, signal.SIGTERM)
-    assert code == 130 and b"interrupted" in out, out
+    assert code == 130, out
+    assert b"interrupted" in out, out
     journal = await world.journal("g")
-    assert 6 <= len(journal) < 32 and set(journal.values()) == {"sent"}  # nothing in doubt
+    assert 6 <= len(journal) < 32
+    assert set(journal.values()) == {"sent"}
 
     code, _ = await stop_after(await start(), 14, signal.SIGKILL)
     assert code == -signal.SIGKILL

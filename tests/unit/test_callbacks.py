@@ -83,7 +83,8 @@ def test_every_questionnaire_button_is_short_ascii_and_parses() -> None:
     codes = [c for c in callbacks.all_callback_data() if c.startswith("s:")]
     assert len(codes) > 50
     for data in codes:
-        assert data.isascii() and len(data.encode()) <= 64
+        assert data.isascii()
+        assert len(data.encode()) <= 64
         assert callbacks.parse(data) is not None, data
 
 
@@ -101,3 +102,15 @@ def test_forgetting_asks_first_and_the_confirmation_is_its_own_kind() -> None:
 def test_the_byte_limit_counts_bytes_not_characters() -> None:
     # 40 Cyrillic letters are 40 characters but 80 bytes: over Telegram's 64.
     assert callbacks.parse("p:" + "д" * 40) is None
+
+
+def test_every_kind_is_declared_once_and_its_codes_read_back() -> None:
+    declared = [button.kind for button in callbacks.BUTTONS]
+    assert sorted(declared) == sorted(set(Kind) - {Kind.DIRECTORY})  # its codes: directory_codes
+    for button in callbacks.BUTTONS:
+        for data in button.codes():
+            pressed = callbacks.parse(data)
+            assert pressed is not None, data
+            assert pressed.kind is button.kind, data
+            assert len(data.encode()) <= callbacks.MAX_BYTES, data
+            assert data.isascii(), data

@@ -45,9 +45,14 @@ def test_the_settings_read_outside_the_bot() -> None:
     }  # fmt: skip
     assert config.content_dir(env) == Path("/srv/content")
     assert config.content_dir({}) == ROOT / "content"
-    assert not config.sample_listings(env) and config.sample_listings({})
-    assert config.rasa_tracker_ttl(env) == 60 and config.rasa_tracker_ttl({}) == 86400
-    assert config.model_frozen(env) and not config.model_frozen({})
-    assert config.production(env) and not config.production({})
-    assert config.log_level(env) == "DEBUG" and config.log_level({}) == ""
+    assert not config.sample_listings(env)
+    assert config.sample_listings({})
+    assert config.rasa_tracker_ttl(env) == 60
+    assert config.rasa_tracker_ttl({}) == 86400
+    assert config.model_frozen(env)
+    assert not config.model_frozen({})
+    assert config.production(env)
+    assert not config.production({})
+    assert config.log_level(env) == "DEBUG"
+    assert config.log_level({}) == ""
     assert config.bot_username({}) == "kelisim_bot"

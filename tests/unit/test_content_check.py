@@ -68,7 +68,8 @@ def test_missing_string(content: Path) -> None:
 def test_placeholders_differ(content: Path) -> None:
     _edit(content / "ru" / "strings.yml", "{limit}", "{limt}")
     [error] = [e for e in _errors(content) if "placeholders" in e]
-    assert "error.too_long" in error and "ru: limt" in error
+    assert "error.too_long" in error
+    assert "ru: limt" in error
 
 
 def test_broken_placeholder_brace(content: Path) -> None:

@@ -19,7 +19,9 @@ KEYS = [
 @pytest.mark.parametrize("key", KEYS)
 def test_a_page_code_round_trips(key: SearchKey) -> None:
     code = parse(key.code())
-    assert code is not None and code.op == "d" and code.key == key
+    assert code is not None
+    assert code.op == "d"
+    assert code.key == key
     assert len(key.code().encode()) <= 64
 
 
@@ -27,7 +29,9 @@ def test_a_page_code_round_trips(key: SearchKey) -> None:
 def test_a_listing_code_keeps_what_the_summary_needs(key: SearchKey) -> None:
     for op in (Op.MORE, Op.SUMMARY, Op.SUMMARY_CONSENTED):
         code = parse(key.listing(op, 123456))
-        assert code is not None and code.op == op and code.listing_id == 123456
+        assert code is not None
+        assert code.op == op
+        assert code.listing_id == 123456
         assert code.key is not None
         assert (code.key.where, code.key.dispute_type, code.key.language, code.key.verdict) == (
             key.where, key.dispute_type, key.language, key.verdict,
@@ -74,8 +78,10 @@ def test_forged_codes_are_refused(data: str) -> None:
 
 def test_callbacks_parse_hands_directory_codes_over() -> None:
     parsed = callbacks.parse("w:shymkent")
-    assert parsed is not None and parsed.kind is callbacks.Kind.DIRECTORY
-    assert parsed.directory is not None and parsed.directory.place == "shymkent"
+    assert parsed is not None
+    assert parsed.kind is callbacks.Kind.DIRECTORY
+    assert parsed.directory is not None
+    assert parsed.directory.place == "shymkent"
     assert callbacks.parse("xy:42") == callbacks.Callback(
         callbacks.Kind.DIRECTORY, "xy", directory=parse("xy:42")
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -43,7 +45,8 @@ def import_file(session: Session, name: str, **kw: bool) -> csvio.ImportReport:
 
 def test_a_good_file_is_imported_then_exported_the_same(session: Session) -> None:
     report = import_file(session, "good.csv")
-    assert report.problems == [] and report.written
+    assert report.problems == []
+    assert report.written
     assert (report.created, report.updated) == (3, 0)
     rows = {r.entry: r for r in session.scalars(select(Listing))}
     assert rows["TC-001"].phone == "+77010000001"
@@ -54,7 +57,8 @@ def test_a_good_file_is_imported_then_exported_the_same(session: Session) -> Non
     assert rows["TC-001"].region_id == rows["TC-001"].settlement_id  # Shymkent is its own region
     exported = csvio.export_text(session)
     again = csvio.import_text(session, exported, gazetteer(), today=TODAY)
-    assert again.problems == [] and (again.created, again.updated) == (0, 3)
+    assert again.problems == []
+    assert (again.created, again.updated) == (0, 3)
     assert csvio.export_text(session) == exported
 
 
@@ -76,11 +80,16 @@ def test_a_bad_file_reports_every_bad_row_and_changes_nothing(session: Session) 
     by_line = {p.line: (p.field, p.message) for p in reversed(report.problems)}
     assert by_line[3][0] == "kind"
     assert by_line[4][0] == "phone"
-    assert by_line[5][0] == "lat" and "outside Kazakhstan" in by_line[5][1]
-    assert by_line[6][0] == "languages" and "de" in by_line[6][1]
-    assert by_line[7][0] == "dispute_types" and "divorce" in by_line[7][1]
-    assert by_line[8][0] == "entry" and "missing" in by_line[8][1]
-    assert by_line[9][0] == "entry" and "duplicate of line 2" in by_line[9][1]
+    assert by_line[5][0] == "lat"
+    assert "outside Kazakhstan" in by_line[5][1]
+    assert by_line[6][0] == "languages"
+    assert "de" in by_line[6][1]
+    assert by_line[7][0] == "dispute_types"
+    assert "divorce" in by_line[7][1]
+    assert by_line[8][0] == "entry"
+    assert "missing" in by_line[8][1]
+    assert by_line[9][0] == "entry"
+    assert "duplicate of line 2" in by_line[9][1]
     assert by_line[10][0] == "verified_on"
     assert by_line[11][0] == "settlement"
     assert csvio.export_text(session) == before
@@ -88,13 +97,15 @@ def test_a_bad_file_reports_every_bad_row_and_changes_nothing(session: Session) 
 
 def test_skip_bad_rows_writes_only_the_valid_ones(session: Session) -> None:
     report = import_file(session, "bad.csv", skip_bad_rows=True)
-    assert report.written and report.created == 1
+    assert report.written
+    assert report.created == 1
     assert count(session) == 1
 
 
 def test_a_dry_run_writes_nothing(session: Session) -> None:
     report = import_file(session, "good.csv", dry_run=True)
-    assert report.valid == 3 and not report.written
+    assert report.valid == 3
+    assert not report.written
     assert count(session) == 0
 
 
@@ -111,7 +122,8 @@ def test_semicolons_and_a_byte_order_mark_from_excel(session: Session) -> None:
     excel += "professional;Semi Colon;Test Chamber;SC-1;kk,ru;family;Astana;;51.17;71.45;"
     excel += "+77010000009;;;no;;2026-11-01;test;yes\n"
     report = csvio.import_text(session, excel, gazetteer(), today=TODAY)
-    assert report.problems == [] and report.created == 1
+    assert report.problems == []
+    assert report.created == 1
 
 
 @pytest.mark.parametrize(
@@ -139,11 +151,14 @@ def test_the_command_line(tmp_path: Path) -> None:
 
     bad = run("import", str(DATA / "bad.csv"))
     assert bad.returncode == 1
-    assert "line 4, phone:" in bad.stdout and "nothing written" in bad.stdout
+    assert "line 4, phone:" in bad.stdout
+    assert "nothing written" in bad.stdout
     dry = run("import", "--dry-run", str(DATA / "good.csv"))
-    assert dry.returncode == 0 and "nothing written (--dry-run)" in dry.stdout
+    assert dry.returncode == 0
+    assert "nothing written (--dry-run)" in dry.stdout
     good = run("import", str(DATA / "good.csv"))
-    assert good.returncode == 0 and "3 added" in good.stdout
+    assert good.returncode == 0
+    assert "3 added" in good.stdout
     out = tmp_path / "out.csv"
     assert run("export", str(out)).returncode == 0
     assert out.read_text(encoding="utf-8").count("\n") == 4
@@ -187,10 +202,10 @@ def _one_row(**cells: str) -> str:
     header, first = (DATA / "good.csv").read_text(encoding="utf-8").splitlines()[:2]
     delimiter = ";" if header.count(";") > header.count(",") else ","
     names = header.split(delimiter)
-    row = dict(zip(names, next(csvio.csv.reader([first], delimiter=delimiter)), strict=True))
+    row = dict(zip(names, next(csv.reader([first], delimiter=delimiter)), strict=True))
     row.update(cells)
-    out = csvio.io.StringIO()
-    writer = csvio.csv.DictWriter(out, fieldnames=names, delimiter=delimiter, lineterminator="\n")
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=names, delimiter=delimiter, lineterminator="\n")
     writer.writeheader()
     writer.writerow(row)
     return out.getvalue()
@@ -201,16 +216,20 @@ def test_cells_that_a_spreadsheet_would_run_are_exported_as_text(session: Sessio
     text = _one_row(name=formula, address="@SUM(1+1)*cmd|' /C calc'!A0", fee_note="+1 visit",
                     source="-2+3")  # fmt: skip
     report = csvio.import_text(session, text, gazetteer(), today=TODAY)
-    assert report.problems == [] and report.written
+    assert report.problems == []
+    assert report.written
     exported = csvio.export_text(session)
-    for row in csvio.csv.DictReader(csvio.io.StringIO(exported)):
-        text = [v for k, v in row.items() if k not in ("phone", "lat", "lon")]
-        assert not any(v.startswith(("=", "+", "-", "@", "\t", "\r")) for v in text)
-    assert "'=HYPERLINK" in exported and "'@SUM" in exported and "'+1 visit" in exported
+    for row in csv.DictReader(io.StringIO(exported)):
+        cells = [v for k, v in row.items() if k not in ("phone", "lat", "lon")]
+        assert not any(v.startswith(("=", "+", "-", "@", "\t", "\r")) for v in cells)
+    assert "'=HYPERLINK" in exported
+    assert "'@SUM" in exported
+    assert "'+1 visit" in exported
     # The phone number keeps its +, and the file imports back to the same values.
     assert "+7" in exported
     again = csvio.import_text(session, exported, gazetteer(), today=TODAY)
-    assert again.problems == [] and again.updated == 1
+    assert again.problems == []
+    assert again.updated == 1
     assert session.scalars(select(Listing)).one().name == formula
 
 
@@ -226,6 +245,8 @@ def test_control_characters_and_overlong_cells_are_refused_with_line_and_column(
     session: Session, cells: dict[str, str], column: str, message: str
 ) -> None:
     report = csvio.import_text(session, _one_row(**cells), gazetteer(), today=TODAY)
-    assert not report.written and count(session) == 0
+    assert not report.written
+    assert count(session) == 0
     [problem] = [p for p in report.problems if p.field == column]
-    assert problem.line == 2 and message in problem.message
+    assert problem.line == 2
+    assert message in problem.message

@@ -58,7 +58,8 @@ async def test_reports_are_recorded_listed_and_cleared(database_url: str) -> Non
         assert await store.report_contact(second.id, 7001)
         assert not await store.report_contact(999_999_999, 7001)  # a forged id records nothing
         found = await store.listing(first.id)
-        assert found is not None and found.name == first.name
+        assert found is not None
+        assert found.name == first.name
     finally:
         await async_engine.dispose()
 
@@ -88,9 +89,11 @@ async def test_sample_listings_never_reach_real_users_and_can_be_removed(
     sessions = async_sessionmaker(async_engine, expire_on_commit=False)
     try:
         playground = await DirectoryStore(sessions, serve_samples=True).search(astana, 5)
-        assert playground.hits and all(h.listing.sample for h in playground.hits)
+        assert playground.hits
+        assert all(h.listing.sample for h in playground.hits)
         real = await DirectoryStore(sessions, serve_samples=False).search(astana, 5)
-        assert real.hits == () and real.radius_km == 0.0  # "nothing found", never a fake number
+        assert real.hits == ()
+        assert real.radius_km == 0.0
     finally:
         await async_engine.dispose()
     removed = _remove_samples(database_url)
@@ -118,7 +121,7 @@ async def test_a_replayed_or_forged_report_counts_once_and_names_nobody(database
             rows = session.execute(
                 select(ContactReport.listing_id, func.count()).group_by(ContactReport.listing_id)
             )
-            return {listing_id: n for listing_id, n in rows}
+            return dict(rows.tuples().all())
 
     try:
         for _ in range(5):  # one person, the same button five times
@@ -126,7 +129,7 @@ async def test_a_replayed_or_forged_report_counts_once_and_names_nobody(database
         assert reports() == {listings[0]: 1}
         for listing_id in listings[1:]:  # the same person, every listing in sight
             assert await store.report_contact(listing_id, 7001)
-        assert reports() == {listing_id: 1 for listing_id in listings[:MAX_REPORTS_PER_DAY]}
+        assert reports() == dict.fromkeys(listings[:MAX_REPORTS_PER_DAY], 1)
         assert await store.report_contact(listings[0], 7002)  # someone else: a report more
         assert reports()[listings[0]] == 2
         assert marks.held() <= 2 * MAX_REPORTS_PER_DAY + 2  # bounded, whatever is pressed
@@ -148,10 +151,12 @@ def test_the_daily_marks_hold_no_telegram_id_and_forget_at_midnight() -> None:
     assert marks.first("heard", 8_000_000_001)
     assert not marks.first("heard", 8_000_000_001)
     assert marks.first("heard", 8_000_000_002)
-    assert marks.seen("heard", 8_000_000_001) and not marks.seen("screened", 8_000_000_001)
+    assert marks.seen("heard", 8_000_000_001)
+    assert not marks.seen("screened", 8_000_000_001)
     assert [marks.tally("reports", 5) for _ in range(3)] == [1, 2, 3]
     held = repr(vars(marks))
-    assert "8000000001" not in held and "heard" not in held  # keyed hashes only
+    assert "8000000001" not in held
+    assert "heard" not in held
     day[0] += dt.timedelta(days=1)
     assert marks.first("heard", 8_000_000_001)
     assert marks.tally("reports", 5) == 1

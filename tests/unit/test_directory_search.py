@@ -87,7 +87,8 @@ def test_an_empty_directory_gives_nothing_and_says_so(database_url: str) -> None
     with Session(engine) as s:
         result = search(s, Query(*SHYMKENT), want=5)
     engine.dispose()
-    assert result.hits == () and result.radius_km == 0.0
+    assert result.hits == ()
+    assert result.radius_km == 0.0
 
 
 def test_the_screenings_administrative_categories_find_administrative_mediators(

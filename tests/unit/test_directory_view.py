@@ -12,7 +12,7 @@ from bot.directory.models import Listing
 from bot.directory.search import Hit
 from bot.places.gazetteer import default as gazetteer
 from bot.telegram import directory_view as directory
-from bot.telegram.directory_codes import SearchKey, parse
+from bot.telegram.directory_codes import SearchKey, parse, point_code
 
 PLACES = gazetteer()
 
@@ -59,14 +59,16 @@ def test_a_listing_names_kind_languages_types_register_and_source(catalogue: Cat
 
 def test_public_mediators_are_said_to_be_free(catalogue: Catalogue) -> None:
     text, _ = page(catalogue, "ru", [Hit(listing(1, kind="public", fee_note=""), 2.0)])
-    assert "Общественный медиатор" in text and "Бесплатно" in text
+    assert "Общественный медиатор" in text
+    assert "Бесплатно" in text
 
 
 def test_sample_listings_are_announced_as_such(catalogue: Catalogue) -> None:
     real, _ = page(catalogue, "kk", [Hit(listing(1), 1.0)])
     sample, _ = page(catalogue, "kk", [Hit(listing(1, sample=True), 1.0)])
     notice = catalogue.text("kk", "dir.sample")
-    assert notice not in real and notice in sample
+    assert notice not in real
+    assert notice in sample
 
 
 def test_each_listing_has_call_write_map_and_more(catalogue: Catalogue) -> None:
@@ -81,21 +83,24 @@ def test_each_listing_has_call_write_map_and_more(catalogue: Catalogue) -> None:
     assert second[0].url == "https://t.me/mediator_8"  # type: ignore[attr-defined]
     assert [b.callback_data for b in third][:2] == ["c:9", "v:9"]  # type: ignore[attr-defined]
     more = parse(first[-1].callback_data)  # type: ignore[attr-defined]
-    assert more is not None and more.op == "o" and more.listing_id == 7
+    assert more is not None
+    assert more.op == "o"
+    assert more.listing_id == 7
 
 
 def test_paging_buttons_carry_the_whole_query(catalogue: Catalogue) -> None:
     key = SearchKey("shymkent", "labour", "kk", page=1)
     _, rows = page(catalogue, "kk", [Hit(listing(i), float(i)) for i in range(5)], key, more=True)
     codes = [b.callback_data for row in rows for b in row]  # type: ignore[attr-defined]
-    assert key.code(0) in codes and key.code(2) in codes
+    assert key.code(0) in codes
+    assert key.code(2) in codes
     assert key.with_(kind="free").code() in codes
     assert key.with_(language="").code() in codes
     assert key.type_chooser() in codes
 
 
 def test_five_long_listings_still_fit_one_message(catalogue: Catalogue) -> None:
-    long = {name: "W" * 300 for name in ("name", "register", "address", "source", "fee_note")}
+    long = dict.fromkeys(("name", "register", "address", "source", "fee_note"), "W" * 300)
     hits = [Hit(listing(i, **long, entry="9" * 64), 999.0) for i in range(5)]
     for language in ("kk", "ru", "en"):
         text, _ = page(catalogue, language, hits, SearchKey("58.0,70.0"))
@@ -110,16 +115,20 @@ def test_nothing_found_says_what_to_try(catalogue: Catalogue) -> None:
     for relaxed in (key.with_(dispute_type=""), key.with_(language=""), key.with_(kind=""),
                     key.with_(online=False)):  # fmt: skip
         assert relaxed.code() in codes
-    assert "a" in codes and "t:human" in codes
+    assert "a" in codes
+    assert "t:human" in codes
 
 
 def test_the_summary_holds_only_what_buttons_chose(catalogue: Catalogue) -> None:
-    key = SearchKey(directory.point_code(42.3417, 69.5901), "labour", "kk", verdict="eligible")
+    key = SearchKey(point_code(42.3417, 69.5901), "labour", "kk", verdict="eligible")
     text = directory.summary(catalogue, PLACES, "ru", key)
-    assert "трудовой" in text and "казахский" in text and "Шымкент" in text
+    assert "трудовой" in text
+    assert "казахский" in text
+    assert "Шымкент" in text
     assert "медиация, похоже, возможна" in text
     # The exact point stays out: the summary names the settlement only.
-    assert "42.3" not in text and "69.5" not in text
+    assert "42.3" not in text
+    assert "69.5" not in text
 
 
 def test_a_summary_says_its_verdict_rests_on_the_persons_own_answers(
@@ -130,7 +139,9 @@ def test_a_summary_says_its_verdict_rests_on_the_persons_own_answers(
     from bot.telegram import directory_codes
 
     forged = directory_codes.parse("hy:1:shymkent:le:ru")  # "eligible", never screened
-    assert forged is not None and forged.key is not None and forged.key.verdict == "eligible"
+    assert forged is not None
+    assert forged.key is not None
+    assert forged.key.verdict == "eligible"
     own = {
         "en": "from my own answers (the bot does not verify them)",
         "ru": "по моим собственным ответам (бот их не подтверждает)",
@@ -146,7 +157,8 @@ def test_a_point_outside_kazakhstan_is_not_searched() -> None:
     assert directory.query_of(PLACES, SearchKey("55.751,37.618")) is None  # Moscow
     assert directory.query_of(PLACES, SearchKey("nowhere")) is None
     query = directory.query_of(PLACES, SearchKey("42.342,69.590", "labour", "kk", "free"))
-    assert query is not None and (query.lat, query.dispute_type, query.kind) == (
+    assert query is not None
+    assert (query.lat, query.dispute_type, query.kind) == (
         42.342,
         "labour",
         "free",

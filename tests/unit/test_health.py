@@ -28,18 +28,23 @@ def test_a_bot_api_unreachable_at_start_up_is_retried_and_healthz_says_what_is_d
     bot = processes.bot(api, health, rasa.url)  # nothing listens on the Bot API's port yet
     healthz = f"http://127.0.0.1:{health}/healthz"
     report = health_report(healthz)
-    assert report is not None and report["status"] == "failing"
+    assert report is not None
+    assert report["status"] == "failing"
     telegram = report["telegram"]
-    assert telegram["ok"] is False and telegram["last_fetch_seconds_ago"] is None
-    assert report["database"] == {"ok": True} and report["rasa"] == {"ok": True}
+    assert telegram["ok"] is False
+    assert telegram["last_fetch_seconds_ago"] is None
+    assert report["database"] == {"ok": True}
+    assert report["rasa"] == {"ok": True}
 
     processes.emulator(api)  # the blip is over
     wait_until(lambda: (health_report(healthz) or {}).get("status") == "ok", 60, "healthy")
 
     rasa.shutdown()
     report = health_report(healthz)
-    assert report is not None and report["status"] == "failing"
-    assert report["rasa"]["ok"] is False and report["telegram"]["ok"] is True
+    assert report is not None
+    assert report["status"] == "failing"
+    assert report["rasa"]["ok"] is False
+    assert report["telegram"]["ok"] is True
 
     bot.send_signal(signal.SIGTERM)
     assert bot.wait(STOP_GRACE + 5) == 0
@@ -89,7 +94,8 @@ def test_a_graceful_stop_that_hangs_is_cut_short() -> None:
         [sys.executable, "-c", STUCK], cwd=ROOT, stdout=subprocess.PIPE, text=True
     )
     try:
-        assert process.stdout is not None and process.stdout.readline() == "waiting\n"
+        assert process.stdout is not None
+        assert process.stdout.readline() == "waiting\n"
         started = time.monotonic()
         process.send_signal(signal.SIGTERM)
         assert process.stdout.readline() == "stopping\n"

@@ -84,12 +84,14 @@ async def test_nothing_asked_yet_asks_the_danger_question_first() -> None:
 
 async def test_answers_from_the_questionnaire_count() -> None:
     slots, said = await validate(tracker(starting=True, safety="no", past_violence="no"))
-    assert said == [] and slots["requested_slot"] is None
+    assert said == []
+    assert slots["requested_slot"] is None
 
 
 async def test_an_earlier_i_dont_know_is_asked_again() -> None:
     slots, _ = await validate(tracker(starting=True, safety="unknown", past_violence="no"))
-    assert slots["screen_safety"] is None and slots["requested_slot"] == "screen_safety"
+    assert slots["screen_safety"] is None
+    assert slots["requested_slot"] == "screen_safety"
 
 
 @pytest.mark.parametrize(
@@ -116,12 +118,14 @@ async def test_a_forged_answer_is_asked_again() -> None:
     slots, said = await validate(
         tracker("/check_eligibility", requested="safety", screen={"q": "category", "a": "family"})
     )
-    assert said == ["screen.reask"] and slots["requested_slot"] == "screen_safety"
+    assert said == ["screen.reask"]
+    assert slots["requested_slot"] == "screen_safety"
 
 
 async def test_stop_ends_without_an_invitation() -> None:
     slots, _ = await validate(tracker("stop", requested="safety"))
-    assert slots["screen_stopped"] is True and slots["requested_slot"] is None
+    assert slots["screen_stopped"] is True
+    assert slots["requested_slot"] is None
     messages, reset = await result(tracker(stopped=True))
     assert messages == [{"key": "screen.invite.stopped", "menu": True}]
     assert reset["screen_stopped"] is False
@@ -162,4 +166,5 @@ async def test_anything_but_two_clear_noes_gives_safety_and_never_the_invitation
 
 def test_no_mediator_search_once_violence_was_told() -> None:
     payload, events = find_payload(tracker("find a mediator in Almaty", concern=True))
-    assert payload["key"] == "page:safety" and events == []
+    assert payload["key"] == "page:safety"
+    assert events == []

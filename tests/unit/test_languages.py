@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_default_is_one_of_the_languages() -> None:
-    assert DEFAULT_LANGUAGE in LANGUAGES and len(set(LANGUAGES)) == len(LANGUAGES) == 3
+    assert DEFAULT_LANGUAGE in LANGUAGES
+    assert len(set(LANGUAGES)) == len(LANGUAGES) == 3
 
 
 def test_no_module_lists_the_languages_itself() -> None:

@@ -4,7 +4,9 @@ the screening rules together with the rest (audit L3), in the bot and in the act
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,7 +14,7 @@ from bot import cli, config
 from bot.actions import screening as actions
 from bot.config import ROOT, Settings
 from bot.content import live
-from bot.content.check import check
+from bot.content.check import Report, check
 from bot.content.live import ContentRefused, FollowedContent, LiveContent
 from bot.screening import rules
 from bot.telegram import app
@@ -107,8 +109,13 @@ def test_the_action_server_serves_no_rules_until_the_content_passes(
     content: Path, action_server: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _edit(content / RULES, *UNDECIDED[:2])
-    checks = []
-    monkeypatch.setattr(live, "check", lambda *a, **k: checks.append(1) or check(*a, **k))
+    checks: list[int] = []
+
+    def counted_check(*args: Any, **kwargs: Any) -> Report:
+        checks.append(1)
+        return check(*args, **kwargs)
+
+    monkeypatch.setattr(live, "check", counted_check)
     with pytest.raises(ContentRefused) as refused:
         actions.rule_book()
     assert UNDECIDED[2] in str(refused.value)
@@ -127,7 +134,7 @@ def test_the_action_server_looks_at_the_tree_at_most_every_interval(
     content: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     now = [100.0]
-    monkeypatch.setattr(live.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
     followed = FollowedContent(content, uses(), interval=2.0)
     first = followed.current().rules
     _edit(content / RULES, VERDICT_IN_FORCE, "after that it is too late.")
@@ -150,7 +157,8 @@ def test_the_bot_does_not_start_on_content_that_fails_the_check(
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'bot.db'}")
     # The message is what `python -m bot content check` prints, then what it means.
     printed = check(content, uses()).text()
-    assert "page 'cost' is missing in kk" in printed and TOO_LONG[2] in printed
+    assert "page 'cost' is missing in kk" in printed
+    assert TOO_LONG[2] in printed
     with pytest.raises(ContentRefused) as refused:
         app.build(Settings.from_env())
     assert str(refused.value) == printed

@@ -63,7 +63,8 @@ def test_page_exists_with_sources_and_pending_legal_review(page_id: str, languag
     meta, body = _front_matter(page_id, language)
     assert str(meta.get("title", "")).strip()
     sources = meta.get("sources")
-    assert isinstance(sources, list) and sources, "sources: one per line"
+    assert isinstance(sources, list), "sources: one per line"
+    assert sources, "sources: one per line"
     assert all(str(s).strip() for s in sources)
     assert str(meta.get("reviewed_by", "")).strip()
     assert "legal_review" in meta, "legal_review: pending until a lawyer signs"

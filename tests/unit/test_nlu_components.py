@@ -24,11 +24,13 @@ def test_classifier_trains_saves_loads_and_refuses_tampered_files() -> None:
     assert parsed["What is the PRICE?"]["intent"]["name"] == "mediation_cost"
     # The full ranking, best first, with probabilities: "did you mean" needs the runner-up.
     ranking = parsed["Салем!"]["ranking"]
-    assert ranking[0]["name"] == "greet" and len(ranking) == 3
+    assert ranking[0]["name"] == "greet"
+    assert len(ranking) == 3
     assert sum(r["confidence"] for r in ranking) == pytest.approx(1.0)
     assert ranking == sorted(ranking, key=lambda r: -r["confidence"])
     # The stacked scorer (one matrix product for all folds) is scikit-learn's arithmetic.
-    assert result["scorer_fast"] and result["scorer_max_difference"] < 1e-12
+    assert result["scorer_fast"]
+    assert result["scorer_max_difference"] < 1e-12
     # No text, no guess.
     assert parsed[""]["intent"] is None
     # A model file with a type outside scikit-learn's own is refused, not unpickled, and the
@@ -70,5 +72,6 @@ def test_the_engine_multiplies_its_small_matrices_in_one_thread() -> None:
     # stack (docs/benchmarks.md, issue 14). The launcher keeps numpy's BLAS to one thread.
     result = run_check("blas_threads_check.py")
     # Left alone, OpenBLAS takes a thread per core (the probe sees numpy's BLAS at all).
-    assert result["before"] and max(result["before"]) == min(os.cpu_count() or 1, 64)
+    assert result["before"]
+    assert max(result["before"]) == min(os.cpu_count() or 1, 64)
     assert result["after"] == [1] * len(result["before"])

@@ -55,18 +55,21 @@ def test_payloads_are_parsed_strictly(payload: str, expected: object) -> None:
 
 def test_the_longest_link_fits_telegrams_payload_rules() -> None:
     value = links.payload("a" * 40, "kk")
-    assert len(value) <= 64 and all(c.isalnum() or c in "_-" for c in value)
+    assert len(value) <= 64
+    assert all(c.isalnum() or c in "_-" for c in value)
     assert links.deep_link("kelisim_bot", "abc", "ru") == "https://t.me/kelisim_bot?start=o_abc-ru"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not an office code"):
         links.payload("Bad code!")
 
 
 def test_a_row_is_checked_field_by_field() -> None:
     checked = registry.check(ROW, gazetteer())
     assert checked.values is not None
-    assert checked.values["code"] == "almaty_psc_1" and checked.values["region_id"] == "almaty"
+    assert checked.values["code"] == "almaty_psc_1"
+    assert checked.values["region_id"] == "almaty"
     settlement = registry.check({**ROW, "region": "Кентау"}, gazetteer())
-    assert settlement.values is not None and settlement.values["region_id"] == "turkistan-region"
+    assert settlement.values is not None
+    assert settlement.values["region_id"] == "turkistan-region"
     bad = registry.check(
         {**ROW, "code": "x!", "kind": "bank", "region": "Paris", "name_en": "", "language": "de"},
         gazetteer(),
@@ -102,7 +105,8 @@ def test_a_csv_import_is_all_or_nothing(session: Session) -> None:
         "line 3, kind: 'bank' is not one of akimat, psc, court, ngo, friendship_house, other",
         "line 4, code: duplicate of line 2",
     ]
-    assert added == 0 and registry.all_offices(session) == []
+    assert added == 0
+    assert registry.all_offices(session) == []
     problems, added, updated = registry.import_csv(
         session, f"{header}\n{good}\n{other}\n", gazetteer()
     )
@@ -110,7 +114,8 @@ def test_a_csv_import_is_all_or_nothing(session: Session) -> None:
     renamed = good.replace("ЦОН Алматы №1", "ЦОН №1")
     assert registry.import_csv(session, f"{header}\n{renamed}\n", gazetteer())[1:] == (0, 1)
     office = session.get(Office, "almaty_psc_1")
-    assert office is not None and office.name("ru") == "ЦОН №1"
+    assert office is not None
+    assert office.name("ru") == "ЦОН №1"
     assert registry.import_csv(session, "code,name\nx,y\n", gazetteer())[0][0].startswith(
         "line 1: missing columns"
     )
@@ -119,7 +124,8 @@ def test_a_csv_import_is_all_or_nothing(session: Session) -> None:
 def test_qr_code_and_poster_files(tmp_path: Path, catalogue: Catalogue) -> None:
     link = links.deep_link("kelisim_bot", "almaty_psc_1", "kk")
     png, svg = links.write_qr(link, tmp_path, "office")
-    assert png.read_bytes().startswith(b"\x89PNG") and "<svg" in svg.read_text()
+    assert png.read_bytes().startswith(b"\x89PNG")
+    assert "<svg" in svg.read_text()
     names = {"kk": "Алматы ХҚКО №1", "ru": "ЦОН Алматы №1", "en": "Almaty PSC No. 1"}
     pdf = poster.write_poster(catalogue, ["kk", "ru", "en"], names, link, png, tmp_path / "p.pdf")
     data = pdf.read_bytes()
@@ -147,7 +153,9 @@ def test_the_offices_and_link_commands(tmp_path: Path) -> None:
     assert sorted(p.suffix for p in first.iterdir()) == [".pdf", ".png", ".svg"]
     wrong = run("offices", "add", "x", "--kind", "bank", "--region", "Mars",
                 "--name-kk", "a", "--name-ru", "b", "--name-en", "c")  # fmt: skip
-    assert wrong.returncode == 1 and "kind:" in wrong.stderr and "region:" in wrong.stderr
+    assert wrong.returncode == 1
+    assert "kind:" in wrong.stderr
+    assert "region:" in wrong.stderr
     assert (
         "court_7;court;shymkent;Суд;https://t.me/my_bot?start=o_court_7"
         in run("offices", "list").stdout

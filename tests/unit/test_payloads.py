@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.dialogue.payloads import Reply, parse
+from bot.dialogue.payloads import Do, Reply, parse
 
 
 def test_full_payload() -> None:
@@ -14,7 +14,7 @@ def test_args_and_instruction() -> None:
     assert parse(
         {"custom": {"key": "lang.changed", "args": {"language_name": "English"}}}
     ) == Reply(key="lang.changed", args={"language_name": "English"})
-    assert parse({"custom": {"do": "language_picker"}}) == Reply(do="language_picker")
+    assert parse({"custom": {"do": "language_picker"}}) == Reply(do=Do.LANGUAGE_PICKER)
 
 
 def test_text_or_junk_is_not_a_payload() -> None:

@@ -217,7 +217,9 @@ def test_a_serious_crime_asks_about_the_protected_group(
         ("unknown", (), ("caused_death", "grave_harm")),
     ],
 )
-def test_harm_in_a_serious_crime(harm: str, rule_ids: tuple[str, ...], unknown: tuple) -> None:
+def test_harm_in_a_serious_crime(
+    harm: str, rule_ids: tuple[str, ...], unknown: tuple[str, ...]
+) -> None:
     result = walk({"category": "criminal", "gravity": "serious", "harm": harm,
                    "privileged": "yes", "first_offence": "yes"})  # fmt: skip
     assert (result.rules, result.unknown) == (rule_ids, unknown)
@@ -368,6 +370,7 @@ def test_every_question_has_distinct_options_and_i_dont_know() -> None:
         codes = [o.code for o in question.options]
         assert len(codes) == len(set(codes)), question.name
         if question.name != "category":
-            assert question.option("unknown") is not None, question.name
-            assert all(v is None for v in question.option("unknown").sets.values())
+            unknown = question.option("unknown")
+            assert unknown is not None, question.name
+            assert all(v is None for v in unknown.sets.values())
     assert set(BY_NAME) == {q.name for q in QUESTIONS}

@@ -99,7 +99,8 @@ def test_sender_id_is_a_stable_pseudonym() -> None:
     assert sender_id("k", 1) == sender_id("k", 1)
     assert sender_id("k", 1) != sender_id("k", 2)
     assert sender_id("k", 1) != sender_id("other", 1)
-    assert sender_id("k", 1) != "1" and len(sender_id("k", 1)) == 32
+    assert sender_id("k", 1) != "1"
+    assert len(sender_id("k", 1)) == 32
 
 
 async def test_a_turn_is_never_sent_twice_when_the_connection_drops(fake_rasa: Any) -> None:

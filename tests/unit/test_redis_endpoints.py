@@ -32,7 +32,8 @@ def test_the_file_names_the_password_and_rasa_alone_gets_it() -> None:
     url = "redis://kelisim:p%40ss%20w0rd%241@db.internal:6380/2"
     config = endpoints_config(5055, url, "kelisim")
     text = yaml.safe_dump(config)
-    assert "p@ss" not in text and "w0rd" not in text
+    assert "p@ss" not in text
+    assert "w0rd" not in text
     assert "password: ${REDIS_PASSWORD}" in text  # plain: Rasa expands only unquoted values
     store = config["tracker_store"]
     assert isinstance(store, dict)
@@ -54,8 +55,10 @@ def test_tls_and_its_files_are_carried_over() -> None:
     for name in ("tracker_store", "lock_store"):
         store = config[name]
         assert isinstance(store, dict)
-        assert store["use_ssl"] is True and store["ssl_ca_certs"] == "/etc/ca.pem"
-        assert "username" not in store and store["password"] == "${REDIS_PASSWORD}"
+        assert store["use_ssl"] is True
+        assert store["ssl_ca_certs"] == "/etc/ca.pem"
+        assert "username" not in store
+        assert store["password"] == "${REDIS_PASSWORD}"
 
 
 def test_without_a_password_nothing_is_passed() -> None:

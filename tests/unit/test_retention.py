@@ -146,11 +146,13 @@ async def test_the_sweep_purges_the_conversations_past_the_period_and_no_others(
     assert (swept.conversations, swept.failed) == (2, 0)
     assert set(fake_rasa.purged) == due
     assert [await world.last_seen(n) for n in (1, 2, 5)] == [None, None, None]
-    assert await world.last_seen(3) is not None and await world.last_seen(4) is not None
+    assert await world.last_seen(3) is not None
+    assert await world.last_seen(4) is not None
     # Once purged, not again; the others in their own time.
     assert (await world.sweeps.run_once()).conversations == 0
     later = await world.sweeps.run_once(now=_now() + dt.timedelta(hours=2))
-    assert later.conversations == 1 and len(fake_rasa.purged) == 3
+    assert later.conversations == 1
+    assert len(fake_rasa.purged) == 3
 
 
 async def test_someone_who_writes_during_the_sweep_is_purged_in_their_own_time(
@@ -293,7 +295,8 @@ async def test_a_turn_costs_no_statement_while_last_seen_is_recent_enough() -> N
     await note_seen(db, settings, None, 7)  # type: ignore[arg-type]
     assert db.calls == 2
     # A failure costs the turn nothing, and the next turn tries again.
-    failing, fresh = CountingDb(fail=True), {}
+    failing = CountingDb(fail=True)
+    fresh: dict[str, Any] = {}
     await note_seen(failing, settings, fresh, 7)  # type: ignore[arg-type]
     await note_seen(failing, settings, fresh, 7)  # type: ignore[arg-type]
     assert failing.calls == 2
@@ -326,7 +329,8 @@ async def test_the_loop_sweeps_again_after_a_failure_and_stops_when_cancelled(
                 break
             await asyncio.sleep(0.01)
         await retention.stop(task)
-    assert runs >= 3 and task.cancelled()
+    assert runs >= 3
+    assert task.cancelled()
     assert "retention sweep failed" in caplog.text
     await retention.stop(task)  # stopping twice is harmless
     await retention.stop(None)
@@ -395,9 +399,11 @@ def test_the_migration_coarsens_dates_and_counts_existing_conversations_from_now
         ).all()
     dates = {row[0]: [_read(v) for v in row[1:]] for row in rows}
     nov, dec = dt.datetime(2026, 11, 1, tzinfo=dt.UTC), dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
-    assert dates[1][:2] == [nov, dec] and dates[2][:2] == [dec, dec]
+    assert dates[1][:2] == [nov, dec]
+    assert dates[2][:2] == [dec, dec]
     # A conversation from before the column may exist: it is purged one period from now.
-    assert dates[1][2] is not None and dates[1][2] >= before - dt.timedelta(seconds=1)
+    assert dates[1][2] is not None
+    assert dates[1][2] >= before - dt.timedelta(seconds=1)
     assert dates[2][2] is None
     migrate.downgrade(database_url, "0006")
     assert "last_seen" not in {c["name"] for c in inspect(engine).get_columns("users")}

@@ -26,7 +26,7 @@ Change = Callable[[dict[str, Any]], Any]
 
 def edited(change: Change) -> dict[str, Any]:
     """A copy of the real rules file with one change."""
-    data = copy.deepcopy(RAW)
+    data: dict[str, Any] = copy.deepcopy(RAW)
     change(data)
     return data
 
@@ -77,7 +77,8 @@ def test_the_current_file_parses_to_the_same_rules() -> None:
 def test_a_policy_is_cited_without_an_article() -> None:
     book = rules.load(ROOT / "content")
     policy = [c for c in book.rule("safety_risk").citations if c.act == "policy"]
-    assert policy and policy[0].article == ""
+    assert policy
+    assert policy[0].article == ""
     assert book.cite(policy[0], "ru") == RAW["acts"]["policy"]["ru"]
     # A policy citation may be the only one a rule has (its reasons then name no article).
     plain = {"en": "Safety first.", "ru": "Сначала безопасность.", "kk": "Алдымен қауіпсіздік."}

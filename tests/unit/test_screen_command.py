@@ -97,7 +97,7 @@ def all_else_not_known(case: dict[str, Any], spelling: str) -> dict[str, Any]:
     """`case` with every field it does not give spelled as not known."""
     if spelling == "absent":
         return dict(case)
-    return {**{f: None if spelling == "null" else "unknown" for f in FIELDS}, **case}
+    return {**dict.fromkeys(FIELDS, None if spelling == "null" else "unknown"), **case}
 
 
 def screen_one(case: dict[str, Any], language: str | None = None) -> dict[str, Any]:
@@ -126,7 +126,8 @@ def assert_decided(answer: dict[str, Any], verdict: str, rule_ids: list[str]) ->
     assert (answer["verdict"], answer["rules"]) == (verdict, rule_ids), answer
     for rule_id in rule_ids:
         assert set(cited(rule_id)) <= set(answer["citations"]), answer
-    assert answer["citations"] and all(isinstance(c, str) and c for c in answer["citations"])
+    assert answer["citations"]
+    assert all(isinstance(c, str) and c for c in answer["citations"])
 
 
 def assert_unsure(answer: dict[str, Any], unknown: list[str]) -> None:
@@ -541,7 +542,8 @@ def test_reasons_in_each_language(language: str) -> None:
         assert answer == {**expected, "reasons": [
             BOOK.rule(r).reasons[language] for r in expected["rules"]
         ]}  # fmt: skip
-    assert len(answers[0]["reasons"]) == 2 and all(answers[0]["reasons"])
+    assert len(answers[0]["reasons"]) == 2
+    assert all(answers[0]["reasons"])
     assert answers[2]["reasons"] == []
 
 
@@ -556,7 +558,8 @@ def test_reasons_differ_by_language() -> None:
 @pytest.mark.slow
 def test_reasons_in_another_language_are_refused() -> None:
     answers, status = command([json.dumps({"category": "family"})], "--reasons", "de")
-    assert answers == [] and status != 0
+    assert answers == []
+    assert status != 0
 
 
 @pytest.mark.slow

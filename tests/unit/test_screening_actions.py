@@ -72,7 +72,7 @@ async def validate(t: Tracker) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     return slots, dispatcher.messages
 
 
-def said(messages: list[dict[str, Any]]) -> list[str]:
+def said(messages: list[dict[str, Any]]) -> list[str | None]:
     return [m.get("custom", {}).get("key") or m.get("response") for m in messages]
 
 
@@ -82,7 +82,8 @@ async def test_the_menu_button_starts_afresh_with_the_intro() -> None:
                 chosen={"category": "family", "safety": "no"})
     )  # fmt: skip
     assert said(messages) == ["screen.intro"]
-    assert slots["screen_category"] is None and slots["screen_history"] == []
+    assert slots["screen_category"] is None
+    assert slots["screen_history"] == []
     assert slots["requested_slot"] == "screen_category"
 
 
@@ -101,7 +102,8 @@ async def test_the_first_run_is_recognised_when_rasa_shows_the_loop_active() -> 
                 triggered_by_this=True, chosen={"category": "family", "safety": "no"})
     )  # fmt: skip
     assert said(messages) == ["screen.intro"]
-    assert slots["screen_category"] == "labour" and slots["screen_safety"] is None
+    assert slots["screen_category"] == "labour"
+    assert slots["screen_safety"] is None
 
 
 async def test_a_button_answer_moves_to_the_next_question_that_matters() -> None:
@@ -197,14 +199,16 @@ async def test_a_forged_answer_is_asked_again() -> None:
                 screen={"q": "safety", "a": "maybe"})
     )  # fmt: skip
     assert said(messages) == ["screen.reask"]
-    assert "screen_safety" not in slots and slots["requested_slot"] == "screen_safety"
+    assert "screen_safety" not in slots
+    assert slots["requested_slot"] == "screen_safety"
 
 
 async def test_the_same_message_is_never_read_twice() -> None:
     slots, messages = await validate(
         tracker("нет", chosen={"category": "family"}, requested="safety", message_id="m1")
     )
-    assert messages == [] and "screen_safety" not in slots
+    assert messages == []
+    assert "screen_safety" not in slots
     assert slots["requested_slot"] == "screen_safety"
 
 

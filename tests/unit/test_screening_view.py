@@ -39,7 +39,8 @@ def test_every_question_renders_with_its_options_and_controls(
 def test_the_first_question_has_no_back_button(catalogue: Catalogue) -> None:
     shown = screening.question(catalogue, "en", "category", answered=0)
     assert shown is not None
-    assert data_of(shown[1])[-1:] == ["s:stop"] and "s:back" not in data_of(shown[1])
+    assert data_of(shown[1])[-1:] == ["s:stop"]
+    assert "s:back" not in data_of(shown[1])
 
 
 def test_an_unknown_question_is_none(catalogue: Catalogue) -> None:
@@ -106,4 +107,5 @@ def test_unsure_says_what_to_find_out_and_who_checked_the_rules(
         assert hint in plain
     # Who checked the rules, and that no lawyer has yet: never a bare "reviewed".
     assert parse_html(catalogue.text(language, "page.legal_pending"))[0] in plain
-    assert "t:inv" not in data_of(markup) and "t:find" not in data_of(markup)
+    assert "t:inv" not in data_of(markup)
+    assert "t:find" not in data_of(markup)

@@ -116,7 +116,8 @@ async def test_the_pseudonym_salt_is_made_once_and_renewed_after_forget(database
     db = Database(database_url)
     try:
         first = await db.salt(42)
-        assert len(first) == 32 and await db.salt(42) == first
+        assert len(first) == 32
+        assert await db.salt(42) == first
         assert await db.get_language(42) is None  # the row carries no language yet
         await db.set_language(42, "kk")
         assert await db.salt(42) == first

@@ -163,9 +163,11 @@ def test_a_killed_child_is_started_again_and_what_it_left_goes_with_it(
     own.unlink()
     os.kill(first, signal.SIGKILL)
     line = sup.expect("parent exited")
-    assert "signal SIGKILL" in line and "starting it again in 0.2 s (restart 1" in line
+    assert "signal SIGKILL" in line
+    assert "starting it again in 0.2 s (restart 1" in line
     second = read_pid(own)
-    assert second != first and alive(second)
+    assert second != first
+    assert alive(second)
     # Left running, it would hold what the new one needs (Sanic's workers hold the port).
     wait_until(lambda: not alive(grandchild), 5, "the crashed child's own child gone")
     log = (tmp_path / "log" / "parent.log").read_text()
@@ -249,15 +251,23 @@ def test_the_delay_doubles_while_it_keeps_crashing_and_resets_once_it_stayed_up(
 def test_an_immediate_failure_streak_is_broken_by_a_run_that_got_going(tmp_path: Path) -> None:
     supervisor = Supervisor(tmp_path / "log", backoff=Backoff(first=0.01, settle=0.3, give_up=2))
     child = supervisor.spawn(Program("x", ["sh", "-c", "exit 1"], dict(os.environ), tmp_path))
+
+    def checked(condition: Callable[[], bool]) -> Callable[[], bool]:
+        def step() -> bool:
+            supervisor.check()
+            return condition()
+
+        return step
+
     try:
-        wait_until(lambda: supervisor.check() or child.restarts == 1, 5, "one failure")
+        wait_until(checked(lambda: child.restarts == 1), 5, "one failure")
         assert child.failures == 1
         child.program.command = ["sh", "-c", "sleep 0.5; exit 1"]
-        wait_until(lambda: supervisor.check() or child.restarts == 2, 5, "a failure after a run")
+        wait_until(checked(lambda: child.restarts == 2), 5, "a failure after a run")
         assert child.failures == 0
         child.program.command = ["sh", "-c", "exit 1"]
         with pytest.raises(GiveUp, match="2 times in a row"):
-            wait_until(lambda: supervisor.check() or False, 5, "giving up")
+            wait_until(checked(lambda: False), 5, "giving up")
     finally:
         supervisor.stop()
 

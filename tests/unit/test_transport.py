@@ -39,7 +39,7 @@ async def _echo(request: web.Request) -> web.Response:
     elif request.content_type == "application/json":
         fields = await request.json()
     else:
-        fields = dict(await request.post())  # type: ignore[arg-type]
+        fields = dict(await request.post())
     return web.json_response(
         {
             "agent": request.headers.get("User-Agent"),
@@ -69,7 +69,8 @@ async def server() -> AsyncIterator[TestServer]:
     app.router.add_post("/echo", _echo)
     app.router.add_post("/slow", _slow)
     app.router.add_post("/hang-up", _hang_up)
-    async with TestServer(app) as running:
+    running = TestServer(app)
+    async with running:
         yield running
 
 

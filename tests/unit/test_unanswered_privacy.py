@@ -207,5 +207,6 @@ async def test_the_retention_sweep_prunes_questions_at_start_up(
     finally:
         await rasa.close()
         await db.close()
-    assert swept.questions == 2 and await _questions(sessions) == []
+    assert swept.questions == 2
+    assert await _questions(sessions) == []
     assert "2 unanswered questions deleted" in caplog.text

@@ -11,12 +11,12 @@ from telegram import (
     Bot,
     Update,
 )
-from telegram.constants import ParseMode
 
 from bot import clock
 from bot.content.live import ReloadResult
 from bot.languages import DEFAULT_LANGUAGE
 from bot.outreach import counts, report
+from bot.telegram import send
 from bot.telegram.handlers.common import say, user_language
 from bot.telegram.handlers.turn import unknown_command
 from bot.telegram.services import Context, Services
@@ -109,6 +109,6 @@ async def tell_admins_about_reload(bot: Bot, svc: Services, result: ReloadResult
                 text = svc.catalogue.text(lang, "admin.reloaded")
             else:
                 text = _reload_report(svc, lang, result.errors)
-            await bot.send_message(admin, text, parse_mode=ParseMode.HTML)
+            await send.tell(bot, admin, text)
         except Exception:  # an admin who never wrote to the bot cannot be messaged
             log.warning("could not tell admin %s about the content reload", admin)

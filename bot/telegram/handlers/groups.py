@@ -12,7 +12,7 @@ from telegram import (
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
-from bot.telegram import language
+from bot.telegram import language, send
 from bot.telegram.services import Context
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ async def _leave_with_a_word(context: Context, chat_id: int, user: User | None) 
     catalogue = context.services.catalogue
     notice = catalogue.text(lang, "group.private_only", link=link)
     try:
-        await context.bot.send_message(chat_id, notice)
+        await send.say(context, chat_id, notice)
     except TelegramError:
         log.info("could not post the one-to-one notice in a group")
     await _leave(context, chat_id)

@@ -7,14 +7,13 @@ import logging
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    Message,
     Update,
 )
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
 
 from bot.offices import links
 from bot.outreach import counts
-from bot.telegram import callbacks, keyboards, language
+from bot.telegram import callbacks, keyboards, language, send
 from bot.telegram.handlers.common import (
     ASK_SOURCE,
     AWAITING_CODE,
@@ -121,16 +120,10 @@ async def language_chosen(update: Update, context: Context, lang: str) -> None:
     confirmation = svc.catalogue.text(
         lang, "lang.changed", language_name=svc.catalogue.label(lang, f"lang.name.{lang}")
     )
-    edited = False
-    if query is not None and query.message is not None and query.message.is_accessible:
-        try:
-            await query.edit_message_text(confirmation, parse_mode=ParseMode.HTML)
-            edited = True
-        except BadRequest as exc:
-            # Pressing the same language twice leaves the text unchanged: not an error.
-            log.info("picker not edited: %s", exc)
-    if not edited:
-        await say(context, update.effective_chat.id, confirmation)
+    # The picker itself now says what was chosen (pressed twice: said again, below it).
+    picker = query.message if query is not None else None
+    on = picker if isinstance(picker, Message) and picker.is_accessible else None
+    await send.show(context, update.effective_chat.id, confirmation, None, on)
     key = "welcome" if first_time else "menu.title"
     ask_source = context.user_data is not None and context.user_data.pop(ASK_SOURCE, False)
     if ask_source and first_time and not before.office:

@@ -55,8 +55,11 @@ async def test_subscribe_and_unsubscribe(bot: InProcessBot, catalogue: Catalogue
     [reply] = await chat.send("/subscribe")
     assert reply["text"] == plain(catalogue, "kk", "news.subscribed")
     row = await _row(bot, chat.user_id)
-    assert row is not None and row.news and row.language == "kk"
+    assert row is not None
+    assert row.news
+    assert row.language == "kk"
     [reply] = await chat.send("/unsubscribe")
     assert reply["text"] == plain(catalogue, "kk", "news.unsubscribed")
     row = await _row(bot, chat.user_id)
-    assert row is not None and not row.news
+    assert row is not None
+    assert not row.news

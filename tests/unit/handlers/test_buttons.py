@@ -97,7 +97,8 @@ async def test_the_mediator_search_by_buttons(bot: InProcessBot, catalogue: Cata
     # listing's: a person sending that many at once is rightly told "too fast" (USER_BURST).
     error = plain(catalogue, "ru", "error.expired_button")
     first = codes.parse(callback_data(results)[0])
-    assert first is not None and first.listing_id
+    assert first is not None
+    assert first.listing_id
     parsed = [(data, codes.parse(data)) for data in callback_data(results)]
     own = [data for data, code in parsed if code and code.listing_id == first.listing_id]
     in_place = (Op.RESULTS, Op.CHOOSE_TYPE)

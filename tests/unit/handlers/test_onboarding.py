@@ -96,3 +96,25 @@ async def test_an_office_code_is_noted_and_a_wrong_one_asked_again(
     assert noted["text"] == plain(catalogue, "ru", "source.office_noted", office="ЦОН")
     assert (await bot.services.db.person(chat.user_id)).office == office
     assert bot.rasa.turns == []  # the code was the bot's, not a question for the dialogue
+
+
+async def test_the_same_language_picked_twice_is_confirmed_again(
+    bot: InProcessBot, catalogue: Catalogue
+) -> None:
+    chat = await bot.chat("en")
+    [picker] = await chat.send("/start")
+    await chat.press(callbacks.choose_language("en"), count=2)
+    # A double tap: the second press comes from the picker, which already says so. Telegram
+    # would refuse the same edit, so it is said again in a new message.
+    sent = await chat._post(
+        "callback",
+        {"message_id": picker["message_id"], "data": callbacks.choose_language("en"),
+         "forge": True},
+    )  # fmt: skip
+    chat.seq = max(chat.seq, int(sent["seq"]))
+    again, menu = await chat.replies(2)
+    assert again["kind"] == "message"
+    assert again["text"] == plain(
+        catalogue, "en", "lang.changed", language_name=catalogue.label("en", "lang.name.en")
+    )
+    assert menu["text"] == plain(catalogue, "en", "menu.title")

@@ -23,7 +23,8 @@ async def test_text_goes_to_the_dialogue_under_a_pseudonym_with_the_language(
     assert turn["message"] == QUESTIONS["kk"]
     assert turn["metadata"] == {"language": "kk"}
     # Rasa never learns who is writing: a keyed hash, not the Telegram id.
-    assert str(chat.user_id) not in turn["sender"] and len(turn["sender"]) >= 32
+    assert str(chat.user_id) not in turn["sender"]
+    assert len(turn["sender"]) >= 32
     await chat.send("және тағы")
     assert bot.rasa.turns[1]["sender"] == turn["sender"]
 
@@ -90,7 +91,7 @@ async def test_every_instruction_has_a_route(bot: InProcessBot, catalogue: Catal
 
 
 # Placeholders filled with something: only the first words of each string are compared.
-_ANY_ARGS = {name: "…" for name in ("place", "filters", "limit", "link", "language_name")}
+_ANY_ARGS = dict.fromkeys(("place", "filters", "limit", "link", "language_name"), "…")
 
 
 async def test_an_unknown_instruction_from_a_newer_model_is_shown_as_its_key(
