@@ -197,6 +197,8 @@ def _suffix_table() -> dict[str, tuple[tuple[str, str], ...]]:
 _SUFFIXES = _suffix_table()
 _MAX_SUFFIX = max(map(len, _SUFFIXES))
 _MIN_STEM = 2
+# An adjective's ending is cut only when this many letters stay («Шығыс», not «Ая»).
+_MIN_ADJECTIVE_STEM = 4
 # Names of this many letters or more may match with one typo, if they are the official names of a
 # town (a region centre, or 20,000 people or more): with every village and old name, one edit
 # away from a name is too often an ordinary Kazakh word (көршім, қашан, қатысты).
@@ -276,7 +278,7 @@ def _tokens_of(name: str, region: bool) -> tuple[_Token, ...] | None:
             adjective = next(
                 (e for e in sorted(_ADJ_ENDINGS, key=len, reverse=True) if word.endswith(e)), None
             )
-            if adjective and len(word) - len(adjective) >= 4:
+            if adjective and len(word) - len(adjective) >= _MIN_ADJECTIVE_STEM:
                 tokens.append(("j", word[: -len(adjective)]))
             else:
                 tokens.append(("x", word))
@@ -668,7 +670,7 @@ def spelling_class(name: str) -> str:
 
 def _adjective_stems(token: str) -> Iterator[str]:
     for ending in _ADJ_ENDINGS:
-        if token.endswith(ending) and len(token) - len(ending) >= 4:
+        if token.endswith(ending) and len(token) - len(ending) >= _MIN_ADJECTIVE_STEM:
             yield token[: -len(ending)]
 
 

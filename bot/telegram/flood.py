@@ -15,6 +15,8 @@ from bot.telegram import language, send
 from bot.telegram.services import services
 
 log = logging.getLogger(__name__)
+# Chats told "too fast" remembered at most (a flood of new chats cannot grow it for ever).
+_TOLD_KEPT = 10_000
 
 # One word per flood, not one per dropped update: that would be a flood of our own.
 QUIET_SECONDS = 30.0
@@ -41,7 +43,7 @@ class FloodNotice:
         if now - self._told.get(chat_id, -QUIET_SECONDS) < QUIET_SECONDS:
             return False
         self._told[chat_id] = now
-        if len(self._told) > 10_000:
+        if len(self._told) > _TOLD_KEPT:
             self._told = {k: t for k, t in self._told.items() if now - t < QUIET_SECONDS}
         return True
 

@@ -15,6 +15,8 @@ from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 log = logging.getLogger(__name__)
+# Rate buckets kept at most before the full ones are forgotten (memory stays bounded).
+_BUCKETS_KEPT = 10_000
 
 # Several updates of one chat waiting is a person tapping fast or pasting a few messages;
 # more than this is a flood, and every one of them would cost a Rasa turn.
@@ -80,7 +82,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         if bucket.tokens < 1:
             return False
         bucket.tokens -= 1
-        if len(self._buckets) > 10_000:
+        if len(self._buckets) > _BUCKETS_KEPT:
             self._forget_full_buckets(now)
         return True
 
