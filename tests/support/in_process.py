@@ -31,6 +31,7 @@ from bot.telegram import app as telegram_app
 from bot.telegram.content_manifest import uses
 from bot.telegram.services import KelisimApplication, Services, services
 from tests.support.playground import Chat
+from tests.support.settings import settings_for
 
 ADMIN = 990001  # the Telegram id `InProcessBot.admin()` opens a chat for
 Payload = dict[str, Any]
@@ -183,23 +184,17 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def settings_for(tmp: Path, database: Path, rasa_url: str, emulator_url: str) -> Settings:
+def bot_settings(tmp: Path, database: Path, rasa_url: str, emulator_url: str) -> Settings:
     """A playground bot (no token) on the emulator, this database and that Rasa; no rate
     limit of ours, no content watcher, one admin."""
-    return Settings(
-        telegram_token="",
+    return settings_for(
+        f"sqlite:///{database}",
         telegram_api_base_url=f"{emulator_url}/bot",
-        database_url=f"sqlite:///{database}",
         rasa_url=rasa_url,
         admin_ids=frozenset({ADMIN}),
-        content_dir=ROOT / "content",
         var_dir=tmp,
-        webhook_url="",
-        webhook_secret="",
-        webhook_listen="127.0.0.1",
         webhook_port=0,
         rasa_timeout=5.0,
-        sender_secret="in-process-tests",
         content_watch=False,
         telegram_sends_per_second=0,
         rasa_api_token="in-process-token",
@@ -227,7 +222,7 @@ async def bot(
     await emulator.start_server()
     await fake_rasa_script.start()
     emulator_url = str(emulator.make_url("")).rstrip("/")
-    settings = settings_for(tmp_path, database, fake_rasa_script.url, emulator_url)
+    settings = bot_settings(tmp_path, database, fake_rasa_script.url, emulator_url)
     application = telegram_app.build(settings, content=live_content)
     http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
     try:

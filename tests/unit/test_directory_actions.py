@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.directory import ActionFindMediator
 from bot.actions.screening import ValidateScreeningForm
+from tests.support import trackers
 
 
 def tracker(
@@ -24,24 +25,13 @@ def tracker(
     metadata: dict[str, Any] = {"language": "ru"}
     if directory:
         metadata["directory"] = directory
-    return Tracker.from_dict(
-        {
-            "sender_id": "test",
-            "slots": {"screen_category": None, "screen_verdict": None, "mediator_place": None}
-            | (slots or {}),
-            "latest_message": {
-                "text": text,
-                "intent": {"name": intent, "confidence": 0.9},
-                "entities": entities or [],
-                "message_id": "m1",
-                "metadata": metadata,
-            },
-            "events": [],
-            "paused": False,
-            "followup_action": None,
-            "active_loop": {},
-            "latest_action_name": "action_listen",
-        }
+    return trackers.tracker(
+        text=text,
+        intent=intent,
+        slots={"screen_category": None, "screen_verdict": None, "mediator_place": None}
+        | (slots or {}),
+        metadata=metadata,
+        entities=entities,
     )
 
 

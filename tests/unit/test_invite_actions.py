@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.directory import find_payload
 from bot.actions.invite import ActionInviteOtherParty, ValidateInviteForm
+from tests.support import trackers
 
 
 def tracker(
@@ -30,48 +31,36 @@ def tracker(
         metadata["screen"] = screen
     if invite:
         metadata["invite"] = invite
-    return Tracker.from_dict(
-        {
-            "sender_id": "test",
-            "slots": {
-                "screen_safety": safety,
-                "screen_past_violence": past_violence,
-                "safety_concern": concern,
-                "screen_seen": "m1",
-                "screen_stopped": stopped,
-                "invite_language": language,
-                "requested_slot": f"screen_{requested}" if requested else None,
-            },
-            "latest_message": {
-                "text": text,
-                "intent": {"name": "invite_other_party", "confidence": 0.9},
-                "entities": [],
-                "message_id": "m2",
-                "metadata": metadata,
-            },
-            "events": [],
-            "paused": False,
-            "followup_action": None,
-            "active_loop": {
-                "name": "invite_form",
-                "trigger_message": {"message_id": "m2" if starting else "m0"},
-            },
-            "latest_action_name": "invite_form",
-        }
+    return trackers.tracker(
+        text=text,
+        intent="invite_other_party",
+        slots={
+            "screen_safety": safety,
+            "screen_past_violence": past_violence,
+            "safety_concern": concern,
+            "screen_seen": "m1",
+            "screen_stopped": stopped,
+            "invite_language": language,
+            "requested_slot": f"screen_{requested}" if requested else None,
+        },
+        metadata=metadata,
+        message_id="m2",
+        form="invite_form",
+        form_started_by="m2" if starting else "m0",
     )
 
 
 async def validate(t: Tracker) -> tuple[dict[str, Any], list[str]]:
     dispatcher = CollectingDispatcher()
     events = await ValidateInviteForm().run(dispatcher, t, {})
-    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    slots = trackers.slots_set(events)
     return slots, [m.get("custom", {}).get("key", "") for m in dispatcher.messages]
 
 
 async def result(t: Tracker) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     dispatcher = CollectingDispatcher()
     events = await ActionInviteOtherParty().run(dispatcher, t, {})
-    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    slots = trackers.slots_set(events)
     return [m["custom"] for m in dispatcher.messages], slots
 
 

@@ -10,7 +10,6 @@ import datetime as dt
 import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +19,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from sqlalchemy import create_engine, inspect, select, update
 
-from bot.config import ROOT, Settings
+from bot.config import Settings
 from bot.dialogue.client import RasaClient, sender_id
 from bot.outreach.unanswered import UnansweredStore
 from bot.privacy import retention
@@ -29,29 +28,10 @@ from bot.storage import migrate
 from bot.storage.db import Database
 from bot.storage.models import User
 from bot.storage.urls import sync_url
+from tests.support.settings import SECRET, settings_for
 
 TOKEN = "rasa-api-token"
-SECRET = "retention-tests"
 REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-def settings_for(database_url: str, **changes: Any) -> Settings:
-    base = Settings(
-        telegram_token="",
-        telegram_api_base_url="http://127.0.0.1:9/bot",
-        database_url=database_url,
-        rasa_url="http://127.0.0.1:9",
-        admin_ids=frozenset(),
-        content_dir=ROOT / "content",
-        var_dir=Path("/nonexistent"),
-        webhook_url="",
-        webhook_secret="",
-        webhook_listen="127.0.0.1",
-        webhook_port=8443,
-        rasa_timeout=2.0,
-        sender_secret=SECRET,
-    )
-    return dataclasses.replace(base, **changes)
 
 
 @dataclasses.dataclass

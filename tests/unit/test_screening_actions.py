@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.screening import ASK_ACTIONS, ActionScreeningResult, ValidateScreeningForm
 from bot.screening.questions import QUESTIONS
+from tests.support import trackers
 
 
 def tracker(
@@ -38,37 +39,23 @@ def tracker(
     metadata: dict[str, Any] = {"language": "en"}
     if screen:
         metadata["screen"] = screen
-    return Tracker.from_dict(
-        {
-            "sender_id": "test",
-            "slots": slots,
-            "latest_message": {
-                "text": text,
-                "intent": {"name": intent, "confidence": confidence},
-                "entities": entities or [],
-                "message_id": message_id,
-                "metadata": metadata,
-            },
-            "events": [],
-            "paused": False,
-            "followup_action": None,
-            "active_loop": (
-                {
-                    "name": "screening_form",
-                    "trigger_message": {"message_id": message_id if triggered_by_this else "m0"},
-                }
-                if active
-                else {}
-            ),
-            "latest_action_name": "screening_form",
-        }
+    return trackers.tracker(
+        text=text,
+        intent=intent,
+        confidence=confidence,
+        slots=slots,
+        metadata=metadata,
+        entities=entities,
+        message_id=message_id,
+        form="screening_form" if active else "",
+        form_started_by=message_id if triggered_by_this else "m0",
     )
 
 
 async def validate(t: Tracker) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     dispatcher = CollectingDispatcher()
     events = await ValidateScreeningForm().run(dispatcher, t, {})
-    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    slots = trackers.slots_set(events)
     return slots, dispatcher.messages
 
 

@@ -195,7 +195,7 @@ async def test_the_retention_sweep_prunes_questions_at_start_up(
     from bot.dialogue.client import RasaClient
     from bot.privacy.retention import Retention
     from bot.storage.db import Database
-    from tests.unit.test_retention import settings_for
+    from tests.support.settings import settings_for
 
     await _seed(sessions, 0, 5)
     db = Database(database_url)
