@@ -223,13 +223,14 @@ class Retention:
         return True
 
     async def _mark_purged(self, telegram_id: int, seen: dt.datetime) -> None:
-        """last_seen back to NULL, unless the person wrote again meanwhile (then it moved, and
-        the new conversation is purged in its own time)."""
+        """last_seen back to NULL, and what the conversation showed (its flags) gone with it,
+        unless the person wrote again meanwhile (then it moved, and the new conversation is
+        purged in its own time)."""
         async with self.db.sessions.begin() as session:
             await session.execute(
                 update(User)
                 .where(User.telegram_id == telegram_id, User.last_seen == seen)
-                .values(last_seen=None)
+                .values(last_seen=None, flags="")
             )
 
 

@@ -6,7 +6,9 @@ import datetime as dt
 import logging
 import secrets
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -22,22 +24,43 @@ from bot.storage.models import BroadcastDelivery, User
 from bot.storage.urls import async_url, connect_args, tune
 
 
+class Flag(StrEnum):
+    """What a conversation has shown so far, kept with the person (`Person.flags`)."""
+
+    # Told of danger, violence or control: the bot's mediator-search buttons show help instead.
+    SAFETY_CONCERN = "concern"
+    # "I have a code" was pressed: the next text is an office code.
+    AWAITING_CODE = "code"
+    # The "send my location" keyboard is up: the search's first answer takes it away.
+    PLACE_KEYBOARD = "kbd"
+
+
+def offered(language: str) -> str:
+    """The flag of a language already offered to someone writing in it."""
+    return f"offered-{language}"
+
+
 @dataclass(frozen=True)
 class Person:
-    """What a turn needs of a person's row: their language ("" until chosen) and the office
-    and region they came through ("" when unknown)."""
+    """What a turn needs of a person's row: their language ("" until chosen), the office
+    and region they came through ("" when unknown), and the conversation's flags."""
 
     language: str = ""
     office: str = ""
     region: str = ""
+    flags: frozenset[str] = frozenset()
 
 
 NOBODY = Person()
 
 
+def _flags(raw: str | None) -> frozenset[str]:
+    return frozenset(f for f in (raw or "").split(",") if f)
+
+
 def _person(row: Any) -> Person:
-    """(language, office, region) as read, or no row at all."""
-    return Person(row[0] or "", row[1] or "", row[2] or "") if row else NOBODY
+    """(language, office, region, flags) as read, or no row at all."""
+    return Person(row[0] or "", row[1] or "", row[2] or "", _flags(row[3])) if row else NOBODY
 
 
 log = logging.getLogger(__name__)
@@ -94,7 +117,7 @@ class Database:
                     isolation_level=None, check_same_thread=False,
                 )  # fmt: skip
             row = self._reader.execute(
-                "SELECT language, office, region FROM users WHERE telegram_id = ?",
+                "SELECT language, office, region, flags FROM users WHERE telegram_id = ?",
                 (telegram_id,),
             ).fetchone()
         except sqlite3.Error as exc:
@@ -116,7 +139,7 @@ class Database:
         async with self._sessions() as session:
             row = (
                 await session.execute(
-                    select(User.language, User.office, User.region).where(
+                    select(User.language, User.office, User.region, User.flags).where(
                         User.telegram_id == telegram_id
                     )
                 )
@@ -174,6 +197,21 @@ class Database:
             user.office, user.region = office, region
             if language and not user.language:
                 user.language = language
+
+    async def set_flags(
+        self, telegram_id: int, add: Iterable[str] = (), remove: Iterable[str] = ()
+    ) -> None:
+        """Add and remove flags of the person's conversation. Never makes a row: a flag is
+        not worth keeping a Telegram id for (whoever talked to the dialogue has one). A flag
+        goes with the conversation: someone who has not talked to the dialogue yet (an office
+        code expected) is noted as seen now, so the retention sweep clears it in time."""
+        async with self._sessions.begin() as session:
+            user = await session.get(User, telegram_id)
+            if user is not None:
+                kept = (_flags(user.flags) | set(add)) - set(remove)
+                user.flags = ",".join(sorted(kept))
+                if kept and user.last_seen is None:
+                    user.last_seen = dt.datetime.now(dt.UTC)
 
     async def set_news(self, telegram_id: int, wanted: bool, language: str) -> None:
         """Opt in to news (or out); a new subscriber is a new user row in their language."""

@@ -38,6 +38,10 @@ class User(Base):
     # Part of the pseudonym Rasa sees (bot/dialogue/client.py): a new one after /forget, so an
     # old conversation can never be joined to the new one. "" until the first message.
     salt: Mapped[str] = mapped_column(String(32), default="")
+    # What this conversation has shown so far (bot/storage/db.py, `Flag`), comma-separated:
+    # kept here, not in one bot process, so any worker answers the next message alike; cleared
+    # when the conversation is purged (bot/privacy/retention.py) and by /forget.
+    flags: Mapped[str] = mapped_column(String(200), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=this_month)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=this_month, onupdate=this_month

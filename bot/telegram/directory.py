@@ -24,6 +24,7 @@ from telegram.error import BadRequest
 from bot.directory.models import Listing
 from bot.languages import LANGUAGES
 from bot.outreach import counts
+from bot.storage.db import Flag
 from bot.telegram import directory_codes as codes
 from bot.telegram import keyboards, send
 from bot.telegram.directory_codes import Op, SearchKey
@@ -39,12 +40,9 @@ from bot.telegram.directory_view import (
     summary,
     type_rows,
 )
-from bot.telegram.services import Context, count, person
+from bot.telegram.services import Context, count, person, set_flag, take_flag
 
 log = logging.getLogger(__name__)
-
-
-_KEYBOARD_SHOWN = "place_keyboard"  # user_data: the "send my location" keyboard is up
 
 
 # Telegram's limits on a shared contact's first name and a venue's title and address.
@@ -61,8 +59,7 @@ async def ask_place(context: Context, chat_id: int, language: str, unknown: bool
     keyboard = ReplyKeyboardMarkup([[location]], resize_keyboard=True, one_time_keyboard=True)
     key = "dir.unknown_place" if unknown else "dir.ask_place"
     await send.say(context, chat_id, catalogue.text(language, key), keyboard)
-    if context.user_data is not None:
-        context.user_data[_KEYBOARD_SHOWN] = True
+    await set_flag(context, chat_id, Flag.PLACE_KEYBOARD)
     # Someone who came through an office's link most likely lives in its region: start there.
     svc = context.services
     region_id = (await person(context, chat_id)).region
@@ -108,7 +105,7 @@ async def show_results(
     if query is None:
         await ask_place(context, chat_id, language, unknown=True)
         return
-    if context.user_data is not None and context.user_data.pop(_KEYBOARD_SHOWN, False):
+    if await take_flag(context, chat_id, Flag.PLACE_KEYBOARD):
         # The "send my location" keyboard has done its job: take it away.
         label = place_label(svc.catalogue, svc.places, language, key)
         await send.say(

@@ -90,6 +90,31 @@ async def person(context: ContextTypes.DEFAULT_TYPE | Any, telegram_id: int) -> 
     return found
 
 
+async def has_flag(context: ContextTypes.DEFAULT_TYPE | Any, telegram_id: int, flag: str) -> bool:
+    """The person's conversation has this flag (bot/storage/db.py, `Flag`)."""
+    return flag in (await person(context, telegram_id)).flags
+
+
+async def set_flag(
+    context: ContextTypes.DEFAULT_TYPE | Any, telegram_id: int, flag: str, on: bool = True
+) -> None:
+    """Set (or clear) a flag, in the database: any bot worker sees it at the next message."""
+    found = await person(context, telegram_id)
+    if (flag in found.flags) == on:
+        return  # already so: no write
+    changes = {"add": (flag,)} if on else {"remove": (flag,)}
+    await services(context).db.set_flags(telegram_id, **changes)
+    person_changed(context)
+
+
+async def take_flag(context: ContextTypes.DEFAULT_TYPE | Any, telegram_id: int, flag: str) -> bool:
+    """Whether the flag was set, clearing it (a one-time question answered)."""
+    if not await has_flag(context, telegram_id, flag):
+        return False
+    await set_flag(context, telegram_id, flag, on=False)
+    return True
+
+
 def person_changed(context: ContextTypes.DEFAULT_TYPE | Any) -> None:
     """After writing the person's language or origin: the next read goes to the database."""
     if isinstance(context, CallbackContext) and hasattr(context, _PERSON):

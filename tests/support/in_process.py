@@ -29,7 +29,7 @@ from bot.places.gazetteer import default as gazetteer
 from bot.storage import migrate
 from bot.telegram import app as telegram_app
 from bot.telegram.content_manifest import uses
-from bot.telegram.services import KelisimApplication, Services, services
+from bot.telegram.services import KEY, KelisimApplication, Services, services
 from tests.support.playground import Chat
 from tests.support.settings import settings_for
 
@@ -149,6 +149,12 @@ class InProcessBot:
         unanswered = [q for q in await self.control("callbacks") if not q["answered"]]
         assert unanswered == []
 
+    async def restart(self) -> None:
+        """This bot stops and another starts on the same database, emulator and Rasa: what
+        a second worker, or the same one restarted, knows of everyone (only what is shared)."""
+        await _stop(self.application)
+        self.application = await _start(self.settings, self.application.bot_data[KEY].content)
+
     async def chat(self, language_code: str = "ru", user_id: int | None = None) -> Chat:
         """A new person in a private chat with the bot (their Telegram app in `language_code`)."""
         return await Chat.open(self.http, self.emulator_url, language_code, user_id=user_id)
@@ -208,6 +214,28 @@ def fake_rasa_script() -> FakeRasa:
     return FakeRasa()
 
 
+async def _start(settings: Settings, content: LiveContent) -> KelisimApplication:
+    """The bot polling the emulator, as `python -m bot run` does."""
+    application = telegram_app.build(settings, content=content)
+    await application.initialize()
+    assert application.post_init is not None
+    await application.post_init(application)
+    await application.start()
+    assert application.updater is not None
+    await application.updater.start_polling(allowed_updates=telegram_app.ALLOWED_UPDATES, timeout=1)
+    return application
+
+
+async def _stop(application: KelisimApplication) -> None:
+    if application.updater is not None and application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)
+    await application.shutdown()
+
+
 @pytest.fixture
 async def bot(
     tmp_path: Path,
@@ -223,29 +251,17 @@ async def bot(
     await fake_rasa_script.start()
     emulator_url = str(emulator.make_url("")).rstrip("/")
     settings = bot_settings(tmp_path, database, fake_rasa_script.url, emulator_url)
-    application = telegram_app.build(settings, content=live_content)
     http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+    running: InProcessBot | None = None
     try:
-        await application.initialize()
-        assert application.post_init is not None
-        await application.post_init(application)
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(
-            allowed_updates=telegram_app.ALLOWED_UPDATES, timeout=1
-        )
+        application = await _start(settings, live_content)
         running = InProcessBot(application, fake_rasa_script, emulator, http, settings)
         yield running
         # Whatever a test did, the bot's traffic was valid for Telegram.
         await running.valid_for_telegram()
     finally:
         await http.close()
-        if application.updater is not None and application.updater.running:
-            await application.updater.stop()
-        if application.running:
-            await application.stop()
-        if application.post_shutdown is not None:
-            await application.post_shutdown(application)
-        await application.shutdown()
+        if running is not None:
+            await _stop(running.application)
         await fake_rasa_script.close()
         await emulator.close()

@@ -25,7 +25,7 @@ from bot.outreach.unanswered import UnansweredStore
 from bot.privacy import retention
 from bot.privacy.retention import Retention, note_seen
 from bot.storage import migrate
-from bot.storage.db import Database
+from bot.storage.db import Database, Flag
 from bot.storage.models import User
 from bot.storage.urls import sync_url
 from tests.support.settings import SECRET, settings_for
@@ -122,10 +122,14 @@ async def test_the_sweep_purges_the_conversations_past_the_period_and_no_others(
     await world.person(3, 22)
     await world.person(4, 0.5)
     await world.person(5, None)
+    for n in (1, 3):  # told of danger: that goes with the conversation, not before
+        await world.db.set_flags(n, add=[Flag.SAFETY_CONCERN])
     swept = await world.sweeps.run_once()
     assert (swept.conversations, swept.failed) == (2, 0)
     assert set(fake_rasa.purged) == due
     assert [await world.last_seen(n) for n in (1, 2, 5)] == [None, None, None]
+    assert (await world.db.person(1)).flags == frozenset()
+    assert (await world.db.person(3)).flags == {Flag.SAFETY_CONCERN}
     assert await world.last_seen(3) is not None
     assert await world.last_seen(4) is not None
     # Once purged, not again; the others in their own time.

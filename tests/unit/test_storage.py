@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, inspect
 
 from bot.storage import migrate
-from bot.storage.db import NOBODY, Database, Person
+from bot.storage.db import NOBODY, Database, Flag, Person, offered
 from bot.storage.urls import sync_url
 
 
@@ -125,5 +125,29 @@ async def test_the_pseudonym_salt_is_made_once_and_renewed_after_forget(database
         renewed = await db.salt(42)
         assert renewed != first
         assert sender_id("k", 42, renewed) != sender_id("k", 42, first) != sender_id("k", 42)
+    finally:
+        await db.close()
+
+
+async def test_a_conversations_flags_are_kept_with_the_person_and_forgotten(
+    database_url: str,
+) -> None:
+    migrate.upgrade(database_url)
+    db = Database(database_url)
+    try:
+        await db.set_flags(42, add=[Flag.AWAITING_CODE])  # no row: none is made for a flag
+        assert await db.person(42) == NOBODY
+        await db.set_language(42, "kk")
+        await db.set_flags(42, add=[Flag.AWAITING_CODE])
+        assert await db.person(42) == Person("kk", "", "", frozenset({"code"}))
+        await db.set_flags(
+            42, add=[Flag.SAFETY_CONCERN, offered("en")], remove=[Flag.AWAITING_CODE]
+        )
+        assert (await db.person(42)).flags == {Flag.SAFETY_CONCERN, "offered-en"}
+        assert (await db.person(42)).language == "kk"
+        await db.set_flags(42, remove=["not-set"])  # nothing to remove: nothing changes
+        assert (await db.person(42)).flags == {Flag.SAFETY_CONCERN, "offered-en"}
+        assert await db.forget_user(42) is True
+        assert await db.person(42) == NOBODY
     finally:
         await db.close()

@@ -118,7 +118,7 @@ async def directory_button(update: Update, context: Context, code: DirectoryCode
     message = query.message if query is not None and isinstance(query.message, Message) else None
     if message is not None and not message.is_accessible:
         message = None
-    if concerned(context) and code.op is not Op.INVITE:
+    if code.op is not Op.INVITE and await concerned(context, chat_id):
         # Told of danger or violence: an older search's buttons lead to help, not to listings.
         await deliver(context, chat_id, lang, [safety_reply()])
         return

@@ -14,19 +14,13 @@ from telegram import (
 from bot.dialogue.client import sender_id
 from bot.dialogue.payloads import Reply
 from bot.privacy.retention import note_seen
+from bot.storage.db import Flag
 from bot.telegram import keyboards, language, send
-from bot.telegram.services import Context, Services, person
+from bot.telegram.services import Context, Services, has_flag, person
 
 log = logging.getLogger(__name__)
 
 
-# user_data flags: ask "Where did you hear about us?" after the language; an office code is due.
-ASK_SOURCE = "ask_source"
-AWAITING_CODE = "awaiting_office_code"
-# The dialogue showed the safety answer for danger, violence or control (its `safety_concern`
-# slot): the bot's own mediator-search buttons then show that answer too, and so does the
-# search when the dialogue is down. Cleared with everything else by /forget.
-SAFETY_CONCERN = "safety_concern"
 # The pseudonym Rasa knows the person by, kept for the session (new after /forget).
 PSEUDONYM = "pseudonym"
 
@@ -47,8 +41,12 @@ async def pseudonym(svc: Services, context: Context, telegram_id: int) -> str:
     return found
 
 
-def concerned(context: Context) -> bool:
-    return bool(context.user_data and context.user_data.get(SAFETY_CONCERN))
+async def concerned(context: Context, telegram_id: int) -> bool:
+    """The dialogue showed the safety answer for danger, violence or control (its
+    `safety_concern` slot): the bot's own mediator-search buttons then show that answer too,
+    and so does the search when the dialogue is down. Cleared with the conversation and by
+    /forget."""
+    return await has_flag(context, telegram_id, Flag.SAFETY_CONCERN)
 
 
 def safety_reply() -> Reply:

@@ -13,16 +13,15 @@ from telegram import (
 
 from bot.offices import links
 from bot.outreach import counts
+from bot.storage.db import Flag
 from bot.telegram import callbacks, keyboards, language, send
 from bot.telegram.handlers.common import (
-    ASK_SOURCE,
-    AWAITING_CODE,
     say,
     send_menu,
     send_picker,
     user_language,
 )
-from bot.telegram.services import Context, count, person, person_changed
+from bot.telegram.services import Context, count, person, person_changed, set_flag
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +47,6 @@ async def start(update: Update, context: Context) -> None:
     if office is not None and chosen:
         await send_menu(context, update.effective_chat.id, lang, key="welcome")
         return
-    if office is None and context.user_data is not None:
-        # Some clients drop the payload: ask where they heard of us once they have a language.
-        context.user_data[ASK_SOURCE] = True
     await send_picker(context, update.effective_chat.id, lang)
 
 
@@ -71,8 +67,7 @@ async def source_chosen(update: Update, context: Context, value: str) -> None:
         await say(context, update.effective_chat.id, svc.catalogue.text(lang, "source.ask"), markup)
         return
     if value == "code":
-        if context.user_data is not None:
-            context.user_data[AWAITING_CODE] = True
+        await set_flag(context, update.effective_user.id, Flag.AWAITING_CODE)
         await say(context, update.effective_chat.id, svc.catalogue.text(lang, "source.code_prompt"))
         return
     if value != "skip":
@@ -125,9 +120,9 @@ async def language_chosen(update: Update, context: Context, lang: str) -> None:
     on = picker if isinstance(picker, Message) and picker.is_accessible else None
     await send.show(context, update.effective_chat.id, confirmation, None, on)
     key = "welcome" if first_time else "menu.title"
-    ask_source = context.user_data is not None and context.user_data.pop(ASK_SOURCE, False)
-    if ask_source and first_time and not before.office:
-        # Came without an office's link: offer, without insisting, to say where they heard of us.
+    if first_time and not before.office:
+        # Came without an office's link (some clients drop it): offer, without insisting, to
+        # say where they heard of us.
         markup = keyboards.main_menu(svc.catalogue, lang)
         offer = InlineKeyboardButton(
             svc.catalogue.label(lang, "btn.source.ask"), callback_data=callbacks.SOURCE_QUESTION

@@ -22,10 +22,9 @@ from bot.dialogue.topics import GATED_PAGES, OFFLINE_PAGES
 from bot.languages import LANGUAGES
 from bot.offices.models import MAX_EVENT_LENGTH
 from bot.screening.safety import reveals_danger
+from bot.storage.db import Flag, offered
 from bot.telegram import callbacks, directory, directory_view, keyboards, screening
 from bot.telegram.handlers.common import (
-    AWAITING_CODE,
-    SAFETY_CONCERN,
     concerned,
     pseudonym,
     safety_reply,
@@ -36,7 +35,7 @@ from bot.telegram.handlers.common import (
 )
 from bot.telegram.handlers.onboarding import office_code_typed
 from bot.telegram.replies import render, replies_from
-from bot.telegram.services import Context, count, person_changed
+from bot.telegram.services import Context, count, has_flag, person_changed, set_flag, take_flag
 
 log = logging.getLogger(__name__)
 
@@ -152,8 +151,8 @@ async def deliver(
         concern = reply.args.get("concern") or (
             reply.do is Do.SCREENING_RESULT and reply.args.get("verdict") == "safety_first"
         )
-        if concern and context.user_data is not None:
-            context.user_data[SAFETY_CONCERN] = True
+        if concern:
+            await set_flag(context, user_id or chat_id, Flag.SAFETY_CONCERN)
         await _DELIVER[reply.do](to, reply)
 
 
@@ -218,7 +217,7 @@ async def converse(
         log.warning("dialogue unavailable: %s", exc)
         if topic in OFFLINE_PAGES:
             replies = [Reply(key=f"page:{OFFLINE_PAGES[topic]}", menu=True)]
-        elif topic == "find_mediator" and concerned(context):
+        elif topic == "find_mediator" and await concerned(context, update.effective_user.id):
             replies = [safety_reply()]
         elif topic == "find_mediator":
             # The directory is ours, not Rasa's: search without the screening's answers.
@@ -255,7 +254,9 @@ async def free_text(update: Update, context: Context) -> None:
         # For debugging only, and never with the Telegram id: the pseudonym Rasa sees.
         who = await pseudonym(svc, context, update.effective_user.id)
         log.info("text from %s: %r", who, text)
-    if context.user_data is not None and context.user_data.pop(AWAITING_CODE, False):
+    if update.effective_user is not None and await take_flag(
+        context, update.effective_user.id, Flag.AWAITING_CODE
+    ):
         await office_code_typed(update, context, text)
         return
     if reveals_danger(text):
@@ -283,10 +284,10 @@ async def _offer_language(update: Update, context: Context, text: str, lang: str
     guessed = clear_language(text)
     if guessed is None or guessed == lang:
         return
-    offered: set[str] = context.user_data.setdefault("languages_offered", set())  # type: ignore[union-attr]
-    if guessed in offered:
+    assert update.effective_user is not None
+    if await has_flag(context, update.effective_user.id, offered(guessed)):
         return
-    offered.add(guessed)
+    await set_flag(context, update.effective_user.id, offered(guessed))
     # Asked in the language the person wrote in: that is the one they read.
     button = InlineKeyboardButton(
         svc.catalogue.label(guessed, "btn.switch_language"),

@@ -131,3 +131,22 @@ async def test_after_danger_an_old_search_button_shows_help_not_listings(
     [reply] = await chat.press(codes.search_in("almaty"), forge=True)
     assert shows_page(reply, catalogue, "en", "safety")
     assert bot.rasa.texts == ["x"]
+
+
+async def test_what_the_conversation_showed_is_known_to_the_next_worker(
+    bot: InProcessBot, catalogue: Catalogue
+) -> None:
+    """Told of danger, then another bot worker (or this one restarted) gets the next press:
+    it shows help too, since the flag is in the database, not in one process."""
+    chat = await bot.ready("kk")
+    bot.rasa.on("x", [custom("page:safety", menu=True, concern="1")])
+    await chat.send("x")
+    await bot.restart()
+    [reply] = await chat.press(codes.search_in("almaty"), forge=True)
+    assert shows_page(reply, catalogue, "kk", "safety")
+    # "I have a code" pressed, then the worker changes: the next text is still the code.
+    await chat.press(callbacks.source("code"), forge=True)
+    await bot.restart()
+    [unknown] = await chat.send("nowhere_42")
+    assert unknown["text"] == plain(catalogue, "kk", "source.unknown_code")
+    assert bot.rasa.texts == ["x"]
