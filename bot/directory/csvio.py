@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from bot import clock
 from bot.directory.models import KINDS, Listing
 from bot.languages import LANGUAGES
-from bot.places.gazetteer import Gazetteer, Place
+from bot.places.gazetteer import LAT_RANGE, LON_RANGE, Gazetteer, Place
 from bot.screening.dispute_types import DISPUTE_TYPES
 
 COLUMNS: tuple[str, ...] = (
@@ -34,9 +34,6 @@ REQUIRED: tuple[str, ...] = (
     "lat", "lon", "verified_on", "source",
 )  # fmt: skip
 LANGUAGE_CODES: tuple[str, ...] = LANGUAGES
-# Kazakhstan's extent with a margin of a few kilometres.
-LAT_RANGE = (40.5, 55.5)
-LON_RANGE = (46.4, 87.4)
 _LIST_SPLIT = re.compile(r"[\s,;|/]+")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TELEGRAM = re.compile(r"^@?([A-Za-z][A-Za-z0-9_]{4,31})$")

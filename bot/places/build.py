@@ -35,7 +35,7 @@ from typing import Any
 import yaml
 
 from bot.languages import LANGUAGES
-from bot.places.gazetteer import DATA_FILE, great_circle_km, spelling_class
+from bot.places.gazetteer import DATA_FILE, great_circle_km, in_kazakhstan, spelling_class
 from bot.text.skeleton import fold
 
 CURATED_FILE = DATA_FILE.with_name("places_curated.yml")
@@ -49,9 +49,6 @@ ATTRIBUTION = (
 
 CHECK_RADIUS_KM = 30.0
 MAX_DISAGREEMENT_KM = 2.0
-# Kazakhstan's bounding box, a little generous: 40.5-55.5 N, 46.4-87.4 E.
-LAT_RANGE = (40.5, 55.5)
-LON_RANGE = (46.4, 87.4)
 
 # The official Kazakh Latin alphabet of 2021 (decree of 28.01.2021 as amended).
 _KK_LATIN = {
@@ -294,9 +291,7 @@ def _check_coordinates(
     results: dict[str, tuple[float | None, str | None]] = {}
     problems: list[str] = []
     for place in places:
-        if not (
-            LAT_RANGE[0] <= place.lat <= LAT_RANGE[1] and LON_RANGE[0] <= place.lon <= LON_RANGE[1]
-        ):
+        if not in_kazakhstan(place.lat, place.lon):
             problems.append(f"{place.id}: {place.lat}, {place.lon} is outside Kazakhstan")
         names = {_rg_fold(n) for n in place.all_names}
         near = [

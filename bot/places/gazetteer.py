@@ -67,6 +67,15 @@ __all__ = [
 
 DATA_FILE = Path(__file__).with_name("data") / "gazetteer.json"
 EARTH_RADIUS_KM = 6371.0088
+# Kazakhstan's extent with a margin of a few kilometres: 40.5-55.5 N, 46.4-87.4 E.
+LAT_RANGE = (40.5, 55.5)
+LON_RANGE = (46.4, 87.4)
+
+
+def in_kazakhstan(lat: float, lon: float) -> bool:
+    """Inside Kazakhstan's extent (the box, not the border)."""
+    return LAT_RANGE[0] <= lat <= LAT_RANGE[1] and LON_RANGE[0] <= lon <= LON_RANGE[1]
+
 
 Kind = Literal["region", "city", "settlement"]
 

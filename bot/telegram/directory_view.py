@@ -16,10 +16,9 @@ from telegram import (
 )
 
 from bot.content import Catalogue
-from bot.directory.csvio import LAT_RANGE, LON_RANGE
 from bot.directory.models import FREE_KINDS, Listing
 from bot.directory.search import Hit, Query
-from bot.places.gazetteer import Gazetteer, Place
+from bot.places.gazetteer import Gazetteer, Place, in_kazakhstan
 from bot.screening.fields import DISPUTE_TYPES, VERDICTS
 from bot.telegram import callbacks, keyboards, send
 from bot.telegram import directory_codes as codes
@@ -40,10 +39,6 @@ FIELD_CHARS = 80
 SETTLEMENTS_SHOWN = 30
 # The nearest listing is this far: say so above the results (the person may prefer online).
 FAR_KM = 50
-
-
-def in_kazakhstan(lat: float, lon: float) -> bool:
-    return LAT_RANGE[0] <= lat <= LAT_RANGE[1] and LON_RANGE[0] <= lon <= LON_RANGE[1]
 
 
 def button(

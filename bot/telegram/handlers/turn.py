@@ -21,6 +21,7 @@ from bot.dialogue.payloads import Do, Reply
 from bot.dialogue.topics import GATED_PAGES, OFFLINE_PAGES
 from bot.languages import LANGUAGES
 from bot.offices.models import MAX_EVENT_LENGTH
+from bot.places.gazetteer import in_kazakhstan
 from bot.screening.safety import reveals_danger
 from bot.storage.db import Flag, offered
 from bot.telegram import callbacks, directory, directory_view, keyboards, screening
@@ -328,7 +329,7 @@ async def location_shared(update: Update, context: Context) -> None:
     assert update.effective_chat is not None
     svc = context.services
     lat, lon = update.message.location.latitude, update.message.location.longitude
-    if not directory_view.in_kazakhstan(lat, lon):
+    if not in_kazakhstan(lat, lon):
         lang = await user_language(context, update)
         await say(context, update.effective_chat.id, svc.catalogue.text(lang, "dir.outside"))
         await directory.show_regions(context, update.effective_chat.id, lang)
