@@ -174,6 +174,9 @@ class Settings:
     max_queued_per_chat: int = 5
     user_burst: int = 20
     user_per_second: float = 1.0
+    # Streams the webhook receiver spreads updates over, by chat (bot/telegram/stream/): the
+    # same for every receiver and worker; changed only with all of them stopped.
+    update_partitions: int = 16
 
     @property
     def playground(self) -> bool:
@@ -227,4 +230,5 @@ class Settings:
             max_queued_per_chat=int(_env("MAX_QUEUED_PER_CHAT", "5")),
             user_burst=int(_env("USER_BURST", "20")),
             user_per_second=float(_env("USER_PER_SECOND", "1")),
+            update_partitions=int(_env("UPDATE_PARTITIONS", "16")),
         )

@@ -121,13 +121,15 @@ COMPACT_REDIS_STORE = "kelisim_engine.tracker_stores.CompactRedisTrackerStore"
 def ticket_lock_lifetime(env: Mapping[str, str]) -> str:
     """Seconds a conversation's lock in Rasa lives (Rasa's default: 60). A Rasa killed in the
     middle of a turn never releases its lock, and the person's next turns wait for it to
-    expire; the bot gives up on a turn after RASA_TIMEOUT anyway, so a lock living longer only
-    keeps the person waiting (found by tests/integration/test_faults.py)."""
+    expire (found by tests/integration/test_faults.py). Half of RASA_TIMEOUT: the bot sends a
+    named turn again when its Rasa died under it (bot/dialogue/client.py), and that second try,
+    waiting for the dead server's lock, must still finish within RASA_TIMEOUT. Never under
+    5 s, far above a turn's own time even under load."""
     try:
         timeout = settings_of.rasa_timeout(env)
     except ValueError:
         timeout = RASA_TIMEOUT_DEFAULT
-    return str(max(5, math.ceil(timeout)))
+    return str(max(5, math.ceil(timeout / 2)))
 
 
 def endpoints_config(actions_port: int, redis_url: str, prefix: str) -> dict[str, object]:

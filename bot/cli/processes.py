@@ -16,11 +16,10 @@ if TYPE_CHECKING:
     from bot.config import Settings
 
 
-def cmd_serve(args: argparse.Namespace) -> None:
-    """Run the Telegram bot (long polling, or a webhook when WEBHOOK_URL is set)."""
+def _run_bot(run: Callable[[Settings], None]) -> None:
+    """Settings, logging with the token hidden, and content refused with its reasons."""
     from bot.config import Settings
     from bot.content.live import ContentRefused
-    from bot.telegram.app import run
 
     setup_logging()
     settings = Settings.from_env()
@@ -29,6 +28,35 @@ def cmd_serve(args: argparse.Namespace) -> None:
         run(settings)
     except ContentRefused as exc:
         sys.exit(content_refused(exc))
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    """Run the Telegram bot (long polling, or a webhook when WEBHOOK_URL is set)."""
+    from bot.telegram.app import run
+
+    _run_bot(run)
+
+
+def cmd_worker(args: argparse.Namespace) -> None:
+    """Run a bot worker: it answers the updates of its share of the chats, taken from Redis."""
+    from bot.telegram.stream.process import run_worker
+
+    _run_bot(run_worker)
+
+
+def cmd_receive(args: argparse.Namespace) -> None:
+    """Run the webhook receiver: Telegram's updates go into Redis for the bot workers."""
+    from bot.telegram.stream.process import run_receiver
+
+    _run_bot(run_receiver)
+
+
+def cmd_balance(args: argparse.Namespace) -> None:
+    """Run a small load balancer over replicas (Rasa servers, action servers)."""
+    from bot.cluster.balancer import serve
+
+    setup_logging()
+    serve(args.host, args.port, args.upstreams)
 
 
 def _one_sanic_process() -> None:
@@ -170,6 +198,12 @@ def cmd_stack(args: argparse.Namespace) -> None:
 def register(add: Adder) -> None:
     """Its commands, their arguments and help."""
     add("serve", cmd_serve)
+    add("worker", cmd_worker)
+    add("receive", cmd_receive)
+    balance = add("balance", cmd_balance)
+    balance.add_argument("--host", default="127.0.0.1")
+    balance.add_argument("--port", type=int, required=True)
+    balance.add_argument("upstreams", nargs="+", help="base URLs of the replicas")
     actions = add("actions", cmd_actions)
     actions.add_argument("--host", default="127.0.0.1")
     actions.add_argument("--port", type=int, default=5055)

@@ -17,6 +17,14 @@ log = logging.getLogger(__name__)
 RASA_CONNECTIONS = 64
 
 
+# What a load balancer answers when the replica it chose failed or is gone.
+_REPLICA_FAILED = frozenset({502, 503, 504})
+# Metadata naming a turn (the Telegram update id and the turn's number within the update):
+# Rasa applies a named turn once and answers a repeat with what it said the first time
+# (rasa_project/kelisim_engine/once.py), so a turn may be sent again safely.
+TURN_KEY = "turn"
+
+
 class DialogueUnavailable(Exception):
     """Rasa could not be reached, failed, or answered with nothing."""
 
@@ -30,7 +38,8 @@ def sender_id(secret: str, telegram_id: int, salt: str = "") -> str:
 
 
 class RasaClient:
-    """POST /webhooks/rest/webhook; one retry when no connection could be made."""
+    """POST /webhooks/rest/webhook; one retry when no connection could be made, or when a
+    named turn's connection was lost."""
 
     def __init__(self, base_url: str, timeout: float = 10.0, api_token: str = "") -> None:
         self.base_url = base_url.rstrip("/")
@@ -68,31 +77,47 @@ class RasaClient:
     async def send(
         self, sender: str, message: str, metadata: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        """Send one user turn; return Rasa's messages or raise DialogueUnavailable."""
+        """Send one user turn; return Rasa's messages or raise DialogueUnavailable.
+
+        Sent a second time when no connection could be made (Rasa saw nothing). A named turn
+        (metadata TURN_KEY) is also sent again when it may have reached a Rasa that failed
+        under it: the connection dropped, a load balancer answered 502-504 for a replica that
+        died, or Rasa answered nothing (its action server died mid-turn). Rasa applies a named
+        turn once and answers a repeat with its first answer, so the second try is safe; an
+        unnamed turn is never sent twice (a questionnaire answer applied twice) and the person
+        gets the apology instead."""
         await self.start()
         assert self._session is not None
         body = {"sender": sender, "message": message, "metadata": metadata}
+        named = TURN_KEY in metadata
         for attempt in (1, 2):
+            last = attempt == 2
             try:
                 async with self._session.post(self.webhook, json=body) as response:
+                    if response.status in _REPLICA_FAILED and named and not last:
+                        log.info("rasa answered HTTP %s; sending again", response.status)
+                        continue
                     if response.status != 200:
                         raise DialogueUnavailable(f"Rasa answered HTTP {response.status}")
                     messages = await response.json(content_type=None)
-                    break
             except aiohttp.ClientConnectorError as exc:
-                # Not connected at all, so Rasa saw nothing: one retry cannot apply a turn twice.
-                if attempt == 2:
+                if last:
                     raise DialogueUnavailable(f"cannot reach Rasa: {exc}") from exc
                 log.info("rasa connection failed, retrying once: %s", exc)
+                continue
             except aiohttp.ClientConnectionError as exc:
-                # Dropped after the turn was sent: Rasa may have applied it, so never resend
-                # (a questionnaire answer applied twice); the person gets the apology instead.
-                raise DialogueUnavailable(f"connection to Rasa lost: {exc}") from exc
+                if last or not named:
+                    raise DialogueUnavailable(f"connection to Rasa lost: {exc}") from exc
+                log.info("connection to rasa lost, sending the named turn again: %s", exc)
+                continue
             except TimeoutError as exc:
                 raise DialogueUnavailable("Rasa timed out") from exc
             except (aiohttp.ClientError, ValueError) as exc:
                 raise DialogueUnavailable(f"bad answer from Rasa: {exc}") from exc
-        if not isinstance(messages, list) or not messages:
+            if isinstance(messages, list) and messages:
+                return [m for m in messages if isinstance(m, dict)]
             # Rasa swallows its own errors and returns []: that is a failure, not silence.
-            raise DialogueUnavailable("Rasa returned no messages")
-        return [m for m in messages if isinstance(m, dict)]
+            if last or not named:
+                raise DialogueUnavailable("Rasa returned no messages")
+            log.info("rasa answered nothing; sending the named turn again")
+        raise DialogueUnavailable("Rasa failed twice")

@@ -155,9 +155,12 @@ async def _post_shutdown(application: KelisimApplication) -> None:
     await svc.db.close()
 
 
-def build(settings: Settings, content: LiveContent | None = None) -> KelisimApplication:
+def build(
+    settings: Settings, content: LiveContent | None = None, *, fetches_updates: bool = True
+) -> KelisimApplication:
     """The bot on `content`, or on settings.content_dir if it passes `content check` (audit
-    L12: what starts the bot is held to the same check as a reload); ContentRefused if not."""
+    L12: what starts the bot is held to the same check as a reload); ContentRefused if not.
+    Without `fetches_updates` it has no Updater: a stream worker hands it the updates."""
     content = content or LiveContent.checked(settings.content_dir, content_manifest.uses())
     defaults = Defaults(
         parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
@@ -170,7 +173,7 @@ def build(settings: Settings, content: LiveContent | None = None) -> KelisimAppl
     )
     delivery = Delivery(settings.telegram_sends_per_second)
     health = bot_health.Health()
-    application = (
+    builder = (
         Application.builder()
         .context_types(ContextTypes(context=Context))
         .token(settings.token)
@@ -179,11 +182,14 @@ def build(settings: Settings, content: LiveContent | None = None) -> KelisimAppl
         .concurrent_updates(processor)
         .rate_limiter(delivery)
         .request(AiohttpRequest(connection_pool_size=BOT_API_CONNECTIONS))
-        .get_updates_request(health.updates_request())
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
-        .build()
     )
+    if fetches_updates:
+        builder = builder.get_updates_request(health.updates_request())
+    else:
+        builder = builder.updater(None)
+    application = builder.build()
     db = Database(settings.database_url)
     application.bot_data[KEY] = Services(
         settings=settings,

@@ -20,6 +20,7 @@ import datetime as dt
 import json
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -106,6 +107,9 @@ class Health:
         self._application: Application | None = None  # type: ignore[type-arg]
         self._runner: web.AppRunner | None = None
         self._http: aiohttp.ClientSession | None = None
+        # A stream worker's report (bot/telegram/stream/worker.py) stands for Telegram's part:
+        # the worker does not talk to Telegram for updates, the receiver does.
+        self.stream: Callable[[], dict[str, Any]] | None = None
 
     def updates_request(self) -> AiohttpRequest:
         """For ApplicationBuilder.get_updates_request."""
@@ -162,6 +166,8 @@ class Health:
         application = self._application
         if application is None:
             return {"ok": False}
+        if self.stream is not None:
+            return self.stream()
         webhook = bool(services(application).settings.webhook_url)
         if not webhook:
             age = self._age(self.last_fetch)

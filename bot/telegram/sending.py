@@ -18,7 +18,8 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from contextvars import ContextVar
+from typing import Any, Protocol
 
 from telegram.error import (
     BadRequest,
@@ -46,6 +47,18 @@ BACKOFF_SECONDS = 0.5
 _REPEATABLE_PREFIXES = ("get", "answer", "set", "delete", "edit", "leave")
 # Long polling has its own retry loop in PTB's updater; adding ours would only hide its errors.
 _NOT_OURS = frozenset({"getUpdates"})
+
+
+class Recorder(Protocol):
+    """Makes a call or gives its recorded result (bot/telegram/stream/journal.py)."""
+
+    async def call(
+        self, endpoint: str, make: Callable[[], Awaitable[JSONResult]]
+    ) -> JSONResult: ...
+
+
+# Set by a stream worker around the update it handles; None everywhere else.
+RECORDER: ContextVar[Recorder | None] = ContextVar("kelisim_recorder", default=None)
 
 
 def _seconds(value: int | float | dt.timedelta) -> float:
@@ -126,6 +139,21 @@ class Delivery(BaseRateLimiter[None]):
     ) -> JSONResult:
         if endpoint in _NOT_OURS:
             return await callback(*args, **kwargs)
+        recorder = RECORDER.get()
+        if recorder is not None and not endpoint.startswith("get"):
+            return await recorder.call(
+                endpoint, lambda: self._deliver(callback, args, kwargs, endpoint, data)
+            )
+        return await self._deliver(callback, args, kwargs, endpoint, data)
+
+    async def _deliver(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, JSONResult]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+    ) -> JSONResult:
         started = self._clock()
         attempt = 0
         while True:

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from telegram import Update
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.config import Settings
@@ -70,6 +71,18 @@ class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict
 KelisimApplication = Application[
     ExtBot[None], Context, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any
 ]
+
+
+# Turns sent to Rasa so far for this update (on its CallbackContext, made per update).
+_TURNS = "_kelisim_turns"
+
+
+def next_turn_id(context: Any, update: Update) -> str:
+    """The update id and this turn's number within the update ("812.1", "812.2"): the same
+    for the same update however often it is handled, so Rasa applies each turn once."""
+    turns = getattr(context, _TURNS, 0) + 1
+    setattr(context, _TURNS, turns)
+    return f"{update.update_id}.{turns}"
 
 
 # On the update's own CallbackContext (PTB makes one per update and handler), never in

@@ -175,9 +175,10 @@ def main() -> None:
     without_tensorflow(_model_argument(argv))
     from rasa.__main__ import main as rasa_main
 
-    from kelisim_engine import speedups
+    from kelisim_engine import once, speedups
 
     speedups.install()
+    once.install()
 
     sys.argv = ["rasa", *argv]
     rasa_main()

@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot.dialogue.client import DialogueUnavailable, RasaClient, sender_id
+from bot.dialogue.client import TURN_KEY, DialogueUnavailable, RasaClient, sender_id
 
 Handler = Callable[[web.Request], Any]
 
@@ -103,7 +103,9 @@ def test_sender_id_is_a_stable_pseudonym() -> None:
     assert len(sender_id("k", 1)) == 32
 
 
-async def test_a_turn_is_never_sent_twice_when_the_connection_drops(fake_rasa: Any) -> None:
+async def test_an_unnamed_turn_is_never_sent_twice_when_the_connection_drops(
+    fake_rasa: Any,
+) -> None:
     """Dropped after the request was written: Rasa may have applied it, so no resend (L11)."""
     seen: list[str] = []
 
@@ -120,3 +122,75 @@ async def test_a_turn_is_never_sent_twice_when_the_connection_drops(fake_rasa: A
     finally:
         await client.close()
     assert seen == ["one answer"]
+
+
+def _failing_first(first: Callable[[web.Request], Any]) -> tuple[list[str], Handler]:
+    """A Rasa replica that fails the first try as `first` says, then answers."""
+    seen: list[str] = []
+
+    async def handler(request: web.Request) -> Any:
+        seen.append((await request.json())["metadata"].get(TURN_KEY, ""))
+        if len(seen) == 1:
+            return await first(request)
+        return web.json_response([{"custom": {"key": "greet"}}])
+
+    return seen, handler
+
+
+async def _drop(request: web.Request) -> web.Response:
+    assert request.transport is not None
+    request.transport.close()
+    return web.json_response([])
+
+
+async def _bad_gateway(request: web.Request) -> web.Response:
+    return web.Response(status=502)
+
+
+async def _nothing(request: web.Request) -> web.Response:
+    return web.json_response([])
+
+
+@pytest.mark.parametrize("first", [_drop, _bad_gateway, _nothing], ids=["drop", "502", "empty"])
+async def test_a_named_turn_is_sent_again_when_its_replica_failed_under_it(
+    fake_rasa: Any, first: Callable[[web.Request], Any]
+) -> None:
+    """Rasa applies a named turn once (kelisim_engine/once.py): a second try is safe."""
+    seen, handler = _failing_first(first)
+    client = RasaClient(await fake_rasa(handler), timeout=2)
+    try:
+        messages = await client.send("s", "yes", {TURN_KEY: "812.1"})
+    finally:
+        await client.close()
+    assert messages == [{"custom": {"key": "greet"}}]
+    assert seen == ["812.1", "812.1"]
+
+
+@pytest.mark.parametrize("first", [_bad_gateway, _nothing], ids=["502", "empty"])
+async def test_an_unnamed_turn_is_not_sent_again_after_a_failure(
+    fake_rasa: Any, first: Callable[[web.Request], Any]
+) -> None:
+    seen, handler = _failing_first(first)
+    client = RasaClient(await fake_rasa(handler), timeout=2)
+    try:
+        with pytest.raises(DialogueUnavailable):
+            await client.send("s", "yes", {})
+    finally:
+        await client.close()
+    assert seen == [""]
+
+
+async def test_a_named_turn_failing_twice_gets_the_apology(fake_rasa: Any) -> None:
+    seen: list[int] = []
+
+    async def handler(request: web.Request) -> web.Response:
+        seen.append(1)
+        return web.Response(status=503)
+
+    client = RasaClient(await fake_rasa(handler), timeout=2)
+    try:
+        with pytest.raises(DialogueUnavailable, match="503"):
+            await client.send("s", "yes", {TURN_KEY: "9.1"})
+    finally:
+        await client.close()
+    assert len(seen) == 2

@@ -15,7 +15,7 @@ from telegram import (
     Update,
 )
 
-from bot.dialogue.client import DialogueUnavailable
+from bot.dialogue.client import TURN_KEY, DialogueUnavailable
 from bot.dialogue.language_guess import clear_language
 from bot.dialogue.payloads import Do, Reply
 from bot.dialogue.topics import GATED_PAGES, OFFLINE_PAGES
@@ -36,7 +36,15 @@ from bot.telegram.handlers.common import (
 )
 from bot.telegram.handlers.onboarding import office_code_typed
 from bot.telegram.replies import render, replies_from
-from bot.telegram.services import Context, count, has_flag, person_changed, set_flag, take_flag
+from bot.telegram.services import (
+    Context,
+    count,
+    has_flag,
+    next_turn_id,
+    person_changed,
+    set_flag,
+    take_flag,
+)
 
 log = logging.getLogger(__name__)
 
@@ -210,6 +218,9 @@ async def converse(
         metadata["directory"] = place
     if invite:
         metadata["invite"] = invite
+    # The turn's name, so a turn sent twice (an update handled again after a worker died, or
+    # resent to another Rasa) is applied once: rasa_project/kelisim_engine/once.py.
+    metadata[TURN_KEY] = next_turn_id(context, update)
     try:
         replies = replies_from(await svc.rasa.send(sender, message, metadata))
         if not replies:

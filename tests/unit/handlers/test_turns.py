@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.content import Catalogue
+from bot.dialogue.client import TURN_KEY
 from bot.dialogue.payloads import Do
 from bot.telegram import callbacks
 from tests.support.in_process import InProcessBot, custom
@@ -21,12 +24,16 @@ async def test_text_goes_to_the_dialogue_under_a_pseudonym_with_the_language(
     await chat.send(QUESTIONS["kk"])
     [turn] = bot.rasa.turns
     assert turn["message"] == QUESTIONS["kk"]
+    # Named by the update, so a turn sent twice is applied once (kelisim_engine/once.py).
+    named = turn["metadata"].pop(TURN_KEY)
     assert turn["metadata"] == {"language": "kk"}
+    assert re.fullmatch(r"\d+\.1", named)
     # Rasa never learns who is writing: a keyed hash, not the Telegram id.
     assert str(chat.user_id) not in turn["sender"]
     assert len(turn["sender"]) >= 32
     await chat.send("және тағы")
     assert bot.rasa.turns[1]["sender"] == turn["sender"]
+    assert bot.rasa.turns[1]["metadata"][TURN_KEY] != named
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
