@@ -42,7 +42,8 @@ class Ports:
 HEALTH_PORT_DEFAULT = 8081
 
 
-def _get(url: str, timeout: float = 2.0) -> bytes | None:
+def http_get(url: str, timeout: float = 2.0) -> bytes | None:
+    """The body of a 2xx answer; None for any other answer or none at all."""
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
             body: bytes = response.read()
@@ -300,7 +301,7 @@ class Stack:
                 [py, "-m", "bot", "emulator", "--port", str(self.ports.emulator)]
                 + (["--token", self.emulator_token] if self.emulator_token else []),
                 env,
-                ready=lambda: _get(f"{self.emulator_url}/control/users") is not None,
+                ready=lambda: http_get(f"{self.emulator_url}/control/users") is not None,
             )
             self.supervisor.wait_ready(child, 30)
         # Rasa loads its model while the bot starts: the bot answers "the dialogue is down"
@@ -322,7 +323,7 @@ class Stack:
             "actions",
             [py, "-m", "bot", "actions", "--port", str(self.ports.actions)],
             model.without_bot_secrets(env),
-            ready=lambda: _get(f"{self.actions_url}/health") is not None,
+            ready=lambda: http_get(f"{self.actions_url}/health") is not None,
         )
         redis_url = settings_of.redis_url(env)
         endpoints = self.log_dir.parent / "run" / f"endpoints-{self.ports.rasa}.yml"
@@ -376,7 +377,7 @@ class Stack:
             "bot",
             [sys.executable, "-m", "bot", "serve"],
             env,
-            ready=(lambda: _get(live) is not None) if self.ports.health else None,
+            ready=(lambda: http_get(live) is not None) if self.ports.health else None,
         )
         if self.playground:
             self.supervisor.wait_ready(
@@ -418,11 +419,11 @@ class Stack:
     def _rasa_ready(self) -> bool:
         # /status answers 409 until a model is loaded: a Rasa that refused the model (an
         # untrusted type in the intent classifier, L9) is never taken for ready.
-        body = _get(f"{self.rasa_url}/status?token={self.rasa_api_token}")
+        body = http_get(f"{self.rasa_url}/status?token={self.rasa_api_token}")
         return body is not None and b"model_file" in body
 
     def _calls(self, since: int = 0) -> list[dict[str, object]]:
-        body = _get(f"{self.emulator_url}/control/calls?since={since}")
+        body = http_get(f"{self.emulator_url}/control/calls?since={since}")
         return json.loads(body) if body else []
 
     def _last_call_id(self) -> int:

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import os
 import ssl
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import httpx._transports.default as httpx_transports
-import psycopg
 import pytest
-from sqlalchemy import create_engine, make_url, text
 
 from bot.config import ROOT
 from bot.content import Catalogue
+from tests.support.databases import DATABASES, database_at
 
 pytest_plugins = ["tests.support.stack", "tests.support.processes"]
 
@@ -41,9 +38,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
 
     items.sort(key=rank)  # stable: each file keeps its own order
-
-
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 @pytest.fixture(scope="session")
@@ -76,43 +70,10 @@ def one_ssl_context() -> Iterator[None]:
         yield
 
 
-@functools.cache
-def postgres_unavailable() -> str | None:
-    """Why the test PostgreSQL cannot be used (None: it answers); asked once a run."""
-    try:
-        with psycopg.connect(POSTGRES_URL, connect_timeout=3):
-            return None
-    except psycopg.Error as exc:
-        return str(exc).strip().splitlines()[0]
-
-
-DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
-
-
-@contextlib.contextmanager
-def _database(kind: str, folder: Path) -> Iterator[str]:
-    if kind == "sqlite":
-        yield f"sqlite:///{folder / 'test.db'}"
-        return
-    if reason := postgres_unavailable():
-        where = make_url(POSTGRES_URL).render_as_string(hide_password=True)
-        pytest.skip(f"no PostgreSQL at {where} (TEST_POSTGRES_URL): {reason}")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://"))
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 @pytest.fixture(params=DATABASES)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database: a SQLite file, or a private schema in PostgreSQL."""
-    with _database(request.param, tmp_path) as url:
+    with database_at(request.param, tmp_path) as url:
         yield url
 
 
@@ -121,5 +82,5 @@ def module_database_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """The same, shared by a module's tests: for data they read and never change."""
-    with _database(request.param, tmp_path_factory.mktemp("db")) as url:
+    with database_at(request.param, tmp_path_factory.mktemp("db")) as url:
         yield url

@@ -12,6 +12,7 @@ import contextlib
 import copy
 import itertools
 import re
+import secrets
 import time
 from collections import deque
 from collections.abc import Callable
@@ -259,8 +260,11 @@ class State:
         # Groups and channels seen in injected updates, by chat id (negative).
         self.groups: dict[int, GroupChat] = {}
         self.updates: deque[dict[str, Any]] = deque()
-        # Update ids never restart, not even on reset, so a running bot's offset stays valid.
-        self.next_update_id = 100000001
+        # Update ids never restart, not even on reset, so a running bot's offset stays valid;
+        # each emulator starts at a random one, as Telegram does after a quiet week, so a
+        # restarted emulator never repeats an id that Rasa (kelisim_engine/once.py) or the
+        # stream workers' markers already know for the same person.
+        self.next_update_id = secrets.randbelow(800_000_000) + 100_000_000
         self.seq = 0
         self.calls: deque[dict[str, Any]] = deque(maxlen=MAX_CALLS)
         self.errors: deque[dict[str, Any]] = deque(maxlen=MAX_ERRORS)

@@ -65,3 +65,14 @@ class BroadcastDelivery(Base):
     telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     status: Mapped[str] = mapped_column(String(16))  # "sending", "sent", "blocked", "failed"
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Lease(Base):
+    """Work that one process at a time may do (the broadcast sender): its holder and when the
+    lease runs out unless renewed. A holder that dies stops renewing; the next takes over."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(128))
+    until: Mapped[datetime] = mapped_column(DateTime(timezone=True))

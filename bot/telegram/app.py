@@ -117,7 +117,8 @@ async def _localise_bot(application: KelisimApplication) -> None:
         )
 
 
-async def _localise_safely(application: KelisimApplication) -> None:
+async def localise_safely(application: KelisimApplication) -> None:
+    """_localise_bot, logging a failure instead of raising it."""
     try:
         await _localise_bot(application)
     except Exception:
@@ -136,12 +137,12 @@ async def _post_init(application: KelisimApplication) -> None:
     tasks.append(asyncio.create_task(sweeps.run_forever(), name="retention"))
     # Counts are written together once a second from now on (the last ones at shutdown).
     tasks.append(asyncio.create_task(svc.counter.run_forever(), name="counts"))
-    await _localise_safely(application)
+    await localise_safely(application)
     if svc.settings.content_watch:
 
         async def on_reload(result: ReloadResult) -> None:
             if result.ok:
-                await _localise_safely(application)
+                await localise_safely(application)
             await handlers.tell_admins_about_reload(application.bot, svc, result)
 
         tasks.append(asyncio.create_task(svc.content.watch(on_reload), name="content-watch"))

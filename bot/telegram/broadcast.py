@@ -16,7 +16,9 @@ Each person gets a broadcast at most once:
   in the same run with backoff; rows marked failed in the next run;
 - at most MAX_RATE messages a second: the bot's live answers share Telegram's ~30 a second;
 - a 403 marks the subscriber blocked;
-- Ctrl-C or SIGTERM stops between two messages.
+- Ctrl-C or SIGTERM stops between two messages;
+- one run at a time in the whole deployment (a lease row in the database): a second one, from
+  this machine or another, is refused while the first sends.
 """
 
 from __future__ import annotations
@@ -26,8 +28,10 @@ import contextlib
 import datetime as dt
 import json
 import logging
+import os
 import re
 import signal
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -52,12 +56,17 @@ from telegram.error import (
 
 from bot.content.markup import to_html
 from bot.languages import LANGUAGES
+from bot.storage import leases
 from bot.storage.models import BroadcastDelivery, User, utcnow
 from bot.telegram.transport import AiohttpRequest, certainly_not_sent
 
 log = logging.getLogger(__name__)
 
 DEFAULT_RATE = 15.0
+# One broadcast sender at a time in the whole deployment: a database lease, renewed every
+# third of its life while sending; a sender that died frees it within LEASE_SECONDS.
+LEASE = "broadcast"
+LEASE_SECONDS = 60.0
 MAX_RATE = 20.0
 TELEGRAM_LIMIT = 4096
 ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -365,7 +374,37 @@ async def send(
     attempts: int = ATTEMPTS,
     backoff: float = BACKOFF_SECONDS,
 ) -> Progress:
-    """Send to every subscriber who does not have this broadcast yet (nor may have it)."""
+    """Send to every subscriber who does not have this broadcast yet (nor may have it); one
+    sender at a time, whichever machine runs it (the "broadcast" lease)."""
+    holder = f"{socket.gethostname()}-{os.getpid()}-{os.urandom(3).hex()}"
+    if not await leases.take(sessions, LEASE, holder, LEASE_SECONDS):
+        held = await leases.holder_of(sessions, LEASE)
+        who = f"{held[0]}, until {held[1]:%H:%M:%S} UTC unless it goes on" if held else "another"
+        raise BroadcastError(
+            f"another broadcast is being sent ({who}); run this one when it has finished"
+        )
+    try:
+        return await _send_holding(
+            bot, sessions, broadcast, messages, rate, on_progress, holder,
+            resend_unknown=resend_unknown, attempts=attempts, backoff=backoff,
+        )  # fmt: skip
+    finally:
+        await leases.release(sessions, LEASE, holder)
+
+
+async def _send_holding(
+    bot: Bot,
+    sessions: async_sessionmaker[AsyncSession],
+    broadcast: str,
+    messages: dict[str, str],
+    rate: float,
+    on_progress: Callable[[Progress], None],
+    holder: str,
+    *,
+    resend_unknown: bool,
+    attempts: int,
+    backoff: float,
+) -> Progress:
     plan = await _plan(sessions, broadcast, resend_unknown)
     progress = Progress(
         total=len(plan.todo) + plan.already + plan.unknown,
@@ -379,11 +418,18 @@ async def send(
         loop.add_signal_handler(signal.SIGINT, stop.set)
         loop.add_signal_handler(signal.SIGTERM, stop.set)
     pace = _Pace(min(rate, MAX_RATE))
+    renewed = time.monotonic()
     try:
         for user_id, language in plan.todo:
             if stop.is_set():
                 progress.interrupted = True
                 break
+            if time.monotonic() - renewed > LEASE_SECONDS / 3:
+                if not await leases.renew(sessions, LEASE, holder, LEASE_SECONDS):
+                    log.error("the broadcast lease was lost: stopping (run it again to go on)")
+                    progress.interrupted = True
+                    break
+                renewed = time.monotonic()
             if not await _claim(sessions, broadcast, user_id, resend_unknown):
                 progress.total -= 1  # another run of this broadcast has them
                 continue

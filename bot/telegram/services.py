@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +40,9 @@ class Services:
     unanswered: UnansweredStore
     # What each person was already counted for today (count(..., once=...)).
     marks: DailyMarks = field(default_factory=DailyMarks)
+    # Told after /reload swapped new content in here: a stream worker tells the other workers
+    # (bot/telegram/stream/reloads.py). None for a single bot process.
+    reloaded: Callable[[], Awaitable[None]] | None = None
 
     @property
     def catalogue(self) -> Catalogue:

@@ -18,7 +18,7 @@ import pytest
 
 from bot import model
 from bot.content import Catalogue
-from bot.stack import Stack, _get
+from bot.stack import Stack, http_get
 from tests.support.playground import Chat
 from tests.support.stack import _stack, free_port
 from tests.support.views import plain
@@ -119,7 +119,7 @@ def actions_on_copy(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
-        while _get(f"{url}/health") is None:
+        while http_get(f"{url}/health") is None:
             assert process.poll() is None, (tmp_path / "actions.log").read_text()
             assert time.monotonic() < deadline, "the action server did not start"
             time.sleep(0.25)

@@ -18,7 +18,7 @@ import psutil
 import pytest
 
 from bot.config import ROOT
-from bot.stack import _get, health_report
+from bot.stack import health_report, http_get
 
 pytestmark = pytest.mark.integration
 
@@ -114,7 +114,7 @@ def test_the_stack_restarts_a_crashed_child_and_dies_with_its_parent(make_like: 
     report = health_report(f"http://127.0.0.1:{health}/healthz")
     assert report is not None, report
     assert report["status"] == "ok", report
-    assert _get(f"http://127.0.0.1:{actions}/health") == b'{"status":"ok"}'
+    assert http_get(f"http://127.0.0.1:{actions}/health") == b'{"status":"ok"}'
 
     [supervisor] = psutil.Process(make_like.process.pid).children()
     children = {" ".join(p.cmdline()): p.pid for p in supervisor.children()}
@@ -123,7 +123,7 @@ def test_the_stack_restarts_a_crashed_child_and_dies_with_its_parent(make_like: 
 
     psutil.Process(server).kill()  # a crash
     assert "starting it again in 1 s" in make_like.expect("actions exited with signal SIGKILL", 30)
-    wait_for(lambda: _get(f"http://127.0.0.1:{actions}/health") is not None, 60, "it is back")
+    wait_for(lambda: http_get(f"http://127.0.0.1:{actions}/health") is not None, 60, "it is back")
     [again] = [p.pid for p in supervisor.children() if " actions " in " ".join(p.cmdline())]
     assert again != server
     everything = started | tree(supervisor.pid)

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from bot.config import ROOT
-from bot.stack import _get
+from bot.stack import http_get
 
 TOKEN = "4242:processes-test-token"
 
@@ -68,7 +68,7 @@ class Processes:
     def emulator(self, port: int, *options: str) -> subprocess.Popen[bytes]:
         process = self._start("emulator", ["emulator", "--port", str(port), *options], {})
         wait_until(
-            lambda: _get(f"http://127.0.0.1:{port}/control/users") is not None, 30, "emulator"
+            lambda: http_get(f"http://127.0.0.1:{port}/control/users") is not None, 30, "emulator"
         )
         return process
 
@@ -90,7 +90,7 @@ class Processes:
         if not health_port:
             return process
         live = f"http://127.0.0.1:{health_port}/livez"
-        wait_until(lambda: _get(live) is not None or process.poll() is not None, 90, "livez")
+        wait_until(lambda: http_get(live) is not None or process.poll() is not None, 90, "livez")
         assert process.poll() is None, (self.tmp / "bot.log").read_text()
         return process
 

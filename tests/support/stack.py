@@ -7,7 +7,6 @@ locks in Redis (127.0.0.1:6379) under a private key prefix.
 
 from __future__ import annotations
 
-import os
 import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -24,11 +23,11 @@ from bot.directory.loading import ensure_samples
 from bot.places.gazetteer import default as gazetteer
 from bot.stack import Ports, Stack
 from bot.storage import migrate
+from tests.support.databases import POSTGRES_URL
 from tests.support.playground import Chat
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 STATS_ADMIN = 990002  # an admin of the stack without Rasa (/stats)
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 def free_port() -> int:
@@ -80,9 +79,17 @@ def stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
         yield running
     finally:
         running.stop()
-        client = redis.Redis.from_url(REDIS_URL)
+        delete_keys(prefix)
+
+
+def delete_keys(prefix: str) -> None:
+    """Every key a run left in the test Redis under its private prefix."""
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
         for key in client.scan_iter(f"{prefix}:*"):
             client.delete(key)
+    finally:
+        client.close()
 
 
 # One minute, the shortest period the bot accepts: it sweeps every 15 s and purges whoever was

@@ -6,6 +6,7 @@ and the send, a lost answer, a killed process, two runs at once; and Telegram's 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import os
 import signal
@@ -20,15 +21,15 @@ import aiohttp
 import pytest
 from aiohttp.client_reqrep import ConnectionKey
 from aiohttp.test_utils import TestClient, TestServer
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from telegram import Bot, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 
 from bot.config import ROOT
 from bot.emulator.server import create_app
-from bot.storage import migrate
-from bot.storage.models import BroadcastDelivery, User
+from bot.storage import leases, migrate
+from bot.storage.models import BroadcastDelivery, Lease, User, utcnow
 from bot.storage.urls import async_url, connect_args, tune
 from bot.telegram import broadcast
 from bot.telegram.broadcast import BroadcastError, BroadcastRequest, Progress, ServerError
@@ -302,10 +303,32 @@ async def test_a_refused_connection_is_tried_again_and_then_left_for_the_next_ru
 
 
 async def test_two_runs_at_once_never_both_send(world: World) -> None:
-    one, two = await asyncio.gather(run(world, "f"), run(world, "f"))
-    assert one.sent + two.sent == 8
+    """One sender at a time (the lease): the second run is refused, saying who sends."""
+    one, two = await asyncio.gather(run(world, "f"), run(world, "f"), return_exceptions=True)
+    [refused] = [r for r in (one, two) if isinstance(r, BaseException)]
+    [progress] = [r for r in (one, two) if isinstance(r, Progress)]
+    assert isinstance(refused, broadcast.BroadcastError)
+    assert "another broadcast is being sent" in str(refused)
+    assert progress.sent == 8
     for user_id in world.subscribers:
         assert await world.received(user_id, "(f)") == 1
+    # Done: the lease is free for the next broadcast.
+    assert await leases.holder_of(world.sessions, broadcast.LEASE) is None
+
+
+async def test_a_lease_left_by_a_dead_sender_is_taken_once_it_runs_out(world: World) -> None:
+    assert await leases.take(world.sessions, broadcast.LEASE, "dead-sender", 60)
+    with pytest.raises(broadcast.BroadcastError, match="dead-sender"):
+        await run(world, "h")
+    assert await world.journal("h") == {}
+    await _lease_runs_out(world)
+    assert (await run(world, "h")).sent == 8
+
+
+async def _lease_runs_out(world: World) -> None:
+    """As if LEASE_SECONDS had passed since the holder last renewed."""
+    async with world.sessions.begin() as session:
+        await session.execute(update(Lease).values(until=utcnow() - dt.timedelta(seconds=1)))
 
 
 @pytest.mark.slow
@@ -374,6 +397,12 @@ async def test_the_command_stops_cleanly_on_sigterm_and_never_sends_twice_after_
     assert 14 <= len(journal) < 32
     in_flight = [user_id for user_id, status in journal.items() if status == "sending"]
     assert len(in_flight) <= 1  # the one message the kill may have caught
+    # The killed sender still holds the lease until it runs out: a run now is refused.
+    refused = await start()
+    out, err = await asyncio.wait_for(refused.communicate(), 60)
+    assert refused.returncode != 0
+    assert b"another broadcast is being sent" in out + err
+    await _lease_runs_out(world)
 
     resumed = await start()
     out, err = await asyncio.wait_for(resumed.communicate(), 60)

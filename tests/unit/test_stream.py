@@ -19,8 +19,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from telegram import Update
 
 from bot.config import Settings
+from bot.content.live import ReloadResult
 from bot.telegram.sending import RECORDER, Delivery, JSONResult
-from bot.telegram.stream import receiver
+from bot.telegram.stream import receiver, reloads
 from bot.telegram.stream.journal import Journal, parse
 from bot.telegram.stream.layout import GROUP, Layout, LayoutMismatch, chat_of
 from bot.telegram.stream.worker import Worker, share
@@ -328,3 +329,45 @@ async def test_every_bot_api_call_of_an_update_goes_through_its_journal(
         ("sendMessage", {"message_id": 77}),
         ("answerCallbackQuery", {"message_id": 2}),
     ]
+
+
+class _Content:
+    """Stands for LiveContent: counts the reloads asked of it."""
+
+    def __init__(self) -> None:
+        self.reloads = 0
+
+    def reload(self) -> ReloadResult:
+        self.reloads += 1
+        return ReloadResult()
+
+
+async def test_a_reload_on_one_worker_reloads_every_other_one(
+    client: aioredis.Redis, layout: Layout
+) -> None:
+    contents = {name: _Content() for name in ("w1", "w2", "w3")}
+    heard: list[bool] = []
+
+    async def on_result(result: ReloadResult) -> None:
+        heard.append(result.ok)
+
+    listening = [
+        asyncio.create_task(
+            reloads.listen(client, layout.prefix, name, content, on_result)  # type: ignore[arg-type]
+        )
+        for name, content in contents.items()
+    ]
+    try:
+        for _ in range(200):  # until all three listen
+            [(_, subscribed)] = await client.pubsub_numsub(reloads.channel(layout.prefix))
+            if subscribed == 3:
+                break
+            await asyncio.sleep(0.05)
+        await reloads.announcer(client, layout.prefix, "w1")()
+        await _until(lambda: len(heard) == 2)
+    finally:
+        for task in listening:
+            task.cancel()
+        await asyncio.gather(*listening, return_exceptions=True)
+    # w1 reloaded itself before announcing; the others reloaded once each.
+    assert {name: c.reloads for name, c in contents.items()} == {"w1": 0, "w2": 1, "w3": 1}

@@ -51,6 +51,8 @@ async def reload_command(update: Update, context: Context) -> None:
     result = await asyncio.to_thread(svc.content.reload)
     lang = await user_language(context, update)
     if result.ok:
+        if svc.reloaded is not None:
+            await svc.reloaded()
         text = svc.catalogue.text(lang, "admin.reloaded")
     else:
         text = _reload_report(svc, lang, result.errors)

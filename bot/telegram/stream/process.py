@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -14,10 +15,12 @@ from telegram import Update
 from telegram.error import InvalidToken
 
 from bot.config import Settings
+from bot.content.live import ReloadResult
 from bot.supervisor import EXIT_CONFIG
 from bot.telegram import app as telegram_app
 from bot.telegram import health as bot_health
-from bot.telegram.stream import receiver
+from bot.telegram.services import services
+from bot.telegram.stream import receiver, reloads
 from bot.telegram.stream.layout import Layout, LayoutMismatch
 from bot.telegram.stream.worker import DRAIN_SECONDS, Worker, application_handler
 
@@ -96,6 +99,16 @@ async def _work(settings: Settings, stop: asyncio.Event) -> None:
         lambda raw: Update.de_json(raw, application.bot),
     )
     health.stream = worker.report
+    svc = services(application)
+    svc.reloaded = reloads.announcer(client, layout.prefix, worker.name)
+
+    async def reloaded_elsewhere(result: ReloadResult) -> None:
+        if result.ok:
+            await telegram_app.localise_safely(application)
+
+    listening = asyncio.create_task(
+        reloads.listen(client, layout.prefix, worker.name, svc.content, reloaded_elsewhere)
+    )
     if settings.health_port:
         await health.start(settings.health_listen, settings.health_port)
     try:
@@ -107,6 +120,9 @@ async def _work(settings: Settings, stop: asyncio.Event) -> None:
         log.info("worker %s serving %d partitions", worker.name, layout.partitions)
         await worker.run(stop)
     finally:
+        listening.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await listening
         if application.running:
             await application.stop()
         await application.shutdown()
