@@ -14,8 +14,10 @@ would. `kill(name)` kills one with SIGKILL, the way a machine or a pod dies.
 from __future__ import annotations
 
 import os
+import random
 import secrets
 import signal
+import socket
 import sys
 import threading
 import time
@@ -39,6 +41,27 @@ from bot.stack import (
 from bot.supervisor import Backoff, Child, Program, Supervisor
 
 WEBHOOK_PATH = "telegram/updates"
+# The ports a cluster uses above its base (see Cluster.port).
+PORTS_USED = 60
+
+
+def free_base_port(size: int = PORTS_USED) -> int:
+    """A base port with `size` free ports above it, below Linux's ephemeral range (32768 and
+    up), where a client's outgoing connection could take one between this check and the bind."""
+    for _ in range(200):
+        base = random.randrange(20_000, 32_700 - size)
+        if all(_bindable(base + i) for i in range(size)):
+            return base
+    raise RuntimeError("no block of free ports between 20000 and 32700")
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
 @dataclass

@@ -69,6 +69,12 @@ def _is_send(endpoint: str) -> bool:
     return endpoint.startswith(("send", "copy", "forward"))
 
 
+class Bucket(Protocol):
+    """Waits until a send may go out."""
+
+    async def take(self) -> None: ...
+
+
 class _Bucket:
     """A token bucket that makes callers wait for their turn instead of refusing them."""
 
@@ -107,7 +113,8 @@ class Delivery(BaseRateLimiter[None]):
         backoff: float = BACKOFF_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._bucket = _Bucket(per_second, clock)
+        # Replaced by a bucket shared in Redis when several workers send for one bot.
+        self.bucket: Bucket = _Bucket(per_second, clock)
         self._max_retries = max_retries
         self._max_wait = max_wait
         self._backoff = backoff
@@ -159,7 +166,7 @@ class Delivery(BaseRateLimiter[None]):
         while True:
             await self._wait_for_pause()
             if _is_send(endpoint):
-                await self._bucket.take()
+                await self.bucket.take()
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:

@@ -17,14 +17,14 @@ import aiohttp
 import pytest
 import redis
 
-from bot.cluster.runner import Cluster, Shape
+from bot.cluster.runner import Cluster, Shape, free_base_port
 from bot.directory.loading import ensure_samples
 from bot.places.gazetteer import default as gazetteer
 from bot.storage import migrate
 from bot.telegram.stream.layout import GROUP, Layout
 from tests.support.databases import database_at
 from tests.support.people import Outcome, Script, person, record, transcript
-from tests.support.stack import REDIS_URL, delete_keys, free_port
+from tests.support.stack import REDIS_URL, delete_keys
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgresql]
 
@@ -44,7 +44,7 @@ def cluster(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> It
         prefix = f"kelisimcluster{uuid.uuid4().hex[:8]}"
         running = Cluster(
             shape=Shape(workers=2, rasa=2, actions=2),
-            base_port=_free_block(),
+            base_port=free_base_port(),
             log_dir=tmp / "log",
             redis_prefix=prefix,
             env={
@@ -53,8 +53,8 @@ def cluster(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> It
                 "KELISIM_VAR_DIR": str(tmp),
                 "SENDER_ID_SECRET": "cluster-tests",
                 "RASA_TIMEOUT": "20",
-                # Telegram's 30 a second, shared by the two workers.
-                "TELEGRAM_SENDS_PER_SECOND": "15",
+                # Telegram's 30 a second, for the two workers together (shared in Redis).
+                "TELEGRAM_SENDS_PER_SECOND": "30",
                 "UPDATE_PARTITIONS": "8",
             },
         )
@@ -64,22 +64,6 @@ def cluster(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> It
         finally:
             running.stop()
             delete_keys(prefix)
-
-
-def _free_block(size: int = 60) -> int:
-    """A base port with `size` free ports above it (checked, not reserved)."""
-    for _ in range(50):
-        base = free_port()
-        if base + size < 65_000 and all(_free(base + i) for i in range(size)):
-            return base
-    raise RuntimeError("no block of free ports")
-
-
-def _free(port: int) -> bool:
-    import socket
-
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) != 0
 
 
 async def test_fifty_people_are_each_answered_once_in_order_while_parts_die(

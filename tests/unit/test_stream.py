@@ -24,6 +24,7 @@ from bot.telegram.sending import RECORDER, Delivery, JSONResult
 from bot.telegram.stream import receiver, reloads
 from bot.telegram.stream.journal import Journal, parse
 from bot.telegram.stream.layout import GROUP, Layout, LayoutMismatch, chat_of
+from bot.telegram.stream.sends import SharedBucket
 from bot.telegram.stream.worker import Worker, share
 
 pytestmark = pytest.mark.slow
@@ -371,3 +372,12 @@ async def test_a_reload_on_one_worker_reloads_every_other_one(
         await asyncio.gather(*listening, return_exceptions=True)
     # w1 reloaded itself before announcing; the others reloaded once each.
     assert {name: c.reloads for name, c in contents.items()} == {"w1": 0, "w2": 1, "w3": 1}
+
+
+async def test_the_workers_share_one_send_rate(client: aioredis.Redis, layout: Layout) -> None:
+    """Two workers at 20 sends a second between them: 30 sends take a full burst (20) and
+    then half a second at least, never the single burst each would allow alone."""
+    buckets = [SharedBucket(client, layout.sends, 20) for _ in range(2)]
+    started = time.monotonic()
+    await asyncio.gather(*(buckets[i % 2].take() for i in range(30)))
+    assert time.monotonic() - started >= 0.45

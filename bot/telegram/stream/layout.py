@@ -76,6 +76,11 @@ class Layout:
         return f"{self.prefix}:updates:workers"
 
     @property
+    def sends(self) -> str:
+        """The send-rate bucket all workers share (bot/telegram/stream/sends.py)."""
+        return f"{self.prefix}:sends"
+
+    @property
     def count_key(self) -> str:
         return f"{self.prefix}:updates:partitions"
 
