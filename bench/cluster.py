@@ -60,7 +60,7 @@ class Result:
     p95_ms: float
     p99_ms: float
     unanswered: int
-    # How busy the cores were: CPU seconds of every process over (wall seconds x cores).
+    # How busy the machine's cores were while people talked (the simulated people included).
     machine_busy: float
     cpu_ms_per_turn: dict[str, float] = field(default_factory=dict)
     peak_rss_mb: dict[str, float] = field(default_factory=dict)
@@ -72,13 +72,12 @@ def _kind(name: str) -> str:
     return head if tail.isdigit() else name
 
 
-async def _talk(cluster: Cluster, people: int, seconds: float) -> tuple[list[float], int]:
-    timeout = aiohttp.ClientTimeout(total=120)
-    connector = aiohttp.TCPConnector(limit=people * 3)
-    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as http:
+async def _prepare(cluster: Cluster, people: int) -> dict[str, Script]:
+    """The reference conversations, and a warm-up round so that the figures are not the
+    processes' first turns."""
+    async with _session(people) as http:
         base = cluster.emulator_url
-        scripts: dict[str, Script] = {lang: await record(http, base, lang) for lang in LANGUAGES}
-        # A warm-up round, so that the first figures are not the processes' first turns.
+        scripts = {lang: await record(http, base, lang) for lang in LANGUAGES}
         warm_until = time.monotonic() + 3
         await asyncio.gather(
             *(
@@ -86,15 +85,34 @@ async def _talk(cluster: Cluster, people: int, seconds: float) -> tuple[list[flo
                 for i in range(min(people, 6))
             )
         )
+    return scripts
+
+
+async def _talk(
+    cluster: Cluster, scripts: dict[str, Script], people: int, seconds: float
+) -> tuple[list[float], int]:
+    async with _session(people) as http:
         until = time.monotonic() + seconds
         outcomes = await asyncio.gather(
             *(
-                person(http, base, scripts[LANGUAGES[i % 3]], lambda: time.monotonic() > until)
+                person(
+                    http,
+                    cluster.emulator_url,
+                    scripts[LANGUAGES[i % 3]],
+                    lambda: time.monotonic() > until,
+                )
                 for i in range(people)
             )
         )
     latencies = [ms for o in outcomes for ms in o.latencies]
     return latencies, sum(o.unanswered for o in outcomes)
+
+
+def _session(people: int) -> aiohttp.ClientSession:
+    return aiohttp.ClientSession(
+        timeout=aiohttp.ClientTimeout(total=120),
+        connector=aiohttp.TCPConnector(limit=people * 3),
+    )
 
 
 def measure(shape: Shape, people: int, seconds: float, database_url: str, tmp: Path) -> Result:
@@ -117,11 +135,14 @@ def measure(shape: Shape, people: int, seconds: float, database_url: str, tmp: P
     )
     cluster.start()
     try:
+        scripts = asyncio.run(_prepare(cluster, people))
         pids = {c.name: c.process.pid for c in cluster.children}
         started = time.monotonic()
+        before = psutil.cpu_times()
         with MemoryWatch(pids) as watch:
-            latencies, unanswered = asyncio.run(_talk(cluster, people, seconds))
+            latencies, unanswered = asyncio.run(_talk(cluster, scripts, people, seconds))
         wall = time.monotonic() - started
+        busy = _busy(before, psutil.cpu_times())
     finally:
         cluster.stop()
         delete_keys(prefix)
@@ -129,22 +150,27 @@ def measure(shape: Shape, people: int, seconds: float, database_url: str, tmp: P
     per_kind: dict[str, float] = {}
     for name, cpu in watch.cpu_seconds.items():
         per_kind[_kind(name)] = per_kind.get(_kind(name), 0.0) + cpu
-    cores = psutil.cpu_count() or 1
     return Result(
         shape=f"{shape.workers} worker(s), {shape.rasa} Rasa, {shape.actions} action server(s)",
         people=people,
         seconds=seconds,
         turns=turns,
-        # The talking part only (the warm-up and the reference people ran before it).
-        turns_per_second=round(turns / seconds, 1),
+        turns_per_second=round(turns / wall, 1),
         p50_ms=round(percentile(latencies, 50)),
         p95_ms=round(percentile(latencies, 95)),
         p99_ms=round(percentile(latencies, 99)),
         unanswered=unanswered,
-        machine_busy=round(sum(watch.cpu_seconds.values()) / (wall * cores), 2),
+        machine_busy=busy,
         cpu_ms_per_turn={k: round(v * 1000 / max(turns, 1), 2) for k, v in per_kind.items()},
         peak_rss_mb={k: round(v) for k, v in watch.peak.items()},
     )
+
+
+def _busy(before: Any, after: Any) -> float:
+    """The share of the machine's CPU time not idle between two psutil.cpu_times()."""
+    total = sum(after) - sum(before)
+    idle = (after.idle + after.iowait) - (before.idle + before.iowait)
+    return round(1 - idle / total, 2) if total > 0 else 0.0
 
 
 def table(results: list[Result]) -> str:

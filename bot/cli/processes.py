@@ -195,11 +195,48 @@ def cmd_stack(args: argparse.Namespace) -> None:
         stack.stop()
 
 
+def cmd_cluster(args: argparse.Namespace) -> None:
+    """Run the replicas on this machine with the playground (receiver, workers, Rasa and action
+    servers behind balancers); Ctrl-C stops them all."""
+    import time
+
+    from bot.cluster.runner import Cluster, Shape, free_base_port
+    from bot.config import Settings
+
+    settings = Settings.from_env()
+    redis_url = config.redis_url() or "redis://127.0.0.1:6379/0"
+    _ready_to_start(settings)
+    cluster = Cluster(
+        shape=Shape(args.workers, args.rasa, args.actions),
+        base_port=args.port or free_base_port(),
+        env={"REDIS_URL": redis_url, "DATABASE_URL": settings.database_url},
+        log_dir=settings.var_dir / "log" / "cluster",
+    )
+    print(f"Kelisim's replicas are starting; logs are in {cluster.log_dir}/", flush=True)
+    try:
+        cluster.start(say=lambda line: print(f"  {line}", flush=True))
+        print(f"\nReady. Open {cluster.emulator_url}/ to talk to the bot (Ctrl-C stops it all).")
+        while True:
+            time.sleep(1)
+    except KeyboardInterrupt:
+        print("\nstopping...")
+    except RuntimeError as exc:
+        print(f"\n{exc}", file=sys.stderr)
+        sys.exit(1)
+    finally:
+        cluster.stop()
+
+
 def register(add: Adder) -> None:
     """Its commands, their arguments and help."""
     add("serve", cmd_serve)
     add("worker", cmd_worker)
     add("receive", cmd_receive)
+    cluster = add("cluster", cmd_cluster)
+    cluster.add_argument("--workers", type=int, default=2)
+    cluster.add_argument("--rasa", type=int, default=2)
+    cluster.add_argument("--actions", type=int, default=2)
+    cluster.add_argument("--port", type=int, default=0, help="the first of 60 ports (emulator)")
     balance = add("balance", cmd_balance)
     balance.add_argument("--host", default="127.0.0.1")
     balance.add_argument("--port", type=int, required=True)

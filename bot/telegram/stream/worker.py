@@ -107,6 +107,8 @@ class Worker:
         # Partitions whose lease this worker holds; of those, the ones it reads from.
         self.held: set[int] = set()
         self.reading: set[int] = set()
+        # Held, but what its last worker left is still to be claimed before reading on.
+        self._to_claim: set[int] = set()
         self._in_flight: dict[int, int] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._renew = client.register_script(_RENEW)
@@ -120,7 +122,9 @@ class Worker:
 
     async def beat(self) -> None:
         """Heartbeat, renew what is held, let go of what is no longer ours, take our share."""
-        now = int(time.time() * 1000)
+        # Redis's clock, not ours: the workers' machines need not agree on the time.
+        seconds, micros = await self.client.time()
+        now = seconds * 1000 + micros // 1000
         await self.client.zadd(self.layout.workers, {self.name: now + HEARTBEAT_MS})
         await self.client.zremrangebyscore(self.layout.workers, "-inf", now)
         members: list[Any] = list(await self.client.zrange(self.layout.workers, 0, -1))
@@ -134,9 +138,11 @@ class Worker:
                 log.warning("lost the lease of partition %d", partition)
                 self.held.discard(partition)
                 self.reading.discard(partition)
+                self._to_claim.discard(partition)
         for partition in sorted(self.held - wanted):
             # Another worker's share now: stop reading, and let go once nothing is in flight.
             self.reading.discard(partition)
+            self._to_claim.discard(partition)
             if not self._in_flight.get(partition):
                 await self._let_go(partition)
         for partition in sorted(wanted - self.held):
@@ -144,9 +150,9 @@ class Worker:
                 self.layout.lease(partition), self.name, nx=True, px=LEASE_MS
             )
             if taken:
+                # Taken over by the reading loop: this one must keep beating whatever happens.
                 self.held.add(partition)
-                await self._take_over(partition)
-                self.reading.add(partition)
+                self._to_claim.add(partition)
 
     async def _let_go(self, partition: int) -> None:
         await self._release(keys=[self.layout.lease(partition)], args=[self.name])
@@ -171,7 +177,13 @@ class Worker:
     # -- the updates ------------------------------------------------------------------------
 
     async def read_once(self) -> None:
-        """One read over every partition this worker reads; each entry handed on in order."""
+        """One read over every partition this worker reads; each entry handed on in order.
+        A partition just taken is first cleared of what its last worker left."""
+        for partition in sorted(self._to_claim):
+            if partition in self.held:
+                await self._take_over(partition)
+                self.reading.add(partition)
+            self._to_claim.discard(partition)
         if not self.reading:
             await asyncio.sleep(READ_BLOCK_MS / 1000)
             return
