@@ -31,6 +31,7 @@ help:
 	@echo "make content-check  every problem in content/ (missing translations, limits, front matter)"
 	@echo "make nlu-report intent accuracy, dispute type and place per language slice on the held-out set (rasa_project/tests/nlu)"
 	@echo "make lint       ruff (rules and format) and mypy"
+	@echo "make test-cluster  replicas with parts killed while fifty people talk (make test runs it)"
 	@echo "make format     format the code and apply ruff's safe fixes"
 	@echo "make hooks      run lint and the content check before each commit (pre-commit)"
 	@echo "make bench      drive simulated users through the full stack (see bench/README.md; figures in docs/benchmarks.md)"
@@ -117,7 +118,14 @@ check: lint content-check
 
 .PHONY: test
 test: install browser lint content-check rasa-validate train rasa-test
-	KELISIM_REQUIRE_BROWSER=1 .venv/bin/pytest -n 2 --dist loadfile
+	KELISIM_REQUIRE_BROWSER=1 .venv/bin/pytest -n 2 --dist loadfile -m "not cluster"
+	$(MAKE) --no-print-directory test-cluster
+
+# Replicas with parts killed while fifty people talk (docs/deployment.md), alone on the
+# machine: its answers must come within the times a real outage allows.
+.PHONY: test-cluster
+test-cluster: train
+	.venv/bin/pytest -q -m cluster tests/integration/test_cluster.py
 
 .PHONY: bench
 bench: train db

@@ -92,6 +92,8 @@ class Outcome:
 
     chats: list[int] = field(default_factory=list)
     unanswered: int = 0
+    # For each step not answered as expected: the chat, the step, and what went wrong.
+    failures: list[str] = field(default_factory=list)
     steps: int = 0
     latencies: list[float] = field(default_factory=list)
 
@@ -113,8 +115,9 @@ async def person(
             started = time.perf_counter()
             try:
                 await asyncio.wait_for(_do(chat, step, step.answers), within)
-            except (AssertionError, TimeoutError):
+            except (AssertionError, TimeoutError) as exc:
                 outcome.unanswered += 1
+                outcome.failures.append(f"chat {chat.user_id}, {step}: {exc!r}"[:300])
                 break
             outcome.latencies.append((time.perf_counter() - started) * 1000)
             outcome.steps += 1
