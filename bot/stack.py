@@ -117,6 +117,8 @@ _REDIS_TLS_FILES = ("ssl_ca_certs", "ssl_certfile", "ssl_keyfile")
 
 COMPACT_MEMORY_STORE = "kelisim_engine.tracker_stores.CompactInMemoryTrackerStore"
 COMPACT_REDIS_STORE = "kelisim_engine.tracker_stores.CompactRedisTrackerStore"
+# Rasa's Redis lock store with every change atomic: several Rasa servers share it safely.
+ATOMIC_REDIS_LOCKS = "kelisim_engine.lock_stores.AtomicRedisLockStore"
 
 
 def ticket_lock_lifetime(env: Mapping[str, str]) -> str:
@@ -172,7 +174,7 @@ def endpoints_config(actions_port: int, redis_url: str, prefix: str) -> dict[str
             "db": db,
             "record_exp": retention,
         }
-        config["lock_store"] = {**common, "db": db}
+        config["lock_store"] = {**common, "type": ATOMIC_REDIS_LOCKS, "db": db}
     return config
 
 

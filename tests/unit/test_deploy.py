@@ -27,7 +27,7 @@ import yaml
 
 from bot import model
 from bot.config import ROOT
-from bot.stack import COMPACT_REDIS_STORE, ticket_lock_lifetime
+from bot.stack import ATOMIC_REDIS_LOCKS, COMPACT_REDIS_STORE, ticket_lock_lifetime
 
 DEPLOY = ROOT / "deploy"
 APP_DOCKERFILE = DEPLOY / "app.Dockerfile"
@@ -735,8 +735,8 @@ def endpoints_problems(endpoints: Doc) -> list[str]:
     tracker, lock = endpoints["tracker_store"], endpoints["lock_store"]
     if tracker.get("type") != COMPACT_REDIS_STORE:
         problems.append(f"tracker store {tracker.get('type')}, not {COMPACT_REDIS_STORE}")
-    if lock.get("type") != "redis":
-        problems.append(f"lock store {lock.get('type')}, not redis")
+    if lock.get("type") != ATOMIC_REDIS_LOCKS:
+        problems.append(f"lock store {lock.get('type')}, not {ATOMIC_REDIS_LOCKS}")
     for store in (tracker, lock):
         for key in ("url", "port", "db", "password", "key_prefix"):
             if not re.fullmatch(r"\$\{[A-Z_]+\}", str(store.get(key))):
@@ -761,7 +761,7 @@ def test_rasas_endpoints_break_no_rule() -> None:
     broken["lock_store"]["type"] = "in_memory"
     assert endpoints_problems(broken) == [
         f"tracker store redis, not {COMPACT_REDIS_STORE}",
-        "lock store in_memory, not redis",
+        f"lock store in_memory, not {ATOMIC_REDIS_LOCKS}",
         "url: '10.0.0.5' is not from the environment",
         "password: 'hunter2' is not from the environment",
     ]

@@ -155,7 +155,7 @@ async def main():
     async with locks.lock("someone"):
         await store.save(tracker)
     found = await store.retrieve("someone")
-    print("saved", len(found.events), type(store).__name__)
+    print("saved", len(found.events), type(store).__name__, type(locks).__name__)
     # The password really comes from the environment: with another one, no way in.
     os.environ["REDIS_PASSWORD"] = "wrong"
     endpoints = AvailableEndpoints.read_endpoints(sys.argv[1])
@@ -187,7 +187,10 @@ def test_rasa_reaches_a_redis_with_tls_a_username_and_a_password(
     done = rasa(rasa_redis_env(url))
     assert done.returncode == 0, done.stderr[-3000:]
     # Our compacting store, not Rasa's silent fallback to memory when a type does not import.
-    assert done.stdout.split("\n")[:2] == ["saved 1 CompactRedisTrackerStore", "refused"]
+    assert done.stdout.split("\n")[:2] == [
+        "saved 1 CompactRedisTrackerStore AtomicRedisLockStore",
+        "refused",
+    ]
     client = redis.Redis.from_url(url)
     try:
         # The conversation expires as the privacy page says (RASA_TRACKER_TTL, a day).
