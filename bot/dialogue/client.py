@@ -82,42 +82,42 @@ class RasaClient:
         Sent a second time when no connection could be made (Rasa saw nothing). A named turn
         (metadata TURN_KEY) is also sent again when it may have reached a Rasa that failed
         under it: the connection dropped, a load balancer answered 502-504 for a replica that
-        died, or Rasa answered nothing (its action server died mid-turn). Rasa applies a named
-        turn once and answers a repeat with its first answer, so the second try is safe; an
-        unnamed turn is never sent twice (a questionnaire answer applied twice) and the person
-        gets the apology instead."""
-        await self.start()
-        assert self._session is not None
+        died, Rasa answered nothing (its action server died mid-turn), or no answer came within
+        the timeout (a dead replica's lock, an overloaded replica): so a named turn may take up
+        to twice the timeout. Rasa applies a named turn once and answers a repeat with its first
+        answer, so the second try is safe; an unnamed turn is never sent twice (a questionnaire
+        answer applied twice) and the person gets the apology instead."""
         body = {"sender": sender, "message": message, "metadata": metadata}
         named = TURN_KEY in metadata
         for attempt in (1, 2):
-            last = attempt == 2
-            try:
-                async with self._session.post(self.webhook, json=body) as response:
-                    if response.status in _REPLICA_FAILED and named and not last:
-                        log.info("rasa answered HTTP %s; sending again", response.status)
-                        continue
-                    if response.status != 200:
-                        raise DialogueUnavailable(f"Rasa answered HTTP {response.status}")
-                    messages = await response.json(content_type=None)
-            except aiohttp.ClientConnectorError as exc:
-                if last:
-                    raise DialogueUnavailable(f"cannot reach Rasa: {exc}") from exc
-                log.info("rasa connection failed, retrying once: %s", exc)
-                continue
-            except aiohttp.ClientConnectionError as exc:
-                if last or not named:
-                    raise DialogueUnavailable(f"connection to Rasa lost: {exc}") from exc
-                log.info("connection to rasa lost, sending the named turn again: %s", exc)
-                continue
-            except TimeoutError as exc:
-                raise DialogueUnavailable("Rasa timed out") from exc
-            except (aiohttp.ClientError, ValueError) as exc:
-                raise DialogueUnavailable(f"bad answer from Rasa: {exc}") from exc
-            if isinstance(messages, list) and messages:
-                return [m for m in messages if isinstance(m, dict)]
-            # Rasa swallows its own errors and returns []: that is a failure, not silence.
-            if last or not named:
-                raise DialogueUnavailable("Rasa returned no messages")
-            log.info("rasa answered nothing; sending the named turn again")
+            messages, why, reached = await self._attempt(body)
+            if messages is not None:
+                return messages
+            if attempt == 2 or (reached and not named):
+                raise DialogueUnavailable(why)
+            log.info("%s; sending the turn again", why)
         raise DialogueUnavailable("Rasa failed twice")
+
+    async def _attempt(self, body: dict[str, Any]) -> tuple[list[dict[str, Any]] | None, str, bool]:
+        """Rasa's messages; or None, why, and whether Rasa may have seen the turn."""
+        await self.start()
+        assert self._session is not None
+        try:
+            async with self._session.post(self.webhook, json=body) as response:
+                if response.status in _REPLICA_FAILED:
+                    return None, f"Rasa answered HTTP {response.status}", True
+                if response.status != 200:
+                    raise DialogueUnavailable(f"Rasa answered HTTP {response.status}")
+                messages = await response.json(content_type=None)
+        except aiohttp.ClientConnectorError as exc:
+            return None, f"cannot reach Rasa: {exc}", False
+        except aiohttp.ClientConnectionError as exc:
+            return None, f"connection to Rasa lost: {exc}", True
+        except TimeoutError:
+            return None, "Rasa timed out", True
+        except (aiohttp.ClientError, ValueError) as exc:
+            raise DialogueUnavailable(f"bad answer from Rasa: {exc}") from exc
+        if isinstance(messages, list) and messages:
+            return [m for m in messages if isinstance(m, dict)], "", True
+        # Rasa swallows its own errors and returns []: that is a failure, not silence.
+        return None, "Rasa returned no messages", True

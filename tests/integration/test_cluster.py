@@ -52,7 +52,8 @@ def cluster(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> It
                 "REDIS_URL": REDIS_URL,
                 "KELISIM_VAR_DIR": str(tmp),
                 "SENDER_ID_SECRET": "cluster-tests",
-                "RASA_TIMEOUT": "20",
+                # As shipped: a Rasa killed mid-turn holds the conversation's lock 5 s.
+                "RASA_TIMEOUT": "10",
                 # Telegram's 30 a second, for the two workers together (shared in Redis).
                 "TELEGRAM_SENDS_PER_SECOND": "30",
                 "UPDATE_PARTITIONS": "8",

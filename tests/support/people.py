@@ -56,10 +56,10 @@ async def transcript(http: aiohttp.ClientSession, base: str, user_id: int) -> li
     return [line(e) for e in events if e["kind"] in SHOWN]
 
 
-async def _do(chat: Chat, step: Step, answers: int) -> list[dict[str, Any]]:
+async def _do(chat: Chat, step: Step, answers: int, within: float = 30.0) -> list[dict[str, Any]]:
     if step.kind == "send":
-        return await chat.send(step.value, count=answers)
-    return await chat.press(step.value, count=answers)
+        return await chat.send(step.value, count=answers, within=within)
+    return await chat.press(step.value, count=answers, within=within)
 
 
 async def record(http: aiohttp.ClientSession, base: str, language: str) -> Script:
@@ -114,7 +114,7 @@ async def person(
         for step in script.steps:
             started = time.perf_counter()
             try:
-                await asyncio.wait_for(_do(chat, step, step.answers), within)
+                await asyncio.wait_for(_do(chat, step, step.answers, within), within + 5)
             except (AssertionError, TimeoutError) as exc:
                 outcome.unanswered += 1
                 outcome.failures.append(f"chat {chat.user_id}, {step}: {exc!r}"[:300])

@@ -78,10 +78,10 @@ class Chat:
             except AssertionError:
                 return extra
 
-    async def send(self, text: str, count: int = 1) -> list[dict[str, Any]]:
+    async def send(self, text: str, count: int = 1, within: float = 30.0) -> list[dict[str, Any]]:
         sent = await self._post("messages", {"text": text})
         self.seq = max(self.seq, int(sent["seq"]))
-        return await self.replies(count)
+        return await self.replies(count, within)
 
     async def send_location(self, lat: float, lon: float, count: int = 1) -> list[dict[str, Any]]:
         sent = await self._post("location", {"latitude": lat, "longitude": lon})
@@ -93,14 +93,16 @@ class Chat:
         self.seq = max(self.seq, int(sent["seq"]))
         return await self.replies(count)
 
-    async def press(self, data: str, count: int = 1, forge: bool = False) -> list[dict[str, Any]]:
+    async def press(
+        self, data: str, count: int = 1, forge: bool = False, within: float = 30.0
+    ) -> list[dict[str, Any]]:
         """Press the newest button with this callback_data (or send it forged)."""
         message_id = self.latest_with_button(data) if not forge else self.latest_message_id()
         sent = await self._post(
             "callback", {"message_id": message_id, "data": data, "forge": forge}
         )
         self.seq = max(self.seq, int(sent["seq"]))
-        return await self.replies(count)
+        return await self.replies(count, within)
 
     def latest_message_id(self) -> int:
         for event in reversed(self.history):

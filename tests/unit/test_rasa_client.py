@@ -194,3 +194,21 @@ async def test_a_named_turn_failing_twice_gets_the_apology(fake_rasa: Any) -> No
     finally:
         await client.close()
     assert len(seen) == 2
+
+
+async def test_a_named_turn_that_timed_out_is_sent_once_more(fake_rasa: Any) -> None:
+    """The first try waits out a dead replica's lock; the second gets the answer."""
+    seen: list[str] = []
+
+    async def handler(request: web.Request) -> web.Response:
+        seen.append((await request.json())["metadata"][TURN_KEY])
+        if len(seen) == 1:
+            await asyncio.sleep(2)
+        return web.json_response([{"custom": {"key": "greet"}}])
+
+    client = RasaClient(await fake_rasa(handler), timeout=0.5)
+    try:
+        assert await client.send("s", "yes", {TURN_KEY: "7.1"}) == [{"custom": {"key": "greet"}}]
+    finally:
+        await client.close()
+    assert seen == ["7.1", "7.1"]
