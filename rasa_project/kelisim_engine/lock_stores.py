@@ -10,7 +10,15 @@ worker that takes over sends the turn again to another (found by the cluster tes
 
 Here every change (issue a ticket, drop expired ones, finish serving, clean up) is a Redis
 transaction on the lock's key (WATCH, read, MULTI, write, EXEC; again if the key changed in
-between), so no change is ever lost. Locks are read, served and expire as Rasa's own.
+between), so no change is ever lost.
+
+And a ticket lives as long as the server holding it: Rasa's tickets expire a fixed time after
+they were issued (TICKET_LOCK_LIFETIME), whether their turn is still waiting, still running, or
+its server died. Short, a dead server frees a conversation soon, but a turn waiting behind a
+slow one (an overloaded replica) expires while it waits and fails with LockError, and a slow
+turn loses the lock to the next while it still runs. Long, a dead server's conversations wait
+that long. So each turn renews its own ticket every third of the lifetime while it waits and
+while it runs: a live server's tickets never expire, a dead one's are gone within a lifetime.
 
 bot/stack.py names it in Rasa's endpoints: `lock_store: type:
 kelisim_engine.lock_stores.AtomicRedisLockStore`, with the same settings as `type: redis`.
@@ -18,8 +26,11 @@ kelisim_engine.lock_stores.AtomicRedisLockStore`, with the same settings as `typ
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
-from collections.abc import Callable
+import time
+from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
 
 from rasa.core.lock import TicketLock
@@ -68,6 +79,37 @@ class AtomicRedisLockStore(RedisLockStore):
                 except redis.RedisError as exc:
                     raise LockError(f"Error while changing a lock. Error:\n{exc}") from exc
         raise LockError(f"the lock of conversation '{conversation_id}' kept changing")
+
+    @contextlib.asynccontextmanager
+    async def lock(
+        self,
+        conversation_id: str,
+        lock_lifetime: float = LOCK_LIFETIME,
+        wait_time_in_seconds: float = 1,
+    ) -> AsyncIterator[TicketLock]:
+        """Rasa's lock, with the turn's ticket renewed while it waits and while it runs."""
+        ticket = self.issue_ticket(conversation_id, lock_lifetime)
+        keeper = asyncio.create_task(self._keep(conversation_id, ticket, lock_lifetime))
+        try:
+            yield await self._acquire_lock(conversation_id, ticket, wait_time_in_seconds)
+        finally:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
+            self.cleanup(conversation_id, ticket)
+
+    async def _keep(self, conversation_id: str, ticket: int, lifetime: float) -> None:
+        def renew(lock: TicketLock | None) -> tuple[TicketLock | None, None]:
+            if lock is not None:
+                for held in lock.tickets:
+                    if held.number == ticket:
+                        held.expires = max(held.expires, time.time() + lifetime)
+            return lock, None
+
+        while True:
+            await asyncio.sleep(lifetime / 3)
+            with contextlib.suppress(LockError):
+                self._change(conversation_id, renew)
 
     def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
         def issue(lock: TicketLock | None) -> tuple[TicketLock | None, int]:

@@ -74,7 +74,48 @@ def hammer(kind: str, port: int, prefix: str) -> dict[str, Any]:
     }
 
 
+def slow_and_dead(port: int, prefix: str) -> dict[str, Any]:
+    """Our store with a lifetime of 1 s: a turn running 3 s keeps the lock (the one waiting
+    behind it neither gets in early nor fails); a ticket whose server died (issued, never
+    renewed nor cleaned up) stops blocking the conversation about a lifetime later."""
+    import time
+
+    from kelisim_engine.lock_stores import AtomicRedisLockStore
+
+    stores = [
+        AtomicRedisLockStore(host="127.0.0.1", port=port, db=0, key_prefix=f"{prefix}slow")
+        for _ in "ab"
+    ]
+    order: list[str] = []
+
+    async def slow() -> None:
+        async with stores[0].lock("c", lock_lifetime=1, wait_time_in_seconds=0.05):
+            order.append("slow in")
+            await asyncio.sleep(3)
+            order.append("slow out")
+
+    async def next_one() -> None:
+        await asyncio.sleep(0.3)
+        async with stores[1].lock("c", lock_lifetime=1, wait_time_in_seconds=0.05):
+            order.append("next in")
+
+    async def both() -> None:
+        await asyncio.gather(slow(), next_one())
+
+    asyncio.run(both())
+    stores[0].issue_ticket("dead", 1)  # a server that died holding the conversation
+    started = time.monotonic()
+
+    async def after_the_dead() -> None:
+        async with stores[1].lock("dead", lock_lifetime=1, wait_time_in_seconds=0.05):
+            order.append("after the dead")
+
+    asyncio.run(after_the_dead())
+    return {"order": order, "waited_for_the_dead": round(time.monotonic() - started, 1)}
+
+
 if __name__ == "__main__":
     port, prefix = int(sys.argv[1]), sys.argv[2]
-    result = {kind: hammer(kind, port, prefix) for kind in ("atomic", "rasa")}
+    result: dict[str, Any] = {kind: hammer(kind, port, prefix) for kind in ("atomic", "rasa")}
+    result["slow_and_dead"] = slow_and_dead(port, prefix)
     print("RESULT " + json.dumps(result))

@@ -29,6 +29,10 @@ def test_two_servers_hammering_one_conversation_lose_no_ticket() -> None:
     assert atomic["failed"] == 0
     assert atomic["still_waiting"] == 0
     assert atomic["left"] is False  # the last one out deleted the lock
+    # A slow turn keeps its lock past the lifetime; a dead server's stops blocking soon.
+    slow = result["slow_and_dead"]
+    assert slow["order"] == ["slow in", "slow out", "next in", "after the dead"]
+    assert 0.5 <= slow["waited_for_the_dead"] <= 5
     # What the atomic store is for: Rasa's own, under the same load, lets two in at once or
     # fails turns with LockError (reported, not asserted: a race may by chance not happen).
     print("rasa's own RedisLockStore:", result["rasa"])
