@@ -56,6 +56,10 @@ class Recorder(Protocol):
         self, endpoint: str, make: Callable[[], Awaitable[JSONResult]]
     ) -> JSONResult: ...
 
+    async def remember(self, name: str, read: Callable[[], Awaitable[Any]]) -> Any:
+        """What `read` gave the first time this update was handled (JSON values)."""
+        ...
+
 
 # Set by a stream worker around the update it handles; None everywhere else.
 RECORDER: ContextVar[Recorder | None] = ContextVar("kelisim_recorder", default=None)

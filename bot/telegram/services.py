@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from bot.places.gazetteer import Gazetteer
 from bot.screening.rules import RuleBook
 from bot.storage.daily import DailyMarks
 from bot.storage.db import Database, Person
+from bot.telegram.sending import RECORDER
 
 log = logging.getLogger(__name__)
 KEY = "services"
@@ -93,18 +95,39 @@ def next_turn_id(context: Any, update: Update) -> str:
 # user_data: the row as this update found it, so a turn reads it once for its language and for
 # the office its counts go to (two round trips were a tenth of a turn, docs/benchmarks.md).
 _PERSON = "_kelisim_person"
+# Set once the update has read the person's row (its first read is the one remembered).
+_READ = "_kelisim_person_read"
 
 
 async def person(context: ContextTypes.DEFAULT_TYPE | Any, telegram_id: int) -> Person:
-    """The person's stored language and origin, read at most once per update."""
+    """The person's stored language and origin, read at most once per update.
+
+    The update's first read is the row as the update found it: handled again by a stream
+    worker (its first worker died), the update gets that same row, not what the first run
+    wrote, and takes the same path (bot/telegram/stream/journal.py)."""
     memo = getattr(context, _PERSON, None) if isinstance(context, CallbackContext) else None
     if memo is not None and memo[0] == telegram_id:
         found: Person = memo[1]
         return found
-    found = await services(context).db.person(telegram_id)
+    db = services(context).db
+    recorder = RECORDER.get()
+    first = isinstance(context, CallbackContext) and not hasattr(context, _READ)
+    if recorder is not None and first:
+        kept = await recorder.remember(
+            f"person:{telegram_id}", lambda: _person_as_json(db, telegram_id)
+        )
+        found = Person(**{**kept, "flags": frozenset(kept["flags"])})
+    else:
+        found = await db.person(telegram_id)
     if isinstance(context, CallbackContext):
         setattr(context, _PERSON, (telegram_id, found))
+        setattr(context, _READ, True)
     return found
+
+
+async def _person_as_json(db: Database, telegram_id: int) -> dict[str, Any]:
+    found = await db.person(telegram_id)
+    return {**dataclasses.asdict(found), "flags": sorted(found.flags)}
 
 
 async def has_flag(context: ContextTypes.DEFAULT_TYPE | Any, telegram_id: int, flag: str) -> bool:

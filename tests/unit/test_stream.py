@@ -381,3 +381,20 @@ async def test_the_workers_share_one_send_rate(client: aioredis.Redis, layout: L
     started = time.monotonic()
     await asyncio.gather(*(buckets[i % 2].take() for i in range(30)))
     assert time.monotonic() - started >= 0.45
+
+
+async def test_a_read_is_remembered_so_the_update_handled_again_takes_the_same_path(
+    client: aioredis.Redis, layout: Layout
+) -> None:
+    """The first run read the row, then wrote it (the language chosen) and died: the second
+    run gets the row as the first found it, not as the first left it."""
+    key = layout.journal(902)
+    rows = [{"language": ""}, {"language": "kk"}]
+
+    async def read() -> Any:
+        return rows.pop(0)
+
+    first = await Journal(client, key, []).remember("person:1", read)
+    again = await Journal(client, key, []).remember("person:1", read)
+    assert first == again == {"language": ""}
+    assert rows == [{"language": "kk"}]  # the database was read once

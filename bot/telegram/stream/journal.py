@@ -8,6 +8,10 @@ order: each call already made is not made again, its recorded result is returned
 handler goes on with the real message ids). Should the second run take another path (the first
 run changed what the handler reads), the recording stops being used from there on.
 
+The handler's first read of the person's row is remembered the same way (`remember`): a first
+run that got as far as writing (the language chosen, a flag taken) would otherwise send the
+second run down another path (a menu instead of the welcome).
+
 What is left to chance is the instant between Telegram accepting a call and its result being
 written here: a worker killed exactly then repeats that one message.
 """
@@ -72,3 +76,20 @@ class Journal:
             pipe.expire(self.key, KEEP_SECONDS)
             await pipe.execute()
         return result
+
+    @property
+    def memo_key(self) -> str:
+        return f"{self.key}:memo"
+
+    async def remember(self, name: str, read: Callable[[], Awaitable[Any]]) -> Any:
+        """What `read` gave when this update was first handled; read and kept if never."""
+        kept = await self._client.hget(self.memo_key, name)
+        if kept is not None:
+            self.replayed += 1
+            return json.loads(kept)
+        value = await read()
+        async with self._client.pipeline(transaction=False) as pipe:
+            pipe.hset(self.memo_key, name, json.dumps(value))
+            pipe.expire(self.memo_key, KEEP_SECONDS)
+            await pipe.execute()
+        return value

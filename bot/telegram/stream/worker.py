@@ -274,7 +274,9 @@ class Worker:
         with contextlib.suppress(RedisError):
             async with self.client.pipeline(transaction=True) as pipe:
                 pipe.set(self.layout.answered(update_id), 1, ex=ANSWERED_SECONDS)
-                pipe.delete(self.layout.journal(update_id))
+                pipe.delete(
+                    self.layout.journal(update_id), self.layout.journal(update_id) + ":memo"
+                )
                 await pipe.execute()
 
     async def _acknowledge(self, stream: str, entry_id: bytes) -> None:
