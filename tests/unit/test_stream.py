@@ -398,3 +398,18 @@ async def test_a_read_is_remembered_so_the_update_handled_again_takes_the_same_p
     again = await Journal(client, key, []).remember("person:1", read)
     assert first == again == {"language": ""}
     assert rows == [{"language": "kk"}]  # the database was read once
+
+
+async def test_a_worker_without_a_partition_is_still_healthy(
+    client: aioredis.Redis, layout: Layout
+) -> None:
+    """More workers than partitions: the spare one is alive and ready, waiting for a share."""
+    for partition in range(layout.partitions):
+        await client.set(layout.lease(partition), "other", px=60_000)
+    worker = _worker(client, layout, Recorder(), "spare")
+    await worker.beat()
+    await worker.read_once()
+    report = worker.report()
+    assert report["partitions"] == []
+    assert report["ok"] is True
+    await worker.drain()

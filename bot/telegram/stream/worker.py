@@ -185,7 +185,10 @@ class Worker:
                 self.reading.add(partition)
             self._to_claim.discard(partition)
         if not self.reading:
+            # Nothing of ours to read (more workers than partitions, or all leases still
+            # held by others): alive all the same, for the health endpoint.
             await asyncio.sleep(READ_BLOCK_MS / 1000)
+            self.last_read = time.monotonic()
             return
         streams: dict[Any, Any] = {self.layout.stream(p): ">" for p in sorted(self.reading)}
         found: Any = await self.client.xreadgroup(
