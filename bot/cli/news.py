@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from typing import TYPE_CHECKING
 
 from bot.cli.common import Adder
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
     from bot.config import Settings
-    from bot.telegram.broadcast import Progress
+    from bot.telegram.broadcast import Audience, Progress
+    from bot.telegram.campaigns import Counts
 
 
 def cmd_broadcast(args: argparse.Namespace) -> None:
@@ -25,16 +31,23 @@ def cmd_broadcast(args: argparse.Namespace) -> None:
     from bot.telegram import broadcast
 
     settings = Settings.from_env()
+    if args.list or args.cancel is not None:
+        _campaigns(settings, args)
+        return
+    if args.file is None:
+        sys.exit("broadcast: give the news file (or --list, or --cancel ID)")
     if not args.rate > 0:
         sys.exit("--rate must be a positive number of messages a second")
     try:
         broadcast_id, messages = broadcast.load(Path(args.file))
     except (OSError, broadcast.BroadcastError) as exc:
         sys.exit(str(exc))
+    audience = _audience(args)
     if args.dry_run:
-        print(f"id: {broadcast_id}")
-        for language, text in messages.items():
-            print(f"--- {language} ({len(text)} characters)\n{text}")
+        _dry_run(settings, args.file, broadcast_id, messages, audience)
+        return
+    if args.at is not None:
+        _schedule(settings, broadcast_id, messages, audience, args.at)
         return
     if args.rate > broadcast.MAX_RATE:
         print(f"--rate {args.rate:g}: sending {broadcast.MAX_RATE:g} a second at most, so that "
@@ -42,7 +55,7 @@ def cmd_broadcast(args: argparse.Namespace) -> None:
     migrate.upgrade(settings.database_url)
     tty = sys.stderr.isatty()
     try:
-        progress = asyncio.run(_send(settings, broadcast_id, messages, args, tty))
+        progress, totals = asyncio.run(_send(settings, broadcast_id, messages, args, audience, tty))
     except broadcast.BroadcastError as exc:
         sys.exit(f"{args.file}: {exc}; nothing more was sent")
     except SQLAlchemyError as exc:
@@ -52,28 +65,196 @@ def cmd_broadcast(args: argparse.Namespace) -> None:
         )
     if tty:
         print(file=sys.stderr)
-    _report(broadcast_id, progress)
+    _report(broadcast_id, progress, audience, totals)
+
+
+def _schedule(
+    settings: Settings, news_id: str, messages: dict[str, str], audience: Audience, at: str
+) -> None:
+    """Store the campaign for the running bot to send when due."""
+    import asyncio
+
+    from bot import clock
+    from bot.storage import migrate
+    from bot.telegram import broadcast, campaigns
+
+    try:
+        due = campaigns.parse_due(at)
+    except campaigns.CampaignError as exc:
+        sys.exit(str(exc))
+    migrate.upgrade(settings.database_url)
+
+    async def store() -> int:
+        async with _database(settings) as sessions:
+            await broadcast.check_offices(sessions, audience)
+            return await campaigns.schedule(sessions, news_id, messages, audience, due)
+
+    try:
+        number = asyncio.run(store())
+    except broadcast.BroadcastError as exc:
+        sys.exit(str(exc))
+    when = f"{due.astimezone(clock.KAZAKHSTAN):%Y-%m-%d %H:%M}"
+    past = " (already past: the bot sends it at once)" if due <= clock.now() else ""
+    print(
+        f"campaign {number}: {news_id} to {audience.describe()}, at {when} in Kazakhstan{past}. "
+        f"The running bot sends it; broadcast --list shows it, --cancel {number} cancels it"
+    )
+
+
+def _campaigns(settings: Settings, args: argparse.Namespace) -> None:
+    """--list: every campaign with what came of it; --cancel ID."""
+    import asyncio
+
+    from bot.storage import migrate
+    from bot.telegram import campaigns
+
+    migrate.upgrade(settings.database_url)
+
+    async def run() -> list[str]:
+        async with _database(settings) as sessions:
+            if args.cancel is not None:
+                await campaigns.cancel(sessions, args.cancel)
+                return [f"campaign {args.cancel} cancelled: it will not be sent"]
+            return await _listed_campaigns(sessions)
+
+    try:
+        lines = asyncio.run(run())
+    except campaigns.CampaignError as exc:
+        sys.exit(str(exc))
+    print("\n".join(lines))
+
+
+async def _listed_campaigns(sessions: async_sessionmaker[AsyncSession]) -> list[str]:
+    """One line per campaign: number, status, due (Kazakhstan), news id, audience, counts."""
+    from bot.telegram import campaigns
+
+    listed = await campaigns.listing(sessions)
+    if not listed:
+        return ['no campaigns (broadcast FILE --at "2026-12-10 10:00" schedules one)']
+    counted = await campaigns.counts(sessions, [c.news_id for c in listed])
+    return [
+        f"{c.id};{c.status};{campaigns.Scheduler.due_text(c)};{c.news_id};"
+        f"{campaigns.audience_of(c).describe()};"
+        + counted.get(c.news_id, campaigns.Counts()).line()
+        for c in listed
+    ]
+
+
+def _dry_run(
+    settings: Settings, file: str, broadcast_id: str, messages: dict[str, str], audience: Audience
+) -> None:
+    """The messages, and how many would get it now per language; nothing is sent."""
+    import asyncio
+
+    from bot.storage import migrate
+    from bot.telegram import broadcast
+
+    print(f"id: {broadcast_id}")
+    for language, text in messages.items():
+        print(f"--- {language} ({len(text)} characters)\n{text}")
+    migrate.upgrade(settings.database_url)
+    try:
+        waiting = asyncio.run(_waiting(settings, broadcast_id, audience))
+    except broadcast.BroadcastError as exc:
+        sys.exit(f"{file}: {exc}")
+    counts = ", ".join(f"{language} {n}" for language, n in waiting.items())
+    print(f"--- to: {audience.describe()}")
+    print(f"would get it now: {sum(waiting.values())} ({counts}); nothing sent (--dry-run)")
+
+
+def _listed(values: list[str] | None) -> list[str]:
+    """Repeated options and comma lists alike: --language kk,ru --language en."""
+    return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
+
+
+def _audience(args: argparse.Namespace) -> Audience:
+    """--region, --office and --language read and checked (an office's existence is checked
+    against the registry once the database is open); exits naming what is wrong."""
+    from bot.languages import LANGUAGES
+    from bot.telegram.broadcast import Audience
+
+    problems: list[str] = []
+    regions: set[str] = set()
+    if args.region:
+        from bot.places.gazetteer import default
+
+        places = default()
+        for name in _listed(args.region):
+            place = places.get(name) or places.find(name)
+            if place is None:
+                problems.append(f"--region {name!r}: not a region or city of Kazakhstan")
+            elif place.kind == "settlement":
+                region = places.get(place.region)
+                problems.append(
+                    f"--region {name!r} is a settlement: news goes to whole regions (the region "
+                    f"people came from is all the bot knows), such as "
+                    f"--region {region.id if region else place.region}"
+                )
+            else:
+                regions.add(place.id)
+    languages = _listed(args.language)
+    problems += [
+        f"--language {lang!r}: one of {', '.join(LANGUAGES)}"
+        for lang in languages
+        if lang not in LANGUAGES
+    ]
+    if problems:
+        sys.exit("; ".join(problems))
+    return Audience(frozenset(regions), frozenset(_listed(args.office)), frozenset(languages))
+
+
+def _engine(settings: Settings) -> AsyncEngine:
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from bot.storage.urls import async_url, connect_args, tune
+
+    url = async_url(settings.database_url)
+    engine = create_async_engine(url, connect_args=connect_args(url, interactive=False))
+    tune(engine.sync_engine)
+    return engine
+
+
+@contextlib.asynccontextmanager
+async def _database(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Sessions on the database, its connections closed at the end."""
+    from sqlalchemy.ext.asyncio import async_sessionmaker
+
+    engine = _engine(settings)
+    try:
+        yield async_sessionmaker(engine, expire_on_commit=False)
+    finally:
+        await engine.dispose()
+
+
+async def _waiting(settings: Settings, broadcast_id: str, audience: Audience) -> dict[str, int]:
+    """Who would get it now, per language."""
+    from bot.telegram import broadcast
+
+    async with _database(settings) as sessions:
+        await broadcast.check_offices(sessions, audience)
+        return await broadcast.waiting(sessions, broadcast_id, audience)
 
 
 async def _send(
     settings: Settings, broadcast_id: str, messages: dict[str, str], args: argparse.Namespace,
-    tty: bool,
-) -> Progress:  # fmt: skip
+    audience: Audience, tty: bool,
+) -> tuple[Progress, Counts]:  # fmt: skip
     """Send it through our own Bot API client, with a progress bar on a terminal."""
-    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+    from sqlalchemy.ext.asyncio import async_sessionmaker
     from telegram import Bot
     from telegram.error import TelegramError
 
-    from bot.storage.urls import async_url, connect_args, tune
-    from bot.telegram import broadcast
+    from bot.content.catalogue import Catalogue
+    from bot.languages import LANGUAGES
+    from bot.telegram import broadcast, campaigns
 
     def show(progress: Progress) -> None:
         if tty:
             print("\r" + broadcast.bar(progress), end="", file=sys.stderr, flush=True)
 
-    url = async_url(settings.database_url)
-    engine = create_async_engine(url, connect_args=connect_args(url, interactive=False))
-    tune(engine.sync_engine)
+    catalogue = Catalogue.load(settings.content_dir)
+    stop_labels = {lang: catalogue.label(lang, "btn.news_stop") for lang in LANGUAGES}
+    engine = _engine(settings)
     bot = Bot(
         settings.token,
         base_url=settings.telegram_api_base_url,
@@ -85,25 +266,32 @@ async def _send(
         except TelegramError as exc:
             raise broadcast.BroadcastError(f"Telegram cannot be reached: {exc}") from None
         sessions = async_sessionmaker(engine, expire_on_commit=False)
-        return await broadcast.send(
+        await broadcast.check_offices(sessions, audience)
+        progress = await broadcast.send(
             bot,
             sessions,
             broadcast_id,
             messages,
             args.rate,
             on_progress=show,
+            stop_labels=stop_labels,
+            audience=audience,
             resend_unknown=args.resend_unknown,
         )
+        totals = await campaigns.counts(sessions, [broadcast_id])
+        return progress, totals.get(broadcast_id, campaigns.Counts())
     finally:
         await bot.shutdown()
         await engine.dispose()
 
 
-def _report(broadcast_id: str, progress: Progress) -> None:
+def _report(broadcast_id: str, progress: Progress, audience: Audience, totals: Counts) -> None:
     """What happened, and what to do about what did not (exit 130 interrupted, 1 failures)."""
     from bot.telegram import broadcast
 
     print(f"{broadcast_id}: " + broadcast.bar(progress))
+    print(f"to: {audience.describe()}")
+    print(f"{broadcast_id}, all runs so far: {totals.line()}")
     unknown = progress.unknown + progress.unknown_before
     if unknown:
         print(
@@ -125,7 +313,19 @@ def _report(broadcast_id: str, progress: Progress) -> None:
 def register(add: Adder) -> None:
     """Its commands, their arguments and help."""
     cast = add("broadcast", cmd_broadcast)
-    cast.add_argument("file", help="YAML with id: (the news' name), then kk:, ru: and en:")
+    cast.add_argument(
+        "file", nargs="?", help="YAML with id: (the news' name), then kk:, ru: and en:"
+    )
+    cast.add_argument(
+        "--at",
+        metavar='"YYYY-MM-DD HH:MM"',
+        help="send it then, Kazakhstan time: the running bot sends it (and goes on after a "
+        "restart); nothing is sent by this command",
+    )
+    cast.add_argument(
+        "--list", action="store_true", help="scheduled and past campaigns, with their counts"
+    )
+    cast.add_argument("--cancel", type=int, metavar="ID", help="cancel a scheduled campaign")
     cast.add_argument(
         "--rate",
         type=float,
@@ -133,7 +333,20 @@ def register(add: Adder) -> None:
         help="messages per second (15 by default, at most 20: the bot's own answers share "
         "Telegram's limit of about 30)",
     )
-    cast.add_argument("--dry-run", action="store_true", help="check and show the messages only")
+    cast.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check and show the messages, and how many would get it now per language",
+    )
+    for option, what in (
+        ("--region", "subscribers of these regions (id or name in any language; known for "
+         "whoever came through an office's link or code)"),
+        ("--office", "subscribers who came through these offices (codes)"),
+        ("--language", "subscribers in these languages (kk, ru, en)"),
+    ):  # fmt: skip
+        cast.add_argument(
+            option, action="append", metavar="A,B", help=f"{what}; repeat it or list with commas"
+        )
     cast.add_argument(
         "--resend-unknown",
         action="store_true",

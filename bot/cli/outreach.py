@@ -41,6 +41,7 @@ def cmd_report(args: argparse.Namespace) -> None:
             report.load_unanswered(session, since, until),
             catalogue=catalogue,
             language=args.language,
+            news=report.load_news(session, since, until),
         )
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

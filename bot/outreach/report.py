@@ -17,12 +17,15 @@ from dataclasses import dataclass
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
+from bot import clock
 from bot.content.catalogue import Catalogue
 from bot.offices.models import DailyCount, Office, UnansweredQuestion
 from bot.outreach import counts
+from bot.storage.models import BroadcastDelivery
 
 HIDE_BELOW = 5
 # Funnel steps in order; each is worded by `report.step.<step>` in content/<lang>/strings.yml.
@@ -221,6 +224,7 @@ def render(
     *,
     catalogue: Catalogue,
     language: str,
+    news: Sequence[NewsRow] = (),
 ) -> str:
     """The whole page in `language`. `region_names`: region id -> name in that language;
     `unanswered`: (language, anonymised question, times asked)."""
@@ -268,6 +272,7 @@ def render(
     ]
     sections.append(_bars(heard, words.plain("report.heard"), words, _COLOURS[4]))
     sections.append(_unanswered(unanswered, words))
+    sections.append(_news(news, words))
     period = {"since": words.date(since), "until": words.date(until)}
     hidden = words.number(0)  # how a hidden count reads: "<5"
     return f"""<!doctype html>
@@ -303,3 +308,71 @@ def _unanswered(unanswered: Sequence[tuple[str, str, int]], words: Words) -> str
         + f"<p>{words.html('unanswered_note')}</p>"
         + f"<table><tr>{columns}</tr>{table}</table>"
     )
+
+
+# --- News (python -m bot broadcast) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewsRow:
+    """What came of one piece of news: counts only, no person."""
+
+    news: str  # the news file's id
+    first_sent: dt.date  # in Kazakhstan
+    delivered: int
+    blocked: int
+    unsubscribed: int  # through the button under it
+
+
+def load_news(session: Session, since: dt.date, until: dt.date) -> list[NewsRow]:
+    """Each piece of news first sent in the period (Kazakhstan's days), from the journal."""
+    start, end = (
+        dt.datetime.combine(day, dt.time(), clock.KAZAKHSTAN).astimezone(dt.UTC)
+        for day in (since, until + dt.timedelta(days=1))
+    )
+    journal = BroadcastDelivery
+    first = func.min(journal.at)
+
+    def of(condition: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.sum(case((condition, 1), else_=0))
+
+    rows = session.execute(
+        select(
+            journal.broadcast,
+            first,
+            # The journal's statuses (bot/telegram/broadcast.py): "sent", "blocked".
+            of(journal.status == "sent"),
+            of(journal.status == "blocked"),
+            of(journal.unsubscribed.is_(True)),
+        )
+        .group_by(journal.broadcast)
+        .order_by(first)
+    ).all()
+    found = []
+    for news, sent_at, delivered, blocked, unsubscribed in rows:
+        at = sent_at if sent_at.tzinfo else sent_at.replace(tzinfo=dt.UTC)
+        if start <= at < end:
+            day = at.astimezone(clock.KAZAKHSTAN).date()
+            found.append(NewsRow(news, day, int(delivered), int(blocked), int(unsubscribed)))
+    return found
+
+
+def _news(news: Sequence[NewsRow], words: Words) -> str:
+    heading = f"<h3>{words.html('news.title')}</h3>"
+    if not news:
+        return heading + f"<p class='none'>{words.html('news.none')}</p>"
+    columns = "".join(
+        f"<th>{words.html(f'news.column.{c}')}</th>"
+        for c in ("news", "sent", "delivered", "blocked", "unsubscribed")
+    )
+    table = "".join(
+        f"<tr><td>{html.escape(row.news)}</td><td>{words.date(row.first_sent)}</td>"
+        + "".join(
+            f"<td>{html.escape(words.number(n))}</td>"
+            for n in (row.delivered, row.blocked, row.unsubscribed)
+        )
+        + "</tr>"
+        for row in news
+    )
+    note = f"<p>{words.html('news.note')}</p>"
+    return f"{heading}{note}<table><tr>{columns}</tr>{table}</table>"

@@ -222,6 +222,31 @@ class Database:
             else:
                 user.news, user.blocked = wanted, False
 
+    async def stop_news(self, telegram_id: int, news_id: str = "") -> bool:
+        """No more news for a subscriber (a stop word, or the button under the news `news_id`,
+        whose delivery is then marked as the way they left); True if they were subscribed.
+        Never makes a row: someone without one gets no news."""
+        async with self._sessions.begin() as session:
+            stopped = await session.execute(
+                update(User)
+                .where(User.telegram_id == telegram_id, User.news.is_(True))
+                .values(news=False)
+                # rowcount is not to be trusted through the ORM on psycopg: a row back is.
+                .returning(User.telegram_id)
+            )
+            if stopped.first() is None:
+                return False
+            if news_id:
+                await session.execute(
+                    update(BroadcastDelivery)
+                    .where(
+                        BroadcastDelivery.broadcast == news_id,
+                        BroadcastDelivery.telegram_id == telegram_id,
+                    )
+                    .values(unsubscribed=True)
+                )
+            return True
+
     async def set_blocked(self, telegram_id: int, blocked: bool) -> None:
         """Telegram said the person blocked the bot (or unblocked it): news stops (or may go)."""
         async with self._sessions.begin() as session:

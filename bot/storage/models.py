@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, String
+import sqlalchemy as sa
+from sqlalchemy import BigInteger, Boolean, DateTime, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -65,6 +66,31 @@ class BroadcastDelivery(Base):
     telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     status: Mapped[str] = mapped_column(String(16))  # "sending", "sent", "blocked", "failed"
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The button under this news message was pressed: the person left the news through it.
+    unsubscribed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa.false())
+
+
+class Campaign(Base):
+    """A broadcast scheduled to be sent by the running bot (`broadcast FILE --at`), and what
+    came of it. Its messages are the news itself, written for everyone; no person is named.
+    Who got it is the journal's (broadcast_deliveries, under `news_id`)."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    news_id: Mapped[str] = mapped_column(String(64), index=True)  # the file's id:
+    messages: Mapped[str] = mapped_column(Text)  # JSON {language: Telegram HTML}
+    # The audience, comma lists ("" none): region ids, office codes, languages.
+    regions: Mapped[str] = mapped_column(String(1000), default="")
+    offices: Mapped[str] = mapped_column(String(1000), default="")
+    languages: Mapped[str] = mapped_column(String(20), default="")
+    due: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    # scheduled, sending (started; resumed after a restart), done, cancelled
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True, default=None
+    )
 
 
 class Lease(Base):

@@ -8,7 +8,7 @@ import os
 import signal
 import threading
 
-from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram import Bot, BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken
 from telegram.ext import (
@@ -34,7 +34,7 @@ from bot.places import gazetteer
 from bot.privacy import retention
 from bot.storage.db import Database
 from bot.supervisor import EXIT_CONFIG
-from bot.telegram import content_manifest, handlers
+from bot.telegram import broadcast, campaigns, content_manifest, handlers
 from bot.telegram import health as bot_health
 from bot.telegram.flood import FloodNotice
 from bot.telegram.processor import PerChatUpdateProcessor
@@ -70,6 +70,8 @@ def register(application: KelisimApplication) -> None:
         "forget": handlers.forget_command,
         "subscribe": handlers.subscribe_command,
         "unsubscribe": handlers.unsubscribe_command,
+        # Not in Telegram's menu (/unsubscribe is): what typing "stop" does.
+        "stop": handlers.stop_command,
         "reload": handlers.reload_command,
         "stats": handlers.stats_command,
     }
@@ -137,6 +139,8 @@ async def _post_init(application: KelisimApplication) -> None:
     tasks.append(asyncio.create_task(sweeps.run_forever(), name="retention"))
     # Counts are written together once a second from now on (the last ones at shutdown).
     tasks.append(asyncio.create_task(svc.counter.run_forever(), name="counts"))
+    # Scheduled news, sent when due by one bot process at a time (the "broadcast" lease).
+    tasks.append(asyncio.create_task(_news_scheduler(svc).run_forever(), name="news"))
     await localise_safely(application)
     if svc.settings.content_watch:
 
@@ -146,6 +150,20 @@ async def _post_init(application: KelisimApplication) -> None:
             await handlers.tell_admins_about_reload(application.bot, svc, result)
 
         tasks.append(asyncio.create_task(svc.content.watch(on_reload), name="content-watch"))
+
+
+def _news_scheduler(svc: Services) -> campaigns.Scheduler:
+    settings = svc.settings
+
+    def make_bot() -> Bot:
+        # Its own client, as the broadcast command's: 5xx told apart, time for a slow answer.
+        request = broadcast.BroadcastRequest()
+        return Bot(settings.token, base_url=settings.telegram_api_base_url, request=request)
+
+    def labels() -> dict[str, str]:
+        return {lang: svc.catalogue.label(lang, "btn.news_stop") for lang in LANGUAGES}
+
+    return campaigns.Scheduler(svc.db.sessions, make_bot, labels, every=campaigns.CHECK_SECONDS)
 
 
 async def _post_shutdown(application: KelisimApplication) -> None:

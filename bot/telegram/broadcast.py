@@ -19,6 +19,12 @@ Each person gets a broadcast at most once:
 - Ctrl-C or SIGTERM stops between two messages;
 - one run at a time in the whole deployment (a lease row in the database): a second one, from
   this machine or another, is refused while the first sends.
+
+An `Audience` narrows who gets it: subscribers of some regions (users.region, known for whoever
+came through an office's link or code), of some offices, in some languages.
+
+Every message has a button under it that unsubscribes at once (callbacks.news_stop, with the
+news' id), labelled `btn.news_stop` in the person's language.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ import re
 import signal
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,7 +48,8 @@ import yaml
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Bot
+from sqlalchemy.sql.elements import ColumnElement
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -56,8 +63,10 @@ from telegram.error import (
 
 from bot.content.markup import to_html
 from bot.languages import LANGUAGES
+from bot.offices.models import Office
 from bot.storage import leases
 from bot.storage.models import BroadcastDelivery, User, utcnow
+from bot.telegram import callbacks
 from bot.telegram.transport import AiohttpRequest, certainly_not_sent
 
 log = logging.getLogger(__name__)
@@ -203,6 +212,40 @@ def _id(value: object, problems: list[str]) -> str:
     return value
 
 
+@dataclass(frozen=True)
+class Audience:
+    """Which subscribers get the news: each filter given narrows it; none, every subscriber.
+    Regions are region ids (bot/places), offices codes, languages codes."""
+
+    regions: frozenset[str] = frozenset()
+    offices: frozenset[str] = frozenset()
+    languages: frozenset[str] = frozenset()
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        chosen: list[ColumnElement[bool]] = []
+        if self.regions:
+            chosen.append(User.region.in_(sorted(self.regions)))
+        if self.offices:
+            chosen.append(User.office.in_(sorted(self.offices)))
+        if self.languages:
+            chosen.append(User.language.in_(sorted(self.languages)))
+        return chosen
+
+    def describe(self) -> str:
+        """ "every subscriber", or "region almaty, language kk" (for the command's output)."""
+        parts = [
+            f"{name} {', '.join(sorted(values))}"
+            for name, values in (
+                ("region", self.regions), ("office", self.offices), ("language", self.languages)
+            )
+            if values
+        ]  # fmt: skip
+        return "; ".join(parts) or "every subscriber"
+
+
+EVERYONE = Audience()
+
+
 @dataclass
 class _Plan:
     todo: list[tuple[int, str]]  # (telegram id, language), in order
@@ -211,7 +254,10 @@ class _Plan:
 
 
 async def _plan(
-    sessions: async_sessionmaker[AsyncSession], broadcast: str, resend_unknown: bool
+    sessions: async_sessionmaker[AsyncSession],
+    broadcast: str,
+    resend_unknown: bool,
+    audience: Audience = EVERYONE,
 ) -> _Plan:
     """Who still gets this broadcast, how many have it, how many may have it."""
     async with sessions() as session:
@@ -223,7 +269,7 @@ async def _plan(
         journal: dict[int, str] = dict(rows.tuples().all())
         rows = await session.execute(
             select(User.telegram_id, User.language)
-            .where(User.news.is_(True), User.blocked.is_(False))
+            .where(User.news.is_(True), User.blocked.is_(False), *audience.conditions())
             .order_by(User.telegram_id)
         )
         skip = {SENT, BLOCKED} if resend_unknown else {SENT, BLOCKED, SENDING}
@@ -231,6 +277,35 @@ async def _plan(
     statuses = list(journal.values())
     already = statuses.count(SENT) + statuses.count(BLOCKED)
     return _Plan(todo, already, 0 if resend_unknown else statuses.count(SENDING))
+
+
+async def check_offices(sessions: async_sessionmaker[AsyncSession], audience: Audience) -> None:
+    """BroadcastError naming the offices of the audience that the registry does not have."""
+    if not audience.offices:
+        return
+    async with sessions() as session:
+        known = set(
+            await session.scalars(
+                select(Office.code).where(Office.code.in_(sorted(audience.offices)))
+            )
+        )
+    unknown = sorted(audience.offices - known)
+    if unknown:
+        raise BroadcastError(
+            f"--office {', '.join(unknown)}: no such office (python -m bot offices list)"
+        )
+
+
+async def waiting(
+    sessions: async_sessionmaker[AsyncSession], broadcast: str, audience: Audience = EVERYONE
+) -> dict[str, int]:
+    """How many subscribers would get it now, per language (for a dry run)."""
+    plan = await _plan(sessions, broadcast, False, audience)
+    per_language = dict.fromkeys(LANGUAGES, 0)
+    for _, language in plan.todo:
+        shown = language if language in per_language else "ru"  # sent the Russian text
+        per_language[shown] += 1
+    return per_language
 
 
 async def _claim(
@@ -324,6 +399,7 @@ async def _deliver(
     bot: Bot,
     user_id: int,
     text: str,
+    markup: InlineKeyboardMarkup,
     pace: _Pace,
     stop: asyncio.Event,
     attempts: int,
@@ -335,7 +411,7 @@ async def _deliver(
     while True:
         await pace.slot()
         try:
-            await bot.send_message(user_id, text, parse_mode=ParseMode.HTML)
+            await bot.send_message(user_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
             return SENT
         except RetryAfter as exc:
             waits += 1
@@ -370,12 +446,17 @@ async def send(
     rate: float = DEFAULT_RATE,
     on_progress: Callable[[Progress], None] = lambda p: None,
     *,
+    stop_labels: Mapping[str, str],
+    audience: Audience = EVERYONE,
     resend_unknown: bool = False,
     attempts: int = ATTEMPTS,
     backoff: float = BACKOFF_SECONDS,
+    stop: asyncio.Event | None = None,
 ) -> Progress:
     """Send to every subscriber who does not have this broadcast yet (nor may have it); one
-    sender at a time, whichever machine runs it (the "broadcast" lease)."""
+    sender at a time, whichever machine runs it (the "broadcast" lease). `stop_labels`: the
+    unsubscribe button's label per language (`btn.news_stop`). `stop`, when given, stops it
+    between two messages (the running bot's own); otherwise SIGINT and SIGTERM do."""
     holder = f"{socket.gethostname()}-{os.getpid()}-{os.urandom(3).hex()}"
     if not await leases.take(sessions, LEASE, holder, LEASE_SECONDS):
         held = await leases.holder_of(sessions, LEASE)
@@ -386,10 +467,22 @@ async def send(
     try:
         return await _send_holding(
             bot, sessions, broadcast, messages, rate, on_progress, holder,
+            markups=_stop_buttons(broadcast, stop_labels), audience=audience, stop=stop,
             resend_unknown=resend_unknown, attempts=attempts, backoff=backoff,
         )  # fmt: skip
     finally:
         await leases.release(sessions, LEASE, holder)
+
+
+def _stop_buttons(broadcast: str, labels: Mapping[str, str]) -> dict[str, InlineKeyboardMarkup]:
+    """The unsubscribe button per language (Russian where a label is missing)."""
+    code = callbacks.news_stop(broadcast)
+    return {
+        language: InlineKeyboardMarkup(
+            [[InlineKeyboardButton(labels.get(language) or labels["ru"], callback_data=code)]]
+        )
+        for language in LANGUAGES
+    }
 
 
 async def _send_holding(
@@ -401,22 +494,27 @@ async def _send_holding(
     on_progress: Callable[[Progress], None],
     holder: str,
     *,
+    markups: dict[str, InlineKeyboardMarkup],
+    audience: Audience,
+    stop: asyncio.Event | None,
     resend_unknown: bool,
     attempts: int,
     backoff: float,
 ) -> Progress:
-    plan = await _plan(sessions, broadcast, resend_unknown)
+    plan = await _plan(sessions, broadcast, resend_unknown, audience)
     progress = Progress(
         total=len(plan.todo) + plan.already + plan.unknown,
         already=plan.already,
         unknown_before=plan.unknown,
     )
-    stop = asyncio.Event()
+    signals = stop is None  # the command's own; never the running bot's signals
+    stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     # Not in the main thread there are no signals to catch: the caller stops it then.
     with contextlib.suppress(NotImplementedError, RuntimeError):
-        loop.add_signal_handler(signal.SIGINT, stop.set)
-        loop.add_signal_handler(signal.SIGTERM, stop.set)
+        if signals:
+            loop.add_signal_handler(signal.SIGINT, stop.set)
+            loop.add_signal_handler(signal.SIGTERM, stop.set)
     pace = _Pace(min(rate, MAX_RATE))
     renewed = time.monotonic()
     try:
@@ -434,8 +532,9 @@ async def _send_holding(
                 progress.total -= 1  # another run of this broadcast has them
                 continue
             text = messages.get(language) or messages["ru"]
+            markup = markups.get(language) or markups["ru"]
             try:
-                status = await _deliver(bot, user_id, text, pace, stop, attempts, backoff)
+                status = await _deliver(bot, user_id, text, markup, pace, stop, attempts, backoff)
             except InvalidToken:
                 await _release(sessions, broadcast, user_id)
                 raise BroadcastError("Telegram does not accept the bot's token") from None
@@ -447,7 +546,7 @@ async def _send_holding(
             setattr(progress, status, getattr(progress, status) + 1)
             on_progress(progress)
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in (signal.SIGINT, signal.SIGTERM) if signals else ():
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(sig)
     return progress

@@ -33,6 +33,7 @@ class Kind(StrEnum):
     SCREEN = "screen"  # the questionnaire (value: question or control; option: the answer)
     SOURCE = "source"  # "where did you hear about us?" (value: the answer)
     DIRECTORY = "directory"  # the mediator search (directory: its code)
+    NEWS_STOP = "news_stop"  # under a news message: no more news (value: the news' id)
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,17 @@ def _page(page_id: str) -> Callback | None:
     return Callback(Kind.PAGE, page_id) if _PAGE_ID.fullmatch(page_id) else None
 
 
+# A news message's id (bot/telegram/broadcast.py, ID) as its unsubscribe button carries it:
+# "n:" and the id within Telegram's 64 bytes.
+_NEWS_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,61}")
+
+
+def _news_stop(news_id: str) -> Callback | None:
+    # Any well-formed id unsubscribes (a forged one too: it can only stop one's own news);
+    # whether that person was sent this news is the journal's to say.
+    return Callback(Kind.NEWS_STOP, news_id) if _NEWS_ID.fullmatch(news_id) else None
+
+
 def _screen_values() -> list[str]:
     answers = [f"{q.name}:{o.code}" for q in QUESTIONS for o in q.options]
     return [*SCREEN_CONTROLS, *answers]
@@ -103,11 +115,13 @@ PAGE_BUTTON = Button(Kind.PAGE, "p", lambda: BUTTON_PAGES, _page)
 SCREEN_BUTTON = Button(Kind.SCREEN, "s", _screen_values, _screen)
 # "Where did you hear about us?" after a bare /start: the answers (bot/offices/sources.py).
 SOURCE_BUTTON = Button(Kind.SOURCE, "src", lambda: (*SOURCES, *SOURCE_ACTIONS, "ask"))
+# Under every news message: unsubscribe (its value: the longest id, for the length check).
+NEWS_STOP_BUTTON = Button(Kind.NEWS_STOP, "n", lambda: ("N" * 62,), _news_stop)
 # Every kind of button but the mediator search's, whose codes have an op each
 # (bot/telegram/directory_codes.py, `Op`).
 BUTTONS = (
     MENU_BUTTON, PICKER_BUTTON, FORGET_BUTTON, FORGET_CONFIRMED_BUTTON, LANGUAGE_BUTTON,
-    TOPIC_BUTTON, PAGE_BUTTON, SCREEN_BUTTON, SOURCE_BUTTON,
+    TOPIC_BUTTON, PAGE_BUTTON, SCREEN_BUTTON, SOURCE_BUTTON, NEWS_STOP_BUTTON,
 )  # fmt: skip
 # Codes that are the whole callback_data, and the kinds whose codes carry a value.
 _WHOLE = {button.prefix: button for button in BUTTONS if not tuple(button.values())}
@@ -143,6 +157,12 @@ def screen_control(name: str) -> str:
 def source(value: str) -> str:
     """An answer to "Where did you hear about us?" (SOURCES, SOURCE_ACTIONS or "ask")."""
     return SOURCE_BUTTON.code(value)
+
+
+def news_stop(news_id: str) -> str:
+    """The unsubscribe button under a news message; a longer id is cut to fit (the press
+    still unsubscribes, it is then counted under no news)."""
+    return NEWS_STOP_BUTTON.code(news_id[:62])
 
 
 # Telegram's limit on a button's callback_data, in bytes.

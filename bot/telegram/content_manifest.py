@@ -59,7 +59,10 @@ _DIRECTORY_KEYS = (
     "source.ask", "source.code_prompt", "source.unknown_code", "source.office_noted",
     "source.thanks",
     "admin.stats.title", "admin.stats.line", "admin.stats.none", "admin.stats.no_office",
-    "news.subscribed", "news.unsubscribed",
+    "news.subscribed", "news.unsubscribed", "btn.news_stop",
+    "report.news.title", "report.news.note", "report.news.none", "report.news.column.news",
+    "report.news.column.sent", "report.news.column.delivered", "report.news.column.blocked",
+    "report.news.column.unsubscribed",
 )  # fmt: skip
 _DIRECTORY_BUTTONS = (
     "send_location", "call", "write", "map", "more", "prev", "next", "only_free",

@@ -5,6 +5,7 @@ and the send, a lost answer, a killed process, two runs at once; and Telegram's 
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import datetime as dt
 import json
@@ -26,18 +27,28 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 from telegram import Bot, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 
+from bot.cli import news as news_cli
 from bot.config import ROOT
 from bot.emulator.server import create_app
+from bot.offices.models import Office
 from bot.storage import leases, migrate
+from bot.storage.db import Database
 from bot.storage.models import BroadcastDelivery, Lease, User, utcnow
 from bot.storage.urls import async_url, connect_args, tune
-from bot.telegram import broadcast
-from bot.telegram.broadcast import BroadcastError, BroadcastRequest, Progress, ServerError
+from bot.telegram import broadcast, campaigns
+from bot.telegram.broadcast import (
+    Audience,
+    BroadcastError,
+    BroadcastRequest,
+    Progress,
+    ServerError,
+)
 
 TOKEN = "1000001:broadcast-test"
 FIRST_ID = 800000001
 NEWS = {"kk": "Жаңалық", "ru": "Новость", "en": "News"}
 LANGS = ("kk", "ru", "en")
+STOP_LABELS = {"kk": "Тоқтату", "ru": "Отписаться", "en": "Unsubscribe"}
 
 
 @dataclass
@@ -86,8 +97,9 @@ async def run(world: World, tag: str, bot: Bot | None = None, **options: Any) ->
     bot = bot or world.bot()
     async with bot:
         return await broadcast.send(
-            bot, world.sessions, tag, messages(tag), rate=broadcast.MAX_RATE, **options
-        )
+            bot, world.sessions, tag, messages(tag), rate=broadcast.MAX_RATE,
+            stop_labels=STOP_LABELS, **options,
+        )  # fmt: skip
 
 
 @pytest.fixture
@@ -290,7 +302,7 @@ async def test_a_refused_connection_is_tried_again_and_then_left_for_the_next_ru
     try:
         progress = await broadcast.send(
             nowhere, world.sessions, "e", messages("e"), rate=broadcast.MAX_RATE,
-            attempts=2, backoff=0.01,
+            stop_labels=STOP_LABELS, attempts=2, backoff=0.01,
         )  # fmt: skip
     finally:
         await request.shutdown()  # never initialised (Telegram was unreachable), yet used
@@ -411,3 +423,89 @@ async def test_the_command_stops_cleanly_on_sigterm_and_never_sends_twice_after_
     for user_id in world.subscribers:
         got = await world.received(user_id, "(g)")
         assert got == 1 or (got == 0 and user_id in in_flight), (user_id, got)
+
+
+# --- the audience --------------------------------------------------------------------------
+
+
+async def _placed(world: World) -> None:
+    """Subscribers 0-3 in Almaty, 4-7 in Shymkent; the even ones came through office almaty_1;
+    languages kk, ru, en in turn (0 kk, 1 ru, 2 en, 3 kk, ...)."""
+    async with world.sessions.begin() as session:
+        session.add(
+            Office(code="almaty_1", kind="psc", region_id="almaty", name_kk="А", name_ru="А",
+                   name_en="A")
+        )  # fmt: skip
+        for n, user_id in enumerate(world.subscribers):
+            await session.execute(
+                update(User)
+                .where(User.telegram_id == user_id)
+                .values(
+                    region="almaty" if n < 4 else "shymkent", office="" if n % 2 else "almaty_1"
+                )
+            )
+
+
+async def test_the_audience_narrows_by_region_office_and_language(world: World) -> None:
+    await _placed(world)
+    kk_in_almaty = Audience(regions=frozenset({"almaty"}), languages=frozenset({"kk"}))
+    assert await broadcast.waiting(world.sessions, "f", kk_in_almaty) == {"kk": 2, "ru": 0, "en": 0}
+    progress = await run(world, "f", audience=kk_in_almaty)
+    assert (progress.sent, progress.total) == (2, 2)
+    for n, user_id in enumerate(world.subscribers):
+        assert await world.received(user_id, "(f)") == (1 if n in (0, 3) else 0), n
+    # The rest of Almaty, later: only those who do not have it yet.
+    in_almaty = Audience(regions=frozenset({"almaty"}))
+    assert await broadcast.waiting(world.sessions, "f", in_almaty) == {"kk": 0, "ru": 1, "en": 1}
+    through_office = Audience(offices=frozenset({"almaty_1"}))
+    assert await broadcast.waiting(world.sessions, "h", through_office) == {
+        "kk": 2,
+        "ru": 1,
+        "en": 1,
+    }
+    every_filter = Audience(
+        frozenset({"almaty", "shymkent"}), frozenset({"almaty_1"}), frozenset({"ru", "en"})
+    )
+    assert await broadcast.waiting(world.sessions, "h", every_filter) == {"kk": 0, "ru": 1, "en": 1}
+    assert await broadcast.waiting(world.sessions, "h") == {"kk": 3, "ru": 3, "en": 2}
+    await broadcast.check_offices(world.sessions, through_office)
+    with pytest.raises(BroadcastError, match="no_such"):
+        await broadcast.check_offices(world.sessions, Audience(offices=frozenset({"no_such"})))
+
+
+def test_the_command_reads_regions_in_any_language_and_refuses_what_it_cannot_target() -> None:
+    args = argparse.Namespace(
+        region=["Алматы,Түркістан облысы", "shymkent"], office=["a_1,b_2"], language=["kk,ru"]
+    )
+    assert news_cli._audience(args) == Audience(
+        frozenset({"almaty", "turkistan-region", "shymkent"}),
+        frozenset({"a_1", "b_2"}),
+        frozenset({"kk", "ru"}),
+    )
+    for wrong, says in (
+        ({"region": ["Каскелен"]}, "--region almaty-region"),
+        ({"region": ["Atlantis"]}, "not a region"),
+        ({"language": ["de"]}, "--language 'de'"),
+    ):
+        options = {"region": None, "office": None, "language": None, **wrong}
+        with pytest.raises(SystemExit, match=says):
+            news_cli._audience(argparse.Namespace(**options))
+
+
+async def test_what_came_of_each_news_is_counted_with_the_unsubscribes_through_its_button(
+    world: World,
+) -> None:
+    await world.control("POST", f"users/{world.subscribers[1]}/block", {})
+    await run(world, "k")
+    db = Database(world.database_url)
+    try:
+        assert await db.stop_news(world.subscribers[0], "k")  # the button under "k"
+        assert not await db.stop_news(world.subscribers[0], "k")  # pressed again: no change
+        assert await db.stop_news(world.subscribers[2])  # a stop word: no news' button
+        assert await db.stop_news(world.subscribers[3], "other")  # a button of another news
+    finally:
+        await db.close()
+    assert await campaigns.counts(world.sessions, ["k"]) == {
+        "k": campaigns.Counts(delivered=7, blocked=1, unsubscribed=1)
+    }
+    assert await broadcast.waiting(world.sessions, "next") == {"kk": 1, "ru": 2, "en": 1}

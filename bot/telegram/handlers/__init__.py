@@ -4,7 +4,7 @@
 - turn: a turn of the dialogue and each reply delivered by its instruction (`Do`);
 - buttons: one route per kind of button and per op of the mediator search;
 - onboarding: /start, the language, "where did you hear about us?";
-- account: /subscribe, /unsubscribe, /forget;
+- account: /subscribe, /unsubscribe, /forget, the ways out of news (a button, a stop word);
 - admin: /reload, /stats;
 - groups: the bot leaves groups and channels;
 - errors: the error handler.
@@ -13,6 +13,7 @@
 from bot.telegram.handlers.account import (
     forget_command,
     forget_confirmed,
+    news_stop_pressed,
     subscribe_command,
     unsubscribe_command,
 )
@@ -33,6 +34,7 @@ from bot.telegram.handlers.turn import (
     location_shared,
     screen_button,
     show_page,
+    stop_command,
     unknown_command,
     unsupported,
 )
@@ -48,6 +50,7 @@ __all__ = [
     "language_command",
     "location_shared",
     "membership_changed",
+    "news_stop_pressed",
     "office_code_typed",
     "on_callback",
     "on_error",
@@ -57,6 +60,7 @@ __all__ = [
     "source_chosen",
     "start",
     "stats_command",
+    "stop_command",
     "subscribe_command",
     "tell_admins_about_reload",
     "unknown_command",

@@ -1,4 +1,5 @@
-"""What a person decides about their data and news: /subscribe, /unsubscribe, /forget."""
+"""What a person decides about their data and news: /subscribe, /unsubscribe, /forget, and the
+ways out of news at any moment (the button under a news message, a stop word typed)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from bot.dialogue.forget import forget_conversation
 from bot.telegram import keyboards
 from bot.telegram.handlers.common import say, user_language
 from bot.telegram.services import Context, person_changed
+from bot.text.stop_words import NewsStop
 
 
 async def subscribe_command(update: Update, context: Context) -> None:
@@ -30,6 +32,30 @@ async def _set_news(update: Update, context: Context, wanted: bool) -> None:
     await svc.db.set_news(update.effective_user.id, wanted, lang)
     key = "news.subscribed" if wanted else "news.unsubscribed"
     await say(context, update.effective_chat.id, svc.catalogue.text(lang, key))
+
+
+async def news_stop_pressed(update: Update, context: Context, news_id: str) -> None:
+    """The button under a news message: no more news, said at once (pressed again, or by
+    someone already out, it says the same and changes nothing)."""
+    svc = context.services
+    assert update.effective_user is not None and update.effective_chat is not None
+    lang = await user_language(context, update)
+    await svc.db.stop_news(update.effective_user.id, news_id)
+    await say(context, update.effective_chat.id, svc.catalogue.text(lang, "news.unsubscribed"))
+
+
+async def news_stop_typed(update: Update, context: Context, asked: NewsStop) -> bool:
+    """A stop word (bot/text/stop_words.py): a subscriber gets no more news, said at once.
+    True when that is all the message asked (an unsubscribe word); a STOP word goes on to the
+    dialogue, which leaves the questionnaire as it does for anyone. A non-subscriber's words
+    go on to the dialogue exactly as before."""
+    svc = context.services
+    assert update.effective_user is not None and update.effective_chat is not None
+    if not await svc.db.stop_news(update.effective_user.id):
+        return False
+    lang = await user_language(context, update)
+    await say(context, update.effective_chat.id, svc.catalogue.text(lang, "news.unsubscribed"))
+    return asked is NewsStop.UNSUBSCRIBE
 
 
 async def forget_command(update: Update, context: Context) -> None:

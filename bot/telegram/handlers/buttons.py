@@ -19,7 +19,7 @@ from telegram.error import BadRequest
 from bot.telegram import callbacks, directory
 from bot.telegram.callbacks import Callback, Kind
 from bot.telegram.directory_codes import WITH_SEARCH, DirectoryCode, Op, SearchKey
-from bot.telegram.handlers.account import forget_command, forget_confirmed
+from bot.telegram.handlers.account import forget_command, forget_confirmed, news_stop_pressed
 from bot.telegram.handlers.common import (
     concerned,
     safety_reply,
@@ -86,6 +86,9 @@ _ON_BUTTON: dict[Kind, Callable[[Update, Context, Callback], Awaitable[None]]] =
     Kind.SOURCE: lambda update, context, pressed: source_chosen(update, context, pressed.value),
     Kind.DIRECTORY: lambda update, context, pressed: directory_button(
         update, context, cast(DirectoryCode, pressed.directory)
+    ),
+    Kind.NEWS_STOP: lambda update, context, pressed: news_stop_pressed(
+        update, context, pressed.value
     ),
 }
 

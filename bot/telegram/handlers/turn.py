@@ -25,6 +25,7 @@ from bot.places.gazetteer import in_kazakhstan
 from bot.screening.safety import reveals_danger
 from bot.storage.db import Flag, offered
 from bot.telegram import callbacks, directory, directory_view, keyboards, screening
+from bot.telegram.handlers.account import news_stop_typed
 from bot.telegram.handlers.common import (
     concerned,
     pseudonym,
@@ -45,6 +46,7 @@ from bot.telegram.services import (
     set_flag,
     take_flag,
 )
+from bot.text.stop_words import NewsStop, news_stop
 
 log = logging.getLogger(__name__)
 
@@ -266,6 +268,11 @@ async def free_text(update: Update, context: Context) -> None:
         # For debugging only, and never with the Telegram id: the pseudonym Rasa sees.
         who = await pseudonym(svc, context, update.effective_user.id)
         log.info("text from %s: %r", who, text)
+    # «стоп», «тоқта», "stop", «отписаться»: a subscriber's news stops at any moment, before
+    # anything else reads the text (a STOP word then goes on, and leaves the questionnaire).
+    asked = news_stop(text)
+    if asked is not None and await news_stop_typed(update, context, asked):
+        return
     if update.effective_user is not None and await take_flag(
         context, update.effective_user.id, Flag.AWAITING_CODE
     ):
@@ -281,6 +288,13 @@ async def free_text(update: Update, context: Context) -> None:
         await svc.unanswered.add(lang, text)
     if all(reply.do is Do.SHOW for reply in replies):
         await _offer_language(update, context, text, lang)
+
+
+async def stop_command(update: Update, context: Context) -> None:
+    """/stop: what typing "stop" does (no more news for a subscriber, said at once; out of
+    the questionnaire for anyone in it; otherwise the dialogue's answer to "stop")."""
+    await news_stop_typed(update, context, NewsStop.STOP)
+    await converse(update, context, "stop")
 
 
 def _not_an_intent(text: str) -> str:
