@@ -108,6 +108,32 @@ def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
     return flat
 
 
+def logical_strings(strings: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Group plural forms under their key: {"count.files": {"one": ..., "other": ...}}.
+
+    A plain string is {"": value}. Languages need different plural forms (Russian one, few,
+    many; Kazakh and English one), so forms are compared by key, not one by one.
+    """
+    children: dict[str, set[str]] = {}
+    for key in strings:
+        base, _, last = key.rpartition(".")
+        children.setdefault(base, set()).add(last)
+    # An answer option may be called `other` too: plural forms have another category beside it.
+    bases = {
+        base
+        for base, names in children.items()
+        if PLURAL_OTHER in names and names & (PLURAL_CATEGORIES - {PLURAL_OTHER})
+    }
+    grouped: dict[str, dict[str, str]] = {}
+    for key, value in strings.items():
+        base, _, last = key.rpartition(".")
+        if base in bases and last in PLURAL_CATEGORIES:
+            grouped.setdefault(base, {})[last] = value
+        else:
+            grouped[key] = {"": value}
+    return grouped
+
+
 def load_page(path: Path, language: str) -> Page:
     match = _FRONT_MATTER.match(path.read_text(encoding="utf-8"))
     if not match:

@@ -19,10 +19,9 @@ import yaml
 from babel import Locale
 
 from bot import clock
-from bot.content import glossary
+from bot.content import glossary, translations
 from bot.content.catalogue import (
     LEGAL_REVIEW_FORMAT,
-    PLURAL_CATEGORIES,
     PLURAL_OTHER,
     Catalogue,
     ContentError,
@@ -30,6 +29,7 @@ from bot.content.catalogue import (
     Page,
     flatten,
     load_page,
+    logical_strings,
 )
 from bot.languages import LANGUAGES
 from bot.text.telegram_html import HtmlError, parse_html, utf16_len
@@ -112,33 +112,7 @@ def display_width(label: str) -> int:
     return width
 
 
-def _logical_strings(strings: dict[str, str]) -> dict[str, dict[str, str]]:
-    """Group plural forms under their key: {"count.files": {"one": ..., "other": ...}}.
-
-    A plain string is {"": value}. Languages need different plural forms (Russian one, few,
-    many; Kazakh and English one), so forms are compared by key, not one by one.
-    """
-    children: dict[str, set[str]] = {}
-    for key in strings:
-        base, _, last = key.rpartition(".")
-        children.setdefault(base, set()).add(last)
-    # An answer option may be called `other` too: plural forms have another category beside it.
-    bases = {
-        base
-        for base, names in children.items()
-        if PLURAL_OTHER in names and names & (PLURAL_CATEGORIES - {PLURAL_OTHER})
-    }
-    grouped: dict[str, dict[str, str]] = {}
-    for key, value in strings.items():
-        base, _, last = key.rpartition(".")
-        if base in bases and last in PLURAL_CATEGORIES:
-            grouped.setdefault(base, {})[last] = value
-        else:
-            grouped[key] = {"": value}
-    return grouped
-
-
-def _is_button(key: str) -> bool:
+def is_button(key: str) -> bool:
     return key.startswith(("btn.", "lang.name."))
 
 
@@ -191,7 +165,7 @@ class _Checker:
     # -- the same keys, pages and placeholders everywhere
 
     def check_completeness(self) -> None:
-        logical = {lang: _logical_strings(self.strings[lang]) for lang in LANGUAGES}
+        logical = {lang: logical_strings(self.strings[lang]) for lang in LANGUAGES}
         all_keys = set().union(*(set(k) for k in logical.values()))
         for key in sorted(all_keys):
             missing = [lang for lang in LANGUAGES if key not in logical[lang]]
@@ -357,7 +331,7 @@ class _Checker:
                 self._check_message(where, html, comfort=PAGE_COMFORT_LIMIT)
             for key, value in sorted(self.strings[lang].items()):
                 where = f"{lang}/strings.yml: '{key}'"
-                if _is_button(key) or key.startswith(("commands.", "bot.")):
+                if is_button(key) or key.startswith(("commands.", "bot.")):
                     self._check_label(lang, key, value)
                     continue
                 try:
@@ -388,7 +362,7 @@ class _Checker:
         where = f"{lang}/strings.yml: '{key}'"
         if any(mark in value for mark in ("**", "](", "<", ">")):
             self.error(f"{where}: buttons, commands and descriptions cannot have formatting")
-        if _is_button(key):
+        if is_button(key):
             width = display_width(value)
             if width > BUTTON_WIDTH_LIMIT:
                 self.error(
@@ -403,6 +377,31 @@ class _Checker:
         elif key == "bot.short_description" and len(value) > SHORT_DESCRIPTION_LIMIT:
             self.error(
                 f"{where}: {len(value)} characters, over Telegram's {SHORT_DESCRIPTION_LIMIT}"
+            )
+
+    # -- translations whose source changed since (content/sources.yml, <lang>/translations.yml)
+
+    def check_translations(self) -> None:
+        try:
+            sources = translations.load_sources(self.root)
+            if sources is None:
+                return  # nothing declared, nothing tracked
+            records = {lang: translations.load_records(self.root, lang) for lang in LANGUAGES}
+        except translations.TranslationError as exc:
+            self.error(str(exc))
+            return
+        found = translations.texts(self.strings, self.pages)
+        for entry in translations.survey(found, sources, records):
+            if entry.status is not translations.Status.STALE:
+                continue
+            if entry.item.startswith(translations.PAGE_PREFIX):
+                page_id = entry.item.removeprefix(translations.PAGE_PREFIX)
+                where = f"{entry.language}/pages/{page_id}.md"
+            else:
+                where = f"{entry.language}/strings.yml: '{entry.item}'"
+            self.warn(
+                f"{where}: stale translation: the {entry.source} text changed since it was "
+                f"translated (python -m bot content export --to {entry.language})"
             )
 
     # -- what the code and the dialogue expect to find
@@ -472,6 +471,7 @@ def check(root: Path, uses: Uses, today: dt.date | None = None) -> Report:
     checker.check_rules()
     checker.check_glossary()
     checker.check_telegram()
+    checker.check_translations()
     checker.check_references(uses.keys | used_keys(uses.domain_dir), uses.callback_data)
     for response, do in domain_instructions(uses.domain_dir):
         if do not in uses.instructions:

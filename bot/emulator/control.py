@@ -6,11 +6,13 @@ import ipaddress
 import re
 import socket
 import time
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
 from bot.emulator.methods import METHODS
+from bot.emulator.stale import StaleTexts
 from bot.emulator.state import FAULT_KINDS, State, User, clone
 from bot.text.telegram_html import utf16_len
 
@@ -525,7 +527,9 @@ async def _control_errors(request: web.Request, handler: Any) -> web.StreamRespo
     return response
 
 
-def add_routes(app: web.Application, key: web.AppKey[State]) -> None:
+def add_routes(
+    app: web.Application, key: web.AppKey[State], content_dir: Path | None = None
+) -> None:
     control = Control(app[key])
     sub = web.Application(middlewares=[_same_origin, _control_errors])
     r = sub.router
@@ -557,4 +561,5 @@ def add_routes(app: web.Application, key: web.AppKey[State]) -> None:
     r.add_get("/left", control.left_chats)
     r.add_get("/bot", control.bot)
     r.add_post("/reset", control.reset)
+    r.add_get("/translations", StaleTexts(content_dir).handle)
     app.add_subapp("/control/", sub)

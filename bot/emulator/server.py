@@ -15,6 +15,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from bot.config import content_dir
 from bot.emulator import control
 from bot.emulator.methods import METHODS, ApiError, Handler, Params, decode_for_record
 from bot.emulator.state import Fault, State
@@ -232,17 +233,22 @@ async def _index(request: web.Request) -> web.FileResponse:
 
 
 def create_app(
-    *, bot_token: str | None = None, bot_username: str = "kelisim_bot", bot_name: str = "Kelisim"
+    *,
+    bot_token: str | None = None,
+    bot_username: str = "kelisim_bot",
+    bot_name: str = "Kelisim",
+    content_dir: Path | None = None,
 ) -> web.Application:
     """Build the emulator application.
 
     ``bot_token`` None accepts any well-formed token; the bot id in getMe is then taken from the
-    number before ':' of the token the bot uses.
+    number before ':' of the token the bot uses. ``content_dir``: the bot's content, whose
+    stale translations the playground marks (None: none).
     """
     app = web.Application(middlewares=[_security_headers])
     app[STATE_KEY] = State(bot_token=bot_token, bot_username=bot_username, bot_name=bot_name)
     app.router.add_route("*", "/bot{token}/{method}", _bot_api)
-    control.add_routes(app, STATE_KEY)
+    control.add_routes(app, STATE_KEY, content_dir)
     app.router.add_get("/", _index)
     app.router.add_static("/static/", STATIC_DIR)
     app.cleanup_ctx.append(_background)
@@ -282,6 +288,13 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--bot-username", default="kelisim_bot", help="username in getMe")
     parser.add_argument("--bot-name", default="Kelisim", help="first_name in getMe")
+    parser.add_argument(
+        "--content",
+        type=Path,
+        default=None,
+        help="the content tree whose stale translations the playground marks (default: "
+        "CONTENT_DIR, or content/)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     print(
@@ -295,5 +308,6 @@ def main(argv: list[str] | None = None) -> None:
                 bot_token=args.token,
                 bot_username=args.bot_username,
                 bot_name=args.bot_name,
+                content_dir=args.content or content_dir(),
             )
         )

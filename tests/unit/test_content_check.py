@@ -204,9 +204,9 @@ def test_plural_forms_follow_each_language(content: Path) -> None:
 
 
 def test_an_option_called_other_is_not_a_plural() -> None:
-    from bot.content.check import _logical_strings
+    from bot.content.catalogue import logical_strings
 
-    grouped = _logical_strings(
+    grouped = logical_strings(
         {"opt.kind.other": "Other", "opt.kind.unknown": "?", "n.one": "1 file", "n.other": "files"}
     )
     assert grouped["opt.kind.other"] == {"": "Other"}

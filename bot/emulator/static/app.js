@@ -16,6 +16,7 @@
   ];
   const STICKERS = ["👍", "😀", "🙏", "❤️"];
   const POLL_TIMEOUT = 25;
+  const STALE_EVERY_MS = 5000; // how often the stale translations are asked for again
 
   const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
   const el = {
@@ -27,6 +28,7 @@
     newUserCancel: $("new-user-cancel"),
     botName: $("bot-name"),
     botStatus: $("bot-status"),
+    staleCount: $("stale-count"),
     chat: $("chat"),
     emptyChat: $("empty-chat"),
     botDescription: $("bot-description"),
@@ -65,6 +67,7 @@
     typingTimer: null,
     toastTimer: null,
     stickerIndex: 0,
+    stale: [], // stale translations: {item, language, kind, shown}, from /control/translations
   };
 
   // --- HTTP helpers -----------------------------------------------------------------------
@@ -383,6 +386,67 @@
     }
   }
 
+  // --- "needs update": translations whose source text changed since -------------------------
+
+  async function loadStale() {
+    try {
+      const body = await api("/control/translations");
+      state.stale = Array.isArray(body.stale) ? body.stale : [];
+    } catch (error) {
+      state.stale = [];
+    }
+    markStale();
+  }
+
+  function staleItemsIn(text) {
+    return state.stale.filter((entry) => {
+      const shown = entry.shown || [];
+      if (entry.kind === "page") return shown.length > 0 && text.startsWith(shown[0]);
+      if (entry.kind === "text") return shown.some((piece) => text.includes(piece));
+      return false;
+    });
+  }
+
+  function staleLabel(entries) {
+    return entries.map((entry) => `${entry.item} (${entry.language})`).join(", ");
+  }
+
+  function markStale() {
+    for (const wrapper of el.chat.querySelectorAll(".msg.out")) {
+      const bubble = wrapper.querySelector(".bubble");
+      const old = bubble && bubble.querySelector(".stale-badge");
+      if (old) old.remove();
+      const text = wrapper.querySelector(".text");
+      const found = text ? staleItemsIn(text.textContent) : [];
+      if (bubble && found.length) {
+        const badge = node("span", "stale-badge", "needs update");
+        badge.dataset.testid = "stale-badge";
+        badge.title = `The source text changed since this was translated: ${staleLabel(found)}`;
+        bubble.insertBefore(badge, bubble.querySelector(".meta"));
+      }
+    }
+    for (const button of document.querySelectorAll(".inline-button, .reply-button")) {
+      const label = button.firstChild ? button.firstChild.textContent : "";
+      const found = state.stale.filter(
+        (entry) => entry.kind === "button" && (entry.shown || []).includes(label),
+      );
+      button.classList.toggle("stale", found.length > 0);
+      if (found.length) {
+        button.dataset.stale = found.map((entry) => entry.item).join(" ");
+        button.title = `needs update: ${staleLabel(found)}`;
+      } else {
+        delete button.dataset.stale;
+        button.removeAttribute("title");
+      }
+    }
+    const user = state.users.find((item) => String(item.id) === String(state.userId));
+    const lang = user ? user.language_code : "";
+    const mine = state.stale.filter((entry) => entry.language === lang);
+    el.staleCount.hidden = mine.length === 0;
+    el.staleCount.textContent = `${mine.length} need${mine.length === 1 ? "s" : ""} update`;
+    el.staleCount.title = staleLabel(mine);
+  }
+
   // --- loading and polling --------------------------------------------------------------
 
   async function selectUser(userId) {
@@ -408,6 +472,7 @@
       el.botDescription.textContent = bot.descriptions[lang] || bot.descriptions[""] || "";
       el.emptyChat.hidden = events.length > 0;
       for (const event of events) applyEvent(event, false);
+      markStale();
       scrollToBottom();
     } catch (error) {
       showToast(`⚠ ${error.message}`);
@@ -427,6 +492,7 @@
         if (generation !== state.generation) return;
         if (events.length) {
           for (const event of events) applyEvent(event, true);
+          markStale();
           scrollToBottom();
         }
       } catch (error) {
@@ -590,4 +656,6 @@
   buildCityList();
   wireEvents();
   loadUsers(null).catch((error) => showToast(`⚠ ${error.message}`));
+  loadStale();
+  setInterval(loadStale, STALE_EVERY_MS);
 })();
