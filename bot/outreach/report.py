@@ -13,10 +13,10 @@ import datetime as dt
 import html
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from babel.dates import format_date
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -246,6 +246,7 @@ def render(
     sections.append(_bars(pages, words.plain("report.pages"), words, _COLOURS[1]))
     verdicts = [(words.known(f"dir.verdict.{v}", v), n) for v, n in _prefixed(rows, "screened:")]
     sections.append(_bars(verdicts, words.plain("report.verdicts"), words, _COLOURS[2]))
+    sections.append(_helpful(rows, words))
     started = [r for r in rows if r.event == counts.STARTED]
     languages = [
         (words.known(f"lang.name.{code}", code), n)
@@ -307,6 +308,81 @@ def _unanswered(unanswered: Sequence[tuple[str, str, int]], words: Words) -> str
         heading
         + f"<p>{words.html('unanswered_note')}</p>"
         + f"<table><tr>{columns}</tr>{table}</table>"
+    )
+
+
+# "Was this helpful?" (bot/telegram/handlers/feedback.py): the reasons shown per page or verdict.
+REASONS_SHOWN = 3
+
+
+@dataclass
+class _Votes:
+    """One page's or verdict's 👍, 👎 and reasons after a 👎."""
+
+    up: int = 0
+    down: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+
+
+def _votes(rows: Iterable[Row]) -> dict[str, _Votes]:
+    """Subject ("page:cost", "verdict:eligible") -> its votes, from `helpful:<subject>`,
+    `unhelpful:<subject>` and `missing:<reason>:<subject>`."""
+    found: dict[str, _Votes] = defaultdict(_Votes)
+    for event, n in _sum(rows, "event").items():
+        family, _, rest = event.partition(":")
+        if family == "helpful":
+            found[rest].up += n
+        elif family == "unhelpful":
+            found[rest].down += n
+        elif family == "missing":
+            reason, _, subject = rest.partition(":")
+            reasons = found[subject].reasons
+            reasons[reason] = reasons.get(reason, 0) + n
+    return found
+
+
+def _subject_name(subject: str, words: Words) -> str:
+    kind, _, name = subject.partition(":")
+    if kind == "verdict":
+        result = words.known(f"dir.verdict.{name}", name)
+        return words.plain("report.helpful_result").format(result=result)
+    return words.page_title(name)
+
+
+def _rate(votes: _Votes, words: Words) -> str:
+    """The share of 👍, only when both counts are shown (else it would tell a hidden one)."""
+    if votes.up < HIDE_BELOW or votes.down < HIDE_BELOW:
+        return "–"
+    return format_percent(votes.up / (votes.up + votes.down), locale=words.language)
+
+
+def _helpful(rows: Iterable[Row], words: Words) -> str:
+    """The "Was it helpful?" table: per page and verdict, 👍, 👎, the helpful rate and the
+    reasons most given after a 👎; counts under 5 hidden."""
+    heading = f"<h3>{words.html('helpful')}</h3>"
+    votes = _votes(rows)
+    if not votes:
+        return heading + f"<p class='none'>{words.html('no_data')}</p>"
+    lines = []
+    for subject, v in sorted(votes.items(), key=lambda kv: (-kv[1].up - kv[1].down, kv[0])):
+        top = sorted(v.reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:REASONS_SHOWN]
+        reasons = "; ".join(
+            f"{words.known(f'btn.feedback.{reason}', reason)}: {words.number(n)}"
+            for reason, n in top
+        )
+        cells = (
+            _subject_name(subject, words), words.number(v.up), words.number(v.down),
+            _rate(v, words), reasons,
+        )  # fmt: skip
+        lines.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
+    columns = "".join(
+        f"<th>{words.html(f'column.{c}')}</th>"
+        for c in ("subject", "up", "down", "rate", "reasons")
+    )
+    return (
+        heading
+        + f"<p>{words.html('helpful_note')}</p>"
+        + f"<table class='helpful'><tr>{columns}</tr>{''.join(lines)}</table>"
     )
 
 

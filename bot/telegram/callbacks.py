@@ -10,6 +10,7 @@ from enum import StrEnum
 from bot.dialogue.topics import BUTTON_PAGES, CODE_OF_TOPIC, TOPIC_CODES
 from bot.languages import LANGUAGES
 from bot.offices.sources import SOURCE_ACTIONS, SOURCES
+from bot.screening.fields import VERDICTS
 from bot.screening.questions import BY_NAME, QUESTIONS
 from bot.telegram import directory_codes
 from bot.telegram.directory_codes import DirectoryCode, Op, SearchKey
@@ -34,6 +35,8 @@ class Kind(StrEnum):
     SOURCE = "source"  # "where did you hear about us?" (value: the answer)
     DIRECTORY = "directory"  # the mediator search (directory: its code)
     NEWS_STOP = "news_stop"  # under a news message: no more news (value: the news' id)
+    # "Was this helpful?" (value: "page:<id>" or "verdict:<code>"; option: the answer)
+    FEEDBACK = "feedback"
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,43 @@ def _news_stop(news_id: str) -> Callback | None:
     return Callback(Kind.NEWS_STOP, news_id) if _NEWS_ID.fullmatch(news_id) else None
 
 
+# "Was this helpful?" under a page or a verdict (bot/telegram/handlers/feedback.py): 👍 / 👎,
+# then, after a 👎, what was missing. Codes are "f:p.<page>:<answer>" or "f:v.<verdict>:<answer>".
+FEEDBACK_VOTES = ("up", "down")
+FEEDBACK_REASONS = ("complicated", "not_mine", "language", "other")
+# A page id of at most 48 characters: its longest code ("f:p.<id>:complicated") fits 64 bytes.
+_FEEDBACK_PAGE = re.compile(r"[a-z][a-z0-9_]{0,47}")
+# Never asked: someone told of danger is shown help, not asked to rate it.
+_NO_FEEDBACK = ("page:safety", "verdict:safety_first")
+_SUBJECT_CODES = {"page": "p", "verdict": "v"}
+
+
+def _feedback_subject(code: str) -> str | None:
+    """ "p.cost" -> "page:cost", "v.eligible" -> "verdict:eligible"; None if malformed."""
+    kind, _, name = code.partition(".")
+    if kind == "p" and _FEEDBACK_PAGE.fullmatch(name):
+        return f"page:{name}"
+    if kind == "v" and name in VERDICTS:
+        return f"verdict:{name}"
+    return None
+
+
+def _feedback(value: str) -> Callback | None:
+    code, _, answer = value.rpartition(":")
+    subject = _feedback_subject(code)
+    if subject is None or subject in _NO_FEEDBACK:
+        return None
+    if answer not in (*FEEDBACK_VOTES, *FEEDBACK_REASONS):
+        return None
+    return Callback(Kind.FEEDBACK, subject, answer)
+
+
+def _feedback_values() -> list[str]:
+    # Every verdict, and the longest page id a code takes, with every answer.
+    codes = ["p." + "x" * 48, *(f"v.{v}" for v in VERDICTS if f"verdict:{v}" not in _NO_FEEDBACK)]
+    return [f"{c}:{a}" for c in codes for a in (*FEEDBACK_VOTES, *FEEDBACK_REASONS)]
+
+
 def _screen_values() -> list[str]:
     answers = [f"{q.name}:{o.code}" for q in QUESTIONS for o in q.options]
     return [*SCREEN_CONTROLS, *answers]
@@ -117,11 +157,13 @@ SCREEN_BUTTON = Button(Kind.SCREEN, "s", _screen_values, _screen)
 SOURCE_BUTTON = Button(Kind.SOURCE, "src", lambda: (*SOURCES, *SOURCE_ACTIONS, "ask"))
 # Under every news message: unsubscribe (its value: the longest id, for the length check).
 NEWS_STOP_BUTTON = Button(Kind.NEWS_STOP, "n", lambda: ("N" * 62,), _news_stop)
+# "Was this helpful?" under pages and verdicts: 👍 / 👎, then what was missing.
+FEEDBACK_BUTTON = Button(Kind.FEEDBACK, "f", _feedback_values, _feedback)
 # Every kind of button but the mediator search's, whose codes have an op each
 # (bot/telegram/directory_codes.py, `Op`).
 BUTTONS = (
     MENU_BUTTON, PICKER_BUTTON, FORGET_BUTTON, FORGET_CONFIRMED_BUTTON, LANGUAGE_BUTTON,
-    TOPIC_BUTTON, PAGE_BUTTON, SCREEN_BUTTON, SOURCE_BUTTON, NEWS_STOP_BUTTON,
+    TOPIC_BUTTON, PAGE_BUTTON, SCREEN_BUTTON, SOURCE_BUTTON, NEWS_STOP_BUTTON, FEEDBACK_BUTTON,
 )  # fmt: skip
 # Codes that are the whole callback_data, and the kinds whose codes carry a value.
 _WHOLE = {button.prefix: button for button in BUTTONS if not tuple(button.values())}
@@ -163,6 +205,25 @@ def news_stop(news_id: str) -> str:
     """The unsubscribe button under a news message; a longer id is cut to fit (the press
     still unsubscribes, it is then counted under no news)."""
     return NEWS_STOP_BUTTON.code(news_id[:62])
+
+
+def takes_feedback(subject: str) -> bool:
+    """Whether a page ("page:<id>") or a verdict ("verdict:<code>") gets 👍 / 👎."""
+    kind, _, name = subject.partition(":")
+    code = f"{_SUBJECT_CODES.get(kind, '?')}.{name}"
+    return _feedback_subject(code) == subject and subject not in _NO_FEEDBACK
+
+
+def feedback(subject: str, answer: str) -> str:
+    """A 👍 / 👎 (FEEDBACK_VOTES) or a reason (FEEDBACK_REASONS) on a subject that
+    `takes_feedback`."""
+    kind, _, name = subject.partition(":")
+    return FEEDBACK_BUTTON.code(f"{_SUBJECT_CODES[kind]}.{name}:{answer}")
+
+
+def is_feedback(data: object) -> bool:
+    """A 👍 / 👎 or reason button's callback_data."""
+    return isinstance(data, str) and data.startswith(f"{FEEDBACK_BUTTON.prefix}:")
 
 
 # Telegram's limit on a button's callback_data, in bytes.

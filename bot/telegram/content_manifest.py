@@ -18,7 +18,7 @@ from bot.languages import LANGUAGES
 from bot.offices.sources import SOURCE_ACTIONS, SOURCES
 from bot.screening.fields import DISPUTE_TYPES, FIELDS, VERDICTS
 from bot.screening.questions import QUESTIONS
-from bot.telegram.callbacks import all_callback_data
+from bot.telegram.callbacks import FEEDBACK_REASONS, FEEDBACK_VOTES, all_callback_data
 
 # Telegram commands, each with a description `commands.<name>` in every language.
 COMMANDS: tuple[str, ...] = ("start", "language", "help", "subscribe", "unsubscribe", "forget")
@@ -71,6 +71,13 @@ _DIRECTORY_BUTTONS = (
     "cancel",
 )  # fmt: skip
 
+# "Was this helpful?" (bot/telegram/handlers/feedback.py), /stats and the report's table.
+_FEEDBACK_KEYS = (
+    "feedback.thanks", "feedback.missing", "feedback.noted", "admin.stats.helpful",
+    "report.helpful", "report.helpful_note", "report.helpful_result", "report.column.subject",
+    "report.column.up", "report.column.down", "report.column.rate", "report.column.reasons",
+)  # fmt: skip
+
 
 def required_keys() -> set[str]:
     keys = set(_STATIC_KEYS)
@@ -86,6 +93,9 @@ def required_keys() -> set[str]:
     # safety_first is answered with the safety page itself, not with a headline.
     keys.update(f"screen.result.{v}" for v in VERDICTS if v != "safety_first")
     keys.update(_DIRECTORY_KEYS)
+    keys.update(_FEEDBACK_KEYS)
+    answers = (*FEEDBACK_VOTES, *FEEDBACK_REASONS)
+    keys.update(f"btn.feedback.{answer}" for answer in answers)
     keys.update(f"btn.source.{value}" for value in (*SOURCES, *SOURCE_ACTIONS, "ask"))
     keys.update(f"btn.dir.{name}" for name in _DIRECTORY_BUTTONS)
     keys.update(f"dir.kind.{kind}" for kind in KINDS)

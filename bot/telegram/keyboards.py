@@ -124,3 +124,50 @@ def sources(catalogue: Catalogue, language: str) -> InlineKeyboardMarkup:
     rows = send.rows_of(answers, 2)
     rows += [[button(value)] for value in SOURCE_ACTIONS]
     return InlineKeyboardMarkup(rows)
+
+
+def feedback_row(catalogue: Catalogue, language: str, subject: str) -> list[InlineKeyboardButton]:
+    """👍 / 👎 under a page ("page:<id>") or a verdict ("verdict:<code>"); none where asking
+    would be wrong (the safety page) or the code would not fit."""
+    if not callbacks.takes_feedback(subject):
+        return []
+    return [
+        InlineKeyboardButton(
+            catalogue.label(language, f"btn.feedback.{vote}"),
+            callback_data=callbacks.feedback(subject, vote),
+        )
+        for vote in callbacks.FEEDBACK_VOTES
+    ]
+
+
+def with_feedback(
+    catalogue: Catalogue, language: str, subject: str, markup: InlineKeyboardMarkup | None
+) -> InlineKeyboardMarkup | None:
+    """The markup with a 👍 / 👎 row on top, the other buttons as they were."""
+    row = feedback_row(catalogue, language, subject)
+    if not row:
+        return markup
+    rows = [tuple(row), *(markup.inline_keyboard if markup is not None else ())]
+    return InlineKeyboardMarkup(rows)
+
+
+def without_feedback(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
+    """The markup without its 👍 / 👎 buttons (once pressed), the other buttons as they were."""
+    rows = [
+        [b for b in row if not callbacks.is_feedback(b.callback_data)]
+        for row in (markup.inline_keyboard if markup is not None else ())
+    ]
+    kept = [row for row in rows if row]
+    return InlineKeyboardMarkup(kept) if kept else None
+
+
+def missing_reasons(catalogue: Catalogue, language: str, subject: str) -> InlineKeyboardMarkup:
+    """After a 👎: what was missing, two answers a row."""
+    buttons = [
+        InlineKeyboardButton(
+            catalogue.label(language, f"btn.feedback.{reason}"),
+            callback_data=callbacks.feedback(subject, reason),
+        )
+        for reason in callbacks.FEEDBACK_REASONS
+    ]
+    return InlineKeyboardMarkup(send.rows_of(buttons, 2))

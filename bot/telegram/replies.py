@@ -25,6 +25,8 @@ def render(
     # A page is long: its related topics and one "Main menu" button keep the screen short.
     compact = reply.key.startswith("page:")
     markup = keyboards.topics_and_menu(catalogue, language, reply.topics, reply.menu, compact)
+    if compact:  # "Was this helpful?" on top of the page's buttons
+        markup = keyboards.with_feedback(catalogue, language, reply.key, markup)
     return text, markup
 
 

@@ -141,5 +141,7 @@ def result(
         *catalogue.review_note(language, book.reviewed_by, book.reviewed_on, book.legal_review),
     ]
     parts.append("<i>" + "\n".join(note) + "</i>")
-    rows = next_steps(catalogue, language, verdict, category)
-    return "\n\n".join(parts), InlineKeyboardMarkup(rows)
+    rows = InlineKeyboardMarkup(next_steps(catalogue, language, verdict, category))
+    return "\n\n".join(parts), keyboards.with_feedback(
+        catalogue, language, f"verdict:{verdict}", rows
+    )

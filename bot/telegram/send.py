@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from telegram import (
     Bot,
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -68,6 +69,16 @@ async def show(
         except BadRequest as exc:  # too old to edit, or unchanged: a new message then
             log.info("not edited in place: %s", exc)
     await say(context, chat_id, text, markup)
+
+
+async def answer(query: CallbackQuery, text: str = "") -> None:
+    """Answer a button press (a toast when `text` is given): every press is answered once."""
+    try:
+        await query.answer(text or None)
+    except BadRequest:
+        # Too old to answer (pressed while the bot was restarting or busy): the spinner stops
+        # by itself, and the press still does what it says.
+        log.info("a button press too old to answer; acting on it anyway")
 
 
 def rows_of(items: Sequence[_T], width: int) -> list[list[_T]]:

@@ -41,8 +41,9 @@ async def test_start_pick_each_language_then_ask(
         [answer] = await chat.send(QUESTIONS[language])
         assert shows_page(answer, catalogue, language, "what_is_mediation"), answer["text"][:200]
         assert plain(catalogue, language, "page.disclaimer") in answer["text"]
-        # A page comes with its related topics and one "Main menu" button.
+        # A page comes with 👍 / 👎, its related topics and one "Main menu" button.
         assert callback_data(answer) == [
+            "f:p.what_is_mediation:up", "f:p.what_is_mediation:down",
             "t:vs", "p:legal_basis", "t:elig",
             "p:mediation_tradition", "p:mediation_results", "menu",
         ]  # fmt: skip

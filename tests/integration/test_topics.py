@@ -234,7 +234,7 @@ async def test_delete_my_data_from_the_privacy_page(
     chat = await ready(http, stack, "kk")
     [page] = await chat.press("t:priv", forge=True)
     assert shows_page(page, catalogue, "kk", "privacy")
-    assert callback_data(page)[0] == "forget"
+    assert callback_data(page)[2] == "forget"  # after 👍 / 👎
     [confirm] = await chat.press("forget")
     assert confirm["text"] == plain(catalogue, "kk", "forget.confirm")
     [done] = await chat.press("forget:yes")

@@ -118,3 +118,29 @@ def test_every_kind_is_declared_once_and_its_codes_read_back() -> None:
             assert pressed.kind is button.kind, data
             assert len(data.encode()) <= callbacks.MAX_BYTES, data
             assert data.isascii(), data
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ("f:p.cost:up", callbacks.Callback(Kind.FEEDBACK, "page:cost", "up")),
+        ("f:v.eligible:down", callbacks.Callback(Kind.FEEDBACK, "verdict:eligible", "down")),
+        ("f:p.cost:not_mine", callbacks.Callback(Kind.FEEDBACK, "page:cost", "not_mine")),
+        ("f:p." + "a" * 48 + ":complicated",
+         callbacks.Callback(Kind.FEEDBACK, "page:" + "a" * 48, "complicated")),
+        ("f:p." + "a" * 49 + ":up", None),
+        ("f:p.safety:up", None),  # never asked under the safety page
+        ("f:v.safety_first:up", None),
+        ("f:v.nope:up", None),
+        ("f:p.cost:sideways", None),
+        ("f:p.Cost:up", None),
+        ("f:cost:up", None),
+        ("f:p.cost", None),
+        ("f:", None),
+    ],
+)  # fmt: skip
+def test_feedback_callbacks(data: str, expected: callbacks.Callback | None) -> None:
+    assert callbacks.parse(data) == expected
+    if expected is not None:
+        assert callbacks.feedback(expected.value, expected.option) == data
+        assert callbacks.takes_feedback(expected.value)

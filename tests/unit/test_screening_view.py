@@ -78,7 +78,8 @@ def test_next_steps_by_verdict(
     catalogue: Catalogue, verdict: str, category: str, expected: list[str]
 ) -> None:
     _, markup = screening.result(catalogue, BOOK, "en", verdict, [], category)
-    assert data_of(markup) == [*expected, "s:change", "s:restart", "menu"]
+    votes = [f"f:v.{verdict}:up", f"f:v.{verdict}:down"]
+    assert data_of(markup) == [*votes, *expected, "s:change", "s:restart", "menu"]
 
 
 def test_safety_first_shows_the_emergency_numbers_and_nothing_after(

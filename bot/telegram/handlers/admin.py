@@ -67,6 +67,13 @@ _STATS = (
 )
 
 
+def _all(totals: dict[tuple[str, str], int], office: str, family: str) -> int:
+    """An office's events of one family ("helpful": every page's and verdict's 👍)."""
+    return sum(
+        n for (o, event), n in totals.items() if o == office and event.startswith(f"{family}:")
+    )
+
+
 async def stats_command(update: Update, context: Context) -> None:
     """/stats (admins only): the last 7 and 30 days per office; counts under 5 hidden."""
     svc = context.services
@@ -96,8 +103,15 @@ async def stats_command(update: Update, context: Context) -> None:
             )
             for label, event in _STATS
         }
+        votes = {
+            vote: " / ".join(report.shown(_all(days, code, family), lang) for days in (week, month))
+            for vote, family in (("up", "helpful"), ("down", "unhelpful"))
+        }
         lines.append(
-            f"<b>{html.escape(name)}</b>\n" + svc.catalogue.text(lang, "admin.stats.line", **values)
+            f"<b>{html.escape(name)}</b>\n"
+            + svc.catalogue.text(lang, "admin.stats.line", **values)
+            + "\n"
+            + svc.catalogue.text(lang, "admin.stats.helpful", **votes)
         )
     await say(context, update.effective_chat.id, "\n\n".join(lines))
 

@@ -14,9 +14,8 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
-from telegram.error import BadRequest
 
-from bot.telegram import callbacks, directory
+from bot.telegram import callbacks, directory, send
 from bot.telegram.callbacks import Callback, Kind
 from bot.telegram.directory_codes import WITH_SEARCH, DirectoryCode, Op, SearchKey
 from bot.telegram.handlers.account import forget_command, forget_confirmed, news_stop_pressed
@@ -27,6 +26,7 @@ from bot.telegram.handlers.common import (
     send_picker,
     user_language,
 )
+from bot.telegram.handlers.feedback import feedback_pressed
 from bot.telegram.handlers.onboarding import language_chosen, source_chosen
 from bot.telegram.handlers.turn import converse, deliver, screen_button, show_page
 from bot.telegram.services import Context
@@ -38,15 +38,13 @@ async def on_callback(update: Update, context: Context) -> None:
     """Every button press: answer the query first, then act on the parsed code."""
     query = update.callback_query
     assert query is not None and update.effective_chat is not None
-    try:
-        await query.answer()
-    except BadRequest:
-        # Too old to answer (pressed while the bot was restarting or busy): the spinner stops
-        # by itself, and the press still does what it says.
-        log.info("a button press too old to answer; acting on it anyway")
-    if update.effective_chat.type != ChatType.PRIVATE:
-        return  # a button left in a group the bot has left: nothing to say there
     pressed = callbacks.parse(query.data)
+    private = update.effective_chat.type == ChatType.PRIVATE
+    # A route that says thank you in a toast answers the press itself.
+    if not (private and pressed is not None and pressed.kind in _ANSWERS_ITSELF):
+        await send.answer(query)
+    if not private:
+        return  # a button left in a group the bot has left: nothing to say there
     if pressed is None:
         lang = await user_language(context, update)
         await send_menu(context, update.effective_chat.id, lang, key="error.expired_button")
@@ -71,6 +69,9 @@ async def _topic_pressed(update: Update, context: Context, pressed: Callback) ->
     await converse(update, context, f"/{pressed.value}", topic=pressed.value)
 
 
+# Kinds whose route answers the press itself (with a toast); every other press is answered
+# before its route runs.
+_ANSWERS_ITSELF = frozenset({Kind.FEEDBACK})
 # One route per kind of button (bot/telegram/callbacks.py, `Kind`).
 _ON_BUTTON: dict[Kind, Callable[[Update, Context, Callback], Awaitable[None]]] = {
     Kind.MENU: _menu_pressed,
@@ -84,6 +85,7 @@ _ON_BUTTON: dict[Kind, Callable[[Update, Context, Callback], Awaitable[None]]] =
         update, context, pressed.value, pressed.option
     ),
     Kind.SOURCE: lambda update, context, pressed: source_chosen(update, context, pressed.value),
+    Kind.FEEDBACK: feedback_pressed,
     Kind.DIRECTORY: lambda update, context, pressed: directory_button(
         update, context, cast(DirectoryCode, pressed.directory)
     ),

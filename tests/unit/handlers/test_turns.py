@@ -50,8 +50,9 @@ async def test_a_string_and_a_page_are_shown_in_the_persons_language(
     bot.rasa.on(QUESTIONS[language], [page_reply])
     [page] = await chat.send(QUESTIONS[language])
     assert shows_page(page, catalogue, language, "what_is_mediation")
-    assert callback_data(page)[:2] == ["t:vs", "t:elig"]
-    assert callback_data(page)[2:] == ["menu"]  # with topics, the menu is one button
+    assert callback_data(page)[:2] == ["f:p.what_is_mediation:up", "f:p.what_is_mediation:down"]
+    assert callback_data(page)[2:4] == ["t:vs", "t:elig"]
+    assert callback_data(page)[4:] == ["menu"]  # with topics, the menu is one button
 
 
 async def test_several_replies_come_in_order(bot: InProcessBot, catalogue: Catalogue) -> None:
