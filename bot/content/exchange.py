@@ -330,6 +330,8 @@ def _write_xlsx(found: list[Unit], lang: str, out: Path) -> None:
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # a text, not a formula for the spreadsheet to compute
     sheet.freeze_panes = "A2"
     book.save(out)
 

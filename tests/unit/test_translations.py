@@ -483,3 +483,15 @@ def test_a_missing_page_comes_in_whole_with_its_review_pending(
     assert page.legal_review is not None
     assert page.legal_review.pending
     assert _status(content, "page:cost", "kk") is Status.UP_TO_DATE
+
+
+def test_a_text_that_looks_like_a_formula_stays_a_text(
+    content: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from openpyxl import load_workbook
+
+    _edit(content / "en" / "strings.yml", MENU_EN, '  menu: "=🏠 Main menu"')
+    sheet = tmp_path / "kk.xlsx"
+    _export(capsys, content, sheet, "xlsx")
+    row = load_workbook(sheet).worksheets[0][2]
+    assert (row[0].value, row[3].value, row[3].data_type) == ("btn.menu", "=🏠 Main menu", "s")
