@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from bot import clock
 from bot.cli.common import Adder, sync_session
@@ -13,7 +14,6 @@ from bot.languages import DEFAULT_LANGUAGE, LANGUAGES
 def cmd_report(args: argparse.Namespace) -> None:
     """One self-contained HTML page: funnel per office, pages, verdicts, languages, regions."""
     import datetime as dt
-    from pathlib import Path
 
     from bot.config import Settings
     from bot.content.catalogue import Catalogue
@@ -29,24 +29,49 @@ def cmd_report(args: argparse.Namespace) -> None:
         sys.exit("--until is before --since")
     settings = Settings.from_env()
     catalogue = Catalogue.load(settings.content_dir)
-    regions = {p.id: str(getattr(p.names, args.language)) for p in gazetteer().regions()}
     with sync_session(settings.database_url) as session:
+        offices = report.load_offices(session)
+        if args.office and args.office not in offices:
+            sys.exit(f"no office {args.office!r}: `python -m bot offices list` shows them")
+        # An office's report is in the office's own language unless another is asked for.
+        language = (
+            args.language
+            or (offices[args.office].language if args.office else "")
+            or DEFAULT_LANGUAGE
+        )
+        regions = {p.id: str(getattr(p.names, language)) for p in gazetteer().regions()}
         rows = report.load(session, since, until)
+        if args.office:
+            rows = [row for row in rows if row.office == args.office]
         page = report.render(
             rows,
-            report.load_offices(session),
+            offices,
             regions,
             since,
             until,
             report.load_unanswered(session, since, until),
             catalogue=catalogue,
-            language=args.language,
+            language=language,
             news=report.load_news(session, since, until),
+            translations=_translations(settings.content_dir),
         )
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(page, encoding="utf-8")
     print(f"{out}: {len(rows)} counts from {since} to {until}")
+
+
+def _translations(content_dir: Path) -> dict[str, dict[str, int]] | None:
+    """Per language, how many texts are up to date, stale, missing, unknown; None without
+    the translation records (bot/content/translations.py)."""
+    from bot.content import translations
+
+    try:
+        tracking = translations.Tracking.load(content_dir)
+    except translations.TranslationError:
+        return None
+    table = translations.counts(tracking.survey())
+    return {lang: {str(k): v for k, v in found.items()} for lang, found in table.items()}
 
 
 def register(add: Adder) -> None:
@@ -58,6 +83,9 @@ def register(add: Adder) -> None:
     report_cmd.add_argument(
         "--language",
         choices=LANGUAGES,
-        default=DEFAULT_LANGUAGE,
-        help="language of the page (default: ru)",
+        default="",
+        help="language of the page (default: the office's language with --office, else ru)",
+    )
+    report_cmd.add_argument(
+        "--office", default="", help="only this office's counts (its code), in its language"
     )

@@ -76,7 +76,7 @@ def tile_map(
     height = 5 * (HEIGHT + GAP)
     parts = [
         f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" '
-        f'aria-label="{html.escape(title)}" xmlns="http://www.w3.org/2000/svg">'
+        f'aria-label="{html.escape(title)}">'
     ]
     for region, (column, row) in TILES.items():
         value = values.get(region, 0)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from babel.dates import format_date
@@ -24,7 +24,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from bot import clock
 from bot.content.catalogue import Catalogue
 from bot.offices.models import DailyCount, Office, UnansweredQuestion
-from bot.outreach import counts
+from bot.outreach import counts, region_map
 from bot.storage.models import BroadcastDelivery
 
 HIDE_BELOW = 5
@@ -129,6 +129,18 @@ def _svg_open(title: str, width: int, height: int) -> str:
     return f'<svg role="img" aria-label="{label}" width="{width}" height="{height}">'
 
 
+def _data_table(headers: Sequence[str], rows: Sequence[Sequence[str]], words: Words) -> str:
+    """The chart's figures as a table under it: for screen readers, and to copy into a memo."""
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>" for row in rows
+    )
+    return (
+        f"<details><summary>{html.escape(words.plain('report.table.show'))}</summary>"
+        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></details>"
+    )
+
+
 def _prefixed(rows: Iterable[Row], prefix: str) -> list[tuple[str, int]]:
     """Events that start with `prefix`, without it, the biggest first."""
     found = {
@@ -166,7 +178,12 @@ def _bars(
             f"{html.escape(words.number(value))}</text>"
         )
     parts.append("</svg>")
-    return f"<h3>{html.escape(title)}</h3>" + "".join(parts)
+    table = _data_table(
+        [words.plain("report.table.what"), words.plain("report.table.count")],
+        [(label, words.number(value)) for label, value in items],
+        words,
+    )
+    return f"<h3>{html.escape(title)}</h3>" + "".join(parts) + table
 
 
 def _lines(
@@ -204,7 +221,15 @@ def _lines(
         f"{html.escape(words.date(days[-1], 'medium'))}</text>"
     )
     parts.append("</svg>")
-    return f"<h3>{html.escape(title)}</h3>" + "".join(parts)
+    table = _data_table(
+        [words.plain("report.table.day"), *series],
+        [
+            (words.date(day, "medium"), *(words.number(v.get(day, 0)) for v in series.values()))
+            for day in days
+        ],
+        words,
+    )
+    return f"<h3>{html.escape(title)}</h3>" + "".join(parts) + table
 
 
 def _sum(rows: Iterable[Row], key: str) -> dict[str, int]:
@@ -225,6 +250,7 @@ def render(
     catalogue: Catalogue,
     language: str,
     news: Sequence[NewsRow] = (),
+    translations: Mapping[str, Mapping[str, int]] | None = None,
 ) -> str:
     """The whole page in `language`. `region_names`: region id -> name in that language;
     `unanswered`: (language, anonymised question, times asked)."""
@@ -262,6 +288,19 @@ def render(
     sections.append(
         _lines({r: regions[r] for r in busiest}, days, words.plain("report.regions"), words)
     )
+    eligible = [r for r in rows if r.event == "screened:eligible"]
+    for title, chosen in (("report.map_starts", started), ("report.map_eligible", eligible)):
+        sections.append(
+            region_map.tile_map(
+                dict(_sum(chosen, "region")),
+                region_names,
+                words.plain(title),
+                words.plain("report.table.region"),
+                words.plain("report.table.count"),
+                words.number,
+                HIDE_BELOW,
+            )
+        )
     heard = [
         (
             words.plain("report.heard_code")
@@ -274,6 +313,7 @@ def render(
     sections.append(_bars(heard, words.plain("report.heard"), words, _COLOURS[4]))
     sections.append(_unanswered(unanswered, words))
     sections.append(_news(news, words))
+    sections.append(_translations(translations, words))
     period = {"since": words.date(since), "until": words.date(until)}
     hidden = words.number(0)  # how a hidden count reads: "<5"
     return f"""<!doctype html>
@@ -452,3 +492,28 @@ def _news(news: Sequence[NewsRow], words: Words) -> str:
     )
     note = f"<p>{words.html('news.note')}</p>"
     return f"{heading}{note}<table><tr>{columns}</tr>{table}</table>"
+
+
+def _translations(table: Mapping[str, Mapping[str, int]] | None, words: Words) -> str:
+    """How the content's translations stand per language (`python -m bot content status`)."""
+    heading = f"<h3>{words.html('translations.title')}</h3>"
+    if not table:
+        return heading + f"<p class='none'>{words.html('no_data')}</p>"
+    statuses = ("up to date", "stale", "missing", "unknown")
+    headers = [
+        words.plain("report.column.language"),
+        *(words.plain(f"report.translations.{s.replace(' ', '_')}") for s in statuses),
+    ]
+    rows = [
+        (words.known(f"lang.name.{lang}", lang), *(str(counts_.get(s, 0)) for s in statuses))
+        for lang, counts_ in table.items()
+    ]
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows
+    )
+    return (
+        heading
+        + f"<p>{words.html('translations.note')}</p>"
+        + f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )

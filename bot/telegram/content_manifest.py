@@ -79,8 +79,20 @@ _FEEDBACK_KEYS = (
 )  # fmt: skip
 
 
+# The report's tables under its charts, its region maps and its translations table
+# (bot/outreach/report.py, bot/outreach/region_map.py).
+_REPORT_KEYS = (
+    "report.table.show", "report.table.what", "report.table.count", "report.table.day",
+    "report.table.region", "report.map_starts", "report.map_eligible",
+    "report.translations.title", "report.translations.note",
+    "report.translations.up_to_date", "report.translations.stale",
+    "report.translations.missing", "report.translations.unknown",
+)  # fmt: skip
+
+
 def required_keys() -> set[str]:
     keys = set(_STATIC_KEYS)
+    keys.update(_REPORT_KEYS)
     keys.update(f"btn.{intent}" for intent in TOPIC_CODES.values())
     keys.update(f"lang.name.{lang}" for lang in LANGUAGES)
     keys.update(f"btn.page.{page_id}" for page_id in BUTTON_PAGES)

@@ -65,6 +65,14 @@ def _court() -> Office:
                   name_ru="Суд Шымкента", name_en="Shymkent court", language="")  # fmt: skip
 
 
+def _office_row() -> dict[str, str]:
+    court = _court()
+    return {
+        "code": court.code, "kind": court.kind, "region_id": court.region_id,
+        "name_kk": court.name_kk, "name_ru": court.name_ru, "name_en": court.name_en,
+    }  # fmt: skip
+
+
 def test_the_page_has_a_funnel_per_office_and_every_chart(catalogue: Catalogue) -> None:
     page = report.render(
         rows(), {"court_7": _court()}, {"shymkent": "Shymkent"}, DAY, DAY,
@@ -73,9 +81,13 @@ def test_the_page_has_a_funnel_per_office_and_every_chart(catalogue: Catalogue) 
     for title in ("Funnel: Shymkent court", "Funnel: Without an office&#x27;s link",
                   "Pages read", "Screening results", "Languages (people who started)",
                   "Starts per day, by region", "Where people heard of the bot",
-                  "Questions the bot did not understand"):  # fmt: skip
+                  "Questions the bot did not understand", "People who started, by region",
+                  "Disputes found eligible for mediation, by region"):  # fmt: skip
         assert title in page, title
-    assert page.count("<svg") == 7  # two funnels and five charts
+    assert page.count("<svg") == 9  # two funnels, five charts and two maps
+    # Under every chart its figures as a table (the maps have theirs, always open).
+    assert page.count("<details><summary>The figures as a table</summary><table>") == 7
+    assert "<td>Shymkent</td>" in page
     assert "<script" not in page
     assert "http" not in page.split("<body>")[1]
     assert ">15<" in page  # checked their dispute: 12 + 3
@@ -170,12 +182,35 @@ def test_the_report_command(tmp_path: Path) -> None:
     assert '<html lang="kk">' in page
     assert "Бот түсінбеген сұрақтар" in page
     assert "Шымкент" in page  # the region's Kazakh name, from the gazetteer
+    # One office's report, in the office's own language when none is asked for.
+    with engine.begin() as conn:
+        conn.execute(insert(Office), [{**_office_row(), "language": "kk"}])
+    engine.dispose()
+    office = subprocess.run(
+        [sys.executable, "-m", "bot", "report", "--since", "2026-11-01", "--until", "2026-11-30",
+         "--out", str(out), "--office", "court_7"],
+        capture_output=True, text=True, cwd=ROOT, env=env, check=False,
+    )  # fmt: skip
+    assert office.returncode == 0, office.stderr
+    page = out.read_text(encoding="utf-8")
+    assert '<html lang="kk">' in page
+    assert "Воронка: Шымкент соты" in page
+    assert "Кеңсе сілтемесінсіз" not in page  # only this office's counts
     bad = subprocess.run(
         [sys.executable, "-m", "bot", "report", "--since", "yesterday"],
         capture_output=True, text=True, cwd=ROOT, env=env, check=False,
     )  # fmt: skip
     assert bad.returncode == 1
     assert "YYYY-MM-DD" in bad.stderr
+
+
+def test_the_translations_stand_in_the_report(catalogue: Catalogue) -> None:
+    page = report.render(
+        rows(), {}, {}, DAY, DAY, catalogue=catalogue, language="en",
+        translations={"kk": {"up to date": 340, "stale": 2, "unknown": 9}},
+    )  # fmt: skip
+    assert "Translations of the bot" in page
+    assert "<tr><td>Қазақша</td><td>340</td><td>2</td><td>0</td><td>9</td></tr>" in page
 
 
 @pytest.mark.parametrize("since", ["2026-12-01"])
