@@ -50,7 +50,13 @@ async def test_the_report_opens_with_its_charts(tmp_path: Path, catalogue: Catal
                 == "Отчёт Kelisim, 20 ноября 2026\u202fг. – 22 ноября 2026\u202fг."
             )
             charts = page.locator("svg")
-            assert await charts.count() == 5  # funnel, pages, verdicts, languages, regions
+            # Funnel, pages, verdicts, languages, regions per day; the two maps of the regions.
+            assert await charts.count() == 7
+            # Every chart's figures as a table, opened as a reader would.
+            tables = page.locator("details")
+            assert await tables.count() == 5
+            await tables.first.locator("summary").click()
+            assert await tables.first.locator("table").is_visible()
             # Drawn, not just present: the funnel's first bar has a real width on screen.
             box = await page.locator("svg rect").first.bounding_box()
             assert box is not None
