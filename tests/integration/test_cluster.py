@@ -32,7 +32,7 @@ PEOPLE = 50
 LANGUAGES = ("kk", "ru", "en")
 KILLED = ("worker-1", "rasa-1", "actions-1")
 # Talking goes on this long once everything killed runs again.
-AFTER_RECOVERY = 10.0
+AFTER_RECOVERY = 15.0
 
 
 @pytest.fixture(scope="module")
@@ -98,8 +98,10 @@ async def test_fifty_people_are_each_answered_once_in_order_while_parts_die(
     assert [f for o in outcomes for f in o.failures] == []
     assert different == []
     steps = sum(o.steps for o in outcomes)
-    rounds = sum(len(o.chats) for o in outcomes)
-    assert rounds >= PEOPLE * 2, "everyone went through the conversation at least twice"
+    # Conversations gone through to the end (each person's last one was cut short when talking
+    # stopped): as many as there are people at least, with the kills in the middle of them.
+    finished = sum(len(o.chats) - 1 for o in outcomes)
+    assert finished >= PEOPLE
     assert steps > PEOPLE * 10
     assert time.monotonic() - back >= AFTER_RECOVERY
     _nothing_left_waiting(cluster)
