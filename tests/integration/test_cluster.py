@@ -100,8 +100,8 @@ async def test_fifty_people_are_each_answered_once_in_order_while_parts_die(
     steps = sum(o.steps for o in outcomes)
     # Conversations gone through to the end (each person's last one was cut short when talking
     # stopped): as many as there are people at least, with the kills in the middle of them.
-    finished = sum(len(o.chats) - 1 for o in outcomes)
-    assert finished >= PEOPLE
+    completed = sum(len(o.chats) - 1 for o in outcomes)
+    assert completed >= PEOPLE
     assert steps > PEOPLE * 10
     assert time.monotonic() - back >= AFTER_RECOVERY
     _nothing_left_waiting(cluster)
