@@ -68,6 +68,9 @@
     toastTimer: null,
     stickerIndex: 0,
     stale: [], // stale translations: {item, language, kind, shown}, from /control/translations
+    // A user being added or chosen: what is typed meanwhile waits for it, so a fast hand
+    // (or a test) never sends to the user shown before, or to nobody.
+    switching: Promise.resolve(),
   };
 
   // --- HTTP helpers -----------------------------------------------------------------------
@@ -93,6 +96,7 @@
   }
 
   async function post(suffix, json) {
+    await state.switching;
     try {
       return await api(userPath(suffix), { json });
     } catch (error) {
@@ -589,7 +593,9 @@
       el.input.value = "";
       sendText(text);
     });
-    el.userSelect.addEventListener("change", () => selectUser(el.userSelect.value));
+    el.userSelect.addEventListener("change", () => {
+      state.switching = selectUser(el.userSelect.value);
+    });
     el.addUserButton.addEventListener("click", () => {
       el.addUserForm.hidden = !el.addUserForm.hidden;
       if (!el.addUserForm.hidden) el.newUserName.focus();
@@ -599,13 +605,17 @@
     });
     el.addUserForm.addEventListener("submit", async (event) => {
       event.preventDefault();
-      try {
+      const adding = (async () => {
         const user = await api("/control/users", {
           json: { first_name: el.newUserName.value, language_code: el.newUserLanguage.value },
         });
         el.addUserForm.hidden = true;
         el.newUserName.value = "";
         await loadUsers(user.id);
+      })();
+      state.switching = adding.catch(() => undefined);
+      try {
+        await adding;
       } catch (error) {
         showToast(`⚠ ${error.message}`);
       }
@@ -655,7 +665,7 @@
 
   buildCityList();
   wireEvents();
-  loadUsers(null).catch((error) => showToast(`⚠ ${error.message}`));
+  state.switching = loadUsers(null).catch((error) => showToast(`⚠ ${error.message}`));
   loadStale();
   setInterval(loadStale, STALE_EVERY_MS);
 })();
