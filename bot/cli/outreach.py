@@ -54,6 +54,7 @@ def cmd_report(args: argparse.Namespace) -> None:
             language=language,
             news=report.load_news(session, since, until),
             translations=_translations(settings.content_dir),
+            missing_texts=report.load_missing_texts(session, since, until),
         )
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -55,8 +55,9 @@ class DailyCount(Base):
 
 
 class UnansweredQuestion(Base):
-    """A question the bot did not understand, anonymised, kept only when KEEP_UNANSWERED_DAYS
-    allows and only that long: what outreach teams should write content for next."""
+    """A question the bot did not understand, or what was missing in an answer, anonymised,
+    kept only when KEEP_UNANSWERED_DAYS allows and only that long: what outreach teams should
+    write content for next."""
 
     __tablename__ = "unanswered_questions"
 
@@ -64,3 +65,6 @@ class UnansweredQuestion(Base):
     day: Mapped[dt.date] = mapped_column(Date, index=True)
     language: Mapped[str] = mapped_column(String(2))
     text: Mapped[str] = mapped_column(String(200))
+    # "" for a question; "page:<id>" or "verdict:<code>" for what someone typed after
+    # 👎 → "something else" on that page or verdict (bot/telegram/handlers/feedback.py).
+    subject: Mapped[str] = mapped_column(String(64), default="", server_default="")

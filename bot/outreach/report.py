@@ -117,11 +117,40 @@ def load_unanswered(session: Session, since: dt.date, until: dt.date) -> list[tu
     asked = session.execute(
         select(UnansweredQuestion.language, UnansweredQuestion.text, func.count())
         .where(UnansweredQuestion.day >= since, UnansweredQuestion.day <= until)
+        .where(UnansweredQuestion.subject == "")
         .group_by(UnansweredQuestion.language, UnansweredQuestion.text)
         .order_by(func.count().desc(), UnansweredQuestion.text)
         .limit(UNANSWERED_SHOWN)
     ).all()
     return [(language, text, int(times)) for language, text, times in asked]
+
+
+@dataclass(frozen=True)
+class MissingText:
+    """What people typed was missing on a page or verdict, after 👎 → "something else"."""
+
+    subject: str  # "page:<id>" or "verdict:<code>"
+    language: str
+    text: str  # anonymised
+    times: int
+
+
+def load_missing_texts(session: Session, since: dt.date, until: dt.date) -> list[MissingText]:
+    """The kept typed answers to "what was missing?", most often written first."""
+    said = session.execute(
+        select(
+            UnansweredQuestion.subject,
+            UnansweredQuestion.language,
+            UnansweredQuestion.text,
+            func.count(),
+        )
+        .where(UnansweredQuestion.day >= since, UnansweredQuestion.day <= until)
+        .where(UnansweredQuestion.subject != "")
+        .group_by(UnansweredQuestion.subject, UnansweredQuestion.language, UnansweredQuestion.text)
+        .order_by(func.count().desc(), UnansweredQuestion.subject, UnansweredQuestion.text)
+        .limit(UNANSWERED_SHOWN)
+    ).all()
+    return [MissingText(subject, lang, text, int(n)) for subject, lang, text, n in said]
 
 
 def _svg_open(title: str, width: int, height: int) -> str:
@@ -251,6 +280,7 @@ def render(
     language: str,
     news: Sequence[NewsRow] = (),
     translations: Mapping[str, Mapping[str, int]] | None = None,
+    missing_texts: Sequence[MissingText] = (),
 ) -> str:
     """The whole page in `language`. `region_names`: region id -> name in that language;
     `unanswered`: (language, anonymised question, times asked)."""
@@ -273,6 +303,7 @@ def render(
     verdicts = [(words.known(f"dir.verdict.{v}", v), n) for v, n in _prefixed(rows, "screened:")]
     sections.append(_bars(verdicts, words.plain("report.verdicts"), words, _COLOURS[2]))
     sections.append(_helpful(rows, words))
+    sections.append(_missing_texts(missing_texts, words))
     started = [r for r in rows if r.event == counts.STARTED]
     languages = [
         (words.known(f"lang.name.{code}", code), n)
@@ -423,6 +454,31 @@ def _helpful(rows: Iterable[Row], words: Words) -> str:
         heading
         + f"<p>{words.html('helpful_note')}</p>"
         + f"<table class='helpful'><tr>{columns}</tr>{''.join(lines)}</table>"
+    )
+
+
+def _missing_texts(said: Sequence[MissingText], words: Words) -> str:
+    """What people typed was missing, by page or verdict (kept only when KEEP_UNANSWERED_DAYS
+    allows; anonymised; a text is not a person, so no count is hidden)."""
+    heading = f"<h3>{words.html('missing_texts')}</h3>"
+    if not said:
+        return heading + f"<p class='none'>{words.html('missing_texts_none')}</p>"
+    lines = []
+    for item in said:
+        cells = (
+            _subject_name(item.subject, words),
+            words.known(f"lang.name.{item.language}", item.language),
+            item.text,
+            format_decimal(item.times, locale=words.language),
+        )
+        lines.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
+    columns = "".join(
+        f"<th>{words.html(f'column.{c}')}</th>" for c in ("subject", "language", "said", "times")
+    )
+    return (
+        heading
+        + f"<p>{words.html('missing_texts_note')}</p>"
+        + f"<table class='missing-texts'><tr>{columns}</tr>{''.join(lines)}</table>"
     )
 
 

@@ -1,4 +1,5 @@
-"""Questions the bot did not understand, for outreach teams: anonymised, kept only when
+"""Questions the bot did not understand, and what people typed was missing in an answer, for
+outreach teams: anonymised, kept only when
 KEEP_UNANSWERED_DAYS is above 0, and deleted after that many days (by the retention sweep,
 bot/privacy/retention.py, at start-up and every hour; with 0, all of them)."""
 
@@ -32,15 +33,25 @@ class UnansweredStore:
         self._sessions = sessions
         self.keep_days = keep_days
 
-    async def add(self, language: str, text: str) -> None:
-        """Keep one question (when allowed) and drop those older than the limit."""
-        if self.keep_days <= 0:
+    @property
+    def keeps(self) -> bool:
+        """Whether anything typed may be kept at all (KEEP_UNANSWERED_DAYS above 0)."""
+        return self.keep_days > 0
+
+    async def add(self, language: str, text: str, subject: str = "") -> None:
+        """Keep one question, or what was missing on a `subject` ("page:<id>",
+        "verdict:<code>"), when allowed, and drop those older than the limit."""
+        if not self.keeps:
             return
         try:
             # The first call builds the vocabulary (under a second): not on the event loop.
             kept = await asyncio.to_thread(anonymise, text)
             async with self._sessions.begin() as session:
-                session.add(UnansweredQuestion(day=clock.today(), language=language, text=kept))
+                session.add(
+                    UnansweredQuestion(
+                        day=clock.today(), language=language, text=kept, subject=subject
+                    )
+                )
                 await session.execute(_older_than(self.keep_days))
         except Exception:
             log.exception("could not keep an unanswered question")

@@ -40,6 +40,24 @@ def offered(language: str) -> str:
     return f"offered-{language}"
 
 
+# After 👎 → "something else", when a typed answer may be kept: the next text is taken as what
+# was missing on the subject ("page:<id>" or "verdict:<code>") the flag names.
+_AWAITING_FEEDBACK = "said-"
+
+
+def awaiting_feedback(subject: str) -> str:
+    """The flag of a person asked to type what was missing on `subject`."""
+    return f"{_AWAITING_FEEDBACK}{subject}"
+
+
+def feedback_awaited(flags: frozenset[str]) -> str | None:
+    """The subject someone was asked to type what was missing on, if any."""
+    for flag in flags:
+        if flag.startswith(_AWAITING_FEEDBACK):
+            return flag.removeprefix(_AWAITING_FEEDBACK)
+    return None
+
+
 @dataclass(frozen=True)
 class Person:
     """What a turn needs of a person's row: their language ("" until chosen), the office

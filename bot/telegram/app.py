@@ -75,6 +75,10 @@ def register(application: KelisimApplication) -> None:
         "reload": handlers.reload_command,
         "stats": handlers.stats_command,
     }
+    # Before any command's own handler: a command ends a wait for typed feedback.
+    application.add_handler(
+        MessageHandler(PRIVATE & filters.COMMAND, handlers.command_given), group=-1
+    )
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback, filters=PRIVATE))
     application.add_handler(CallbackQueryHandler(handlers.on_callback))

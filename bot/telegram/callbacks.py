@@ -97,6 +97,9 @@ def _news_stop(news_id: str) -> Callback | None:
 # then, after a 👎, what was missing. Codes are "f:p.<page>:<answer>" or "f:v.<verdict>:<answer>".
 FEEDBACK_VOTES = ("up", "down")
 FEEDBACK_REASONS = ("complicated", "not_mine", "language", "other")
+# After "something else", when a short typed answer may be kept: "no, thanks".
+FEEDBACK_SKIP = "skip"
+_FEEDBACK_ANSWERS = (*FEEDBACK_VOTES, *FEEDBACK_REASONS, FEEDBACK_SKIP)
 # A page id of at most 48 characters: its longest code ("f:p.<id>:complicated") fits 64 bytes.
 _FEEDBACK_PAGE = re.compile(r"[a-z][a-z0-9_]{0,47}")
 # Never asked: someone told of danger is shown help, not asked to rate it.
@@ -119,7 +122,7 @@ def _feedback(value: str) -> Callback | None:
     subject = _feedback_subject(code)
     if subject is None or subject in _NO_FEEDBACK:
         return None
-    if answer not in (*FEEDBACK_VOTES, *FEEDBACK_REASONS):
+    if answer not in _FEEDBACK_ANSWERS:
         return None
     return Callback(Kind.FEEDBACK, subject, answer)
 
@@ -127,7 +130,7 @@ def _feedback(value: str) -> Callback | None:
 def _feedback_values() -> list[str]:
     # Every verdict, and the longest page id a code takes, with every answer.
     codes = ["p." + "x" * 48, *(f"v.{v}" for v in VERDICTS if f"verdict:{v}" not in _NO_FEEDBACK)]
-    return [f"{c}:{a}" for c in codes for a in (*FEEDBACK_VOTES, *FEEDBACK_REASONS)]
+    return [f"{c}:{a}" for c in codes for a in _FEEDBACK_ANSWERS]
 
 
 def _screen_values() -> list[str]:
@@ -215,8 +218,8 @@ def takes_feedback(subject: str) -> bool:
 
 
 def feedback(subject: str, answer: str) -> str:
-    """A 👍 / 👎 (FEEDBACK_VOTES) or a reason (FEEDBACK_REASONS) on a subject that
-    `takes_feedback`."""
+    """A 👍 / 👎 (FEEDBACK_VOTES), a reason (FEEDBACK_REASONS) or FEEDBACK_SKIP on a subject
+    that `takes_feedback`."""
     kind, _, name = subject.partition(":")
     return FEEDBACK_BUTTON.code(f"{_SUBJECT_CODES[kind]}.{name}:{answer}")
 

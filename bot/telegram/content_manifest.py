@@ -18,7 +18,12 @@ from bot.languages import LANGUAGES
 from bot.offices.sources import SOURCE_ACTIONS, SOURCES
 from bot.screening.fields import DISPUTE_TYPES, FIELDS, VERDICTS
 from bot.screening.questions import QUESTIONS
-from bot.telegram.callbacks import FEEDBACK_REASONS, FEEDBACK_VOTES, all_callback_data
+from bot.telegram.callbacks import (
+    FEEDBACK_REASONS,
+    FEEDBACK_SKIP,
+    FEEDBACK_VOTES,
+    all_callback_data,
+)
 
 # Telegram commands, each with a description `commands.<name>` in every language.
 COMMANDS: tuple[str, ...] = ("start", "language", "help", "subscribe", "unsubscribe", "forget")
@@ -76,6 +81,9 @@ _FEEDBACK_KEYS = (
     "feedback.thanks", "feedback.missing", "feedback.noted", "admin.stats.helpful",
     "report.helpful", "report.helpful_note", "report.helpful_result", "report.column.subject",
     "report.column.up", "report.column.down", "report.column.rate", "report.column.reasons",
+    # "Something else", typed, when KEEP_UNANSWERED_DAYS keeps it (feedback.py, report.py).
+    "feedback.tell_more", "feedback.text_thanks", "report.missing_texts",
+    "report.missing_texts_note", "report.missing_texts_none", "report.column.said",
 )  # fmt: skip
 
 
@@ -106,7 +114,7 @@ def required_keys() -> set[str]:
     keys.update(f"screen.result.{v}" for v in VERDICTS if v != "safety_first")
     keys.update(_DIRECTORY_KEYS)
     keys.update(_FEEDBACK_KEYS)
-    answers = (*FEEDBACK_VOTES, *FEEDBACK_REASONS)
+    answers = (*FEEDBACK_VOTES, *FEEDBACK_REASONS, FEEDBACK_SKIP)
     keys.update(f"btn.feedback.{answer}" for answer in answers)
     keys.update(f"btn.source.{value}" for value in (*SOURCES, *SOURCE_ACTIONS, "ask"))
     keys.update(f"btn.dir.{name}" for name in _DIRECTORY_BUTTONS)

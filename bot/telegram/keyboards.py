@@ -171,3 +171,12 @@ def missing_reasons(catalogue: Catalogue, language: str, subject: str) -> Inline
         for reason in callbacks.FEEDBACK_REASONS
     ]
     return InlineKeyboardMarkup(send.rows_of(buttons, 2))
+
+
+def skip_telling(catalogue: Catalogue, language: str, subject: str) -> InlineKeyboardMarkup:
+    """Under the invitation to type what was missing: "no, thanks"."""
+    button = InlineKeyboardButton(
+        catalogue.label(language, f"btn.feedback.{callbacks.FEEDBACK_SKIP}"),
+        callback_data=callbacks.feedback(subject, callbacks.FEEDBACK_SKIP),
+    )
+    return InlineKeyboardMarkup([[button]])

@@ -35,9 +35,12 @@ def update(kind: str, chat: dict[str, Any], **content: Any) -> Update:
 class _Recorder:
     def __init__(self) -> None:
         self.handlers: list[BaseHandler[Any, Any, Any]] = []
+        # Handlers of earlier groups: each runs (when its filter takes the update) before the
+        # one route of group 0, without stopping it.
+        self.before: list[BaseHandler[Any, Any, Any]] = []
 
-    def add_handler(self, handler: BaseHandler[Any, Any, Any]) -> None:
-        self.handlers.append(handler)
+    def add_handler(self, handler: BaseHandler[Any, Any, Any], group: int = 0) -> None:
+        (self.handlers if group == 0 else self.before).append(handler)
 
     def add_error_handler(self, callback: Any) -> None:
         pass
@@ -82,3 +85,18 @@ def test_each_update_reaches_the_right_handler_or_none(u: Update, expected: str 
 
 def test_only_the_kinds_it_handles_are_asked_for() -> None:
     assert sorted(app.ALLOWED_UPDATES) == ["callback_query", "message", "my_chat_member"]
+
+
+def test_a_private_command_first_ends_a_wait_for_typed_feedback() -> None:
+    recorder = _Recorder()
+    app.register(recorder)  # type: ignore[arg-type]
+    command = {"entities": [{"type": "bot_command", "offset": 0, "length": 5}]}
+    taken = [
+        [str(h.callback.__name__) for h in recorder.before if h.check_update(u)]
+        for u in (
+            update("message", PRIVATE, text="/help", **command),
+            update("message", PRIVATE, text="help"),
+            update("message", GROUP, text="/help", **command),
+        )
+    ]
+    assert taken == [[handlers.command_given.__name__], [], []]

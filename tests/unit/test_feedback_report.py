@@ -14,6 +14,7 @@ from bot import clock
 from bot.content import Catalogue
 from bot.outreach import report
 from bot.outreach.counts import Counter
+from bot.outreach.unanswered import UnansweredStore
 from bot.storage import migrate
 from bot.storage.urls import async_url, sync_url
 
@@ -89,3 +90,40 @@ async def test_votes_counted_by_the_bot_reach_the_report(
         rows, {}, {}, clock.today(), clock.today(), catalogue=catalogue, language="ru"
     )
     assert _table(page) == [["Сколько стоит медиация?", "6", "&lt;5", "–", "✏️ Другое: &lt;5"]]
+
+
+async def test_typed_answers_reach_the_report_apart_from_the_questions(
+    database_url: str, catalogue: Catalogue
+) -> None:
+    migrate.upgrade(database_url)
+    engine = create_async_engine(async_url(database_url))
+    store = UnansweredStore(async_sessionmaker(engine, expire_on_commit=False), keep_days=30)
+    try:
+        for _ in range(2):
+            await store.add("ru", "Нет примера для Асель", subject="page:cost")
+        await store.add("kk", "үлгі жоқ", subject="verdict:eligible")
+        await store.add("ru", "что такое погода")  # a question, not an answer
+    finally:
+        await engine.dispose()
+    sync = create_engine(sync_url(database_url))
+    with Session(sync) as session:
+        said = report.load_missing_texts(session, clock.today(), clock.today())
+        asked = report.load_unanswered(session, clock.today(), clock.today())
+    sync.dispose()
+    assert asked == [("ru", "что такое погода", 1)]
+    page = report.render(
+        [], {}, {}, clock.today(), clock.today(), catalogue=catalogue, language="en",
+        unanswered=asked, missing_texts=said,
+    )  # fmt: skip
+    table = page[page.index("<table class='missing-texts'>") :]
+    rows = [
+        re.findall(r"<td>(.*?)</td>", row)
+        for row in table[: table.index("</table>")].split("<tr>")[2:]
+    ]
+    assert rows == [
+        ["How much does mediation cost?", "Русский", "Нет примера для [name]", "2"],
+        ["Screening result: mediation looks possible", "Қазақша", "үлгі жоқ", "1"],
+    ]
+    empty = report.render([], {}, {}, DAY, DAY, catalogue=catalogue, language="kk")
+    none = catalogue.raw("kk", "report.missing_texts_none")
+    assert none.split("KEEP")[0] in empty

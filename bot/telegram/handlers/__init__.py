@@ -20,6 +20,7 @@ from bot.telegram.handlers.account import (
 from bot.telegram.handlers.admin import reload_command, stats_command, tell_admins_about_reload
 from bot.telegram.handlers.buttons import directory_button, on_callback
 from bot.telegram.handlers.errors import on_error
+from bot.telegram.handlers.feedback import command_given
 from bot.telegram.handlers.groups import in_a_group, membership_changed
 from bot.telegram.handlers.onboarding import (
     language_chosen,
@@ -40,6 +41,7 @@ from bot.telegram.handlers.turn import (
 )
 
 __all__ = [
+    "command_given",
     "directory_button",
     "forget_command",
     "forget_confirmed",

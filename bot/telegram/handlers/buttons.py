@@ -26,7 +26,7 @@ from bot.telegram.handlers.common import (
     send_picker,
     user_language,
 )
-from bot.telegram.handlers.feedback import feedback_pressed
+from bot.telegram.handlers.feedback import end_feedback_wait, feedback_pressed
 from bot.telegram.handlers.onboarding import language_chosen, source_chosen
 from bot.telegram.handlers.turn import converse, deliver, screen_button, show_page
 from bot.telegram.services import Context
@@ -49,6 +49,9 @@ async def on_callback(update: Update, context: Context) -> None:
         lang = await user_language(context, update)
         await send_menu(context, update.effective_chat.id, lang, key="error.expired_button")
         return
+    if pressed.kind is not Kind.FEEDBACK and update.effective_user is not None:
+        # Another button: what was missing is no longer being typed.
+        await end_feedback_wait(context, update.effective_user.id)
     await _ON_BUTTON[pressed.kind](update, context, pressed)
 
 

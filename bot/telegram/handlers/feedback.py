@@ -2,8 +2,11 @@
 
 Counted anonymously through the daily counts (bot/outreach/counts.py), once per person, page or
 verdict and day: `helpful:<subject>`, `unhelpful:<subject>`, `missing:<reason>:<subject>`, where
-the subject is `page:<id>` or `verdict:<code>`. Nothing about the person is stored and nothing
-waits for an answer: the question after a 👎 can be ignored, and no free text is asked for.
+the subject is `page:<id>` or `verdict:<code>`. Nothing about the person is stored: the
+question after a 👎 can be ignored. Free text is asked for only after "something else" and only
+when KEEP_UNANSWERED_DAYS keeps typed text: then the next message is taken (a flag on the
+conversation, cleared by it, by any other button or command, or with the conversation), kept
+anonymised like an unanswered question and never linked to the person.
 """
 
 from __future__ import annotations
@@ -14,15 +17,18 @@ from telegram import Message, Update
 from telegram.error import BadRequest
 
 from bot.offices.models import MAX_EVENT_LENGTH
+from bot.storage.db import awaiting_feedback, feedback_awaited
 from bot.telegram import keyboards, send
-from bot.telegram.callbacks import Callback
+from bot.telegram.callbacks import FEEDBACK_SKIP, Callback
 from bot.telegram.handlers.common import say, send_menu, user_language
-from bot.telegram.services import Context, count
+from bot.telegram.services import Context, count, person, set_flag
 
 log = logging.getLogger(__name__)
 
 # What a vote is counted as, by the button's answer.
 VOTE_EVENTS = {"up": "helpful", "down": "unhelpful"}
+# The reason after which, when typed text may be kept, the person is invited to type it.
+TELL_MORE = "other"
 
 
 def event_of(answer: str, subject: str) -> str:
@@ -66,8 +72,43 @@ async def feedback_pressed(update: Update, context: Context, pressed: Callback) 
             await say(context, chat_id, svc.catalogue.text(lang, "feedback.missing"), markup)
         return
     await send.answer(query)
+    if answer == FEEDBACK_SKIP:
+        await end_feedback_wait(context, user_id)
+        await send.show(context, chat_id, svc.catalogue.text(lang, "feedback.noted"), None, message)
+        return
     await count(context, user_id, lang, event_of(answer, subject), once=f"missing:{subject}")
+    if answer == TELL_MORE and svc.unanswered.keeps:
+        await end_feedback_wait(context, user_id)
+        await set_flag(context, user_id, awaiting_feedback(subject))
+        if feedback_awaited((await person(context, user_id)).flags) == subject:
+            text = svc.catalogue.text(lang, "feedback.tell_more", count=svc.unanswered.keep_days)
+            markup = keyboards.skip_telling(svc.catalogue, lang, subject)
+            await send.show(context, chat_id, text, markup, message)
+            return
+        # No row to keep the flag on (it is never made for a flag): just thanks.
     await send.show(context, chat_id, svc.catalogue.text(lang, "feedback.noted"), None, message)
+
+
+async def end_feedback_wait(context: Context, user_id: int) -> None:
+    """Whatever was asked to be typed after "something else" is no longer awaited."""
+    subject = feedback_awaited((await person(context, user_id)).flags)
+    if subject is not None:
+        await set_flag(context, user_id, awaiting_feedback(subject), on=False)
+
+
+async def awaited_feedback(context: Context, user_id: int) -> str | None:
+    """The subject whose "what was missing" the person's next text answers, if any."""
+    return feedback_awaited((await person(context, user_id)).flags)
+
+
+async def feedback_typed(update: Update, context: Context, subject: str, text: str) -> None:
+    """The typed "something else": kept anonymised (not linked to the person), thanks."""
+    assert update.effective_chat is not None and update.effective_user is not None
+    svc = context.services
+    lang = await user_language(context, update)
+    await end_feedback_wait(context, update.effective_user.id)
+    await svc.unanswered.add(lang, text, subject=subject)
+    await send_menu(context, update.effective_chat.id, lang, key="feedback.text_thanks")
 
 
 async def _drop_feedback(message: Message) -> None:
@@ -79,3 +120,9 @@ async def _drop_feedback(message: Message) -> None:
         await message.edit_reply_markup(reply_markup=kept)
     except BadRequest as exc:  # too old to edit: the buttons stay, the vote counted
         log.info("feedback buttons not removed: %s", exc)
+
+
+async def command_given(update: Update, context: Context) -> None:
+    """Any command ends a wait for typed feedback (run before the command's own handler)."""
+    if update.effective_user is not None:
+        await end_feedback_wait(context, update.effective_user.id)

@@ -35,6 +35,7 @@ from bot.telegram.handlers.common import (
     send_picker,
     user_language,
 )
+from bot.telegram.handlers.feedback import awaited_feedback, end_feedback_wait, feedback_typed
 from bot.telegram.handlers.onboarding import office_code_typed
 from bot.telegram.replies import render, replies_from
 from bot.telegram.services import (
@@ -278,7 +279,16 @@ async def free_text(update: Update, context: Context) -> None:
     ):
         await office_code_typed(update, context, text)
         return
+    subject = None
+    if update.effective_user is not None:
+        subject = await awaited_feedback(context, update.effective_user.id)
+    if subject is not None and not reveals_danger(text):
+        await feedback_typed(update, context, subject, text)
+        return
     if reveals_danger(text):
+        # Safety first, even when asked what was missing: help, and that text is not kept.
+        if subject is not None and update.effective_user is not None:
+            await end_feedback_wait(context, update.effective_user.id)
         # Violence, threats or a child at risk: the safety answer, whatever else was asked.
         await converse(update, context, "/check_eligibility", "safety", {"do": "danger"})
         return

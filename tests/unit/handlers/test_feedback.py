@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
 from bot import clock
 from bot.content import Catalogue
+from bot.offices.models import UnansweredQuestion
 from bot.telegram import callbacks
 from tests.support.in_process import InProcessBot, custom
 from tests.support.playground import Chat, callback_data
@@ -155,3 +158,100 @@ async def test_stats_show_the_votes_with_small_counts_hidden(
     [reply] = await admin.send("/stats")
     votes = plain(catalogue, "en", "admin.stats.helpful", up="7 / 7", down="<5 / <5")
     assert votes in reply["text"]
+
+
+# --- "Something else", typed, when KEEP_UNANSWERED_DAYS keeps typed text ---------------------
+
+OTHER, SKIP = (
+    callbacks.feedback("page:legal_basis", "other"),
+    callbacks.feedback("page:legal_basis", callbacks.FEEDBACK_SKIP),
+)
+
+
+async def _kept(bot: InProcessBot) -> list[tuple[str, str, str]]:
+    """(subject, language, text) of every kept question and typed answer."""
+    async with bot.services.db.sessions() as session:
+        rows = await session.execute(
+            select(UnansweredQuestion.subject, UnansweredQuestion.language, UnansweredQuestion.text)
+        )
+        return [(subject, language, text) for subject, language, text in rows]
+
+
+async def _asked_to_tell(bot: InProcessBot, language: str, days: int = 30) -> Chat:
+    """A person who pressed 👎 then "something else" on a bot that keeps typed text."""
+    bot.services.unanswered.keep_days = days
+    chat = await bot.ready(language)
+    await _page(chat)
+    await chat.press(DOWN, count=2)
+    return chat
+
+
+async def test_something_else_invites_one_typed_answer_when_text_may_be_kept(
+    bot: InProcessBot, catalogue: Catalogue
+) -> None:
+    chat = await _asked_to_tell(bot, "ru", days=14)
+    [invited] = await chat.press(OTHER)
+    assert invited["kind"] == "edit"
+    assert invited["text"] == plain(catalogue, "ru", "feedback.tell_more", count=14)
+    assert "14" in invited["text"]
+    assert callback_data(invited) == [SKIP]
+    bot.rasa.on("Нет примера договора", [custom("greet", menu=True)])
+    [thanks] = await chat.send("Нет примера договора, мой телефон 87011234567")
+    assert thanks["text"] == plain(catalogue, "ru", "feedback.text_thanks")
+    assert callback_data(thanks) == MENU
+    # Kept anonymised, with the page it was about; Rasa never saw it; counted as a reason too.
+    assert await _kept(bot) == [
+        ("page:legal_basis", "ru", "Нет примера договора, мой телефон [number]")
+    ]
+    assert bot.rasa.texts == []
+    assert (await _counted(bot))["missing:other:page:legal_basis"] == 1
+    # Only one message is taken: the next goes to the dialogue as usual.
+    await chat.send("Нет примера договора")
+    assert bot.rasa.texts == ["Нет примера договора"]
+
+
+async def test_no_thanks_another_button_or_a_command_ends_the_wait(
+    bot: InProcessBot, catalogue: Catalogue
+) -> None:
+    bot.rasa.on("what is mediation", [custom("greet", menu=True)])
+    for end in ("skip", "button", "command"):
+        chat = await _asked_to_tell(bot, "en")
+        await chat.press(OTHER)
+        if end == "skip":
+            [noted] = await chat.press(SKIP)
+            assert noted["text"] == plain(catalogue, "en", "feedback.noted")
+            assert callback_data(noted) == []
+        elif end == "button":
+            await chat.press(callbacks.MENU, forge=True)
+        else:
+            await chat.send("/help")
+        await chat.send("what is mediation")
+    # (/help is the dialogue's too.)
+    assert [t for t in bot.rasa.texts if t != "/help"] == ["what is mediation"] * 3
+    assert await _kept(bot) == []
+
+
+async def test_danger_typed_instead_is_answered_with_safety_and_not_kept(
+    bot: InProcessBot, catalogue: Catalogue
+) -> None:
+    chat = await _asked_to_tell(bot, "en")
+    await chat.press(OTHER)
+    await chat.send("my husband hits me")
+    [turn] = bot.rasa.turns
+    assert turn["metadata"]["screen"] == {"do": "danger"}
+    assert await _kept(bot) == []
+    # The wait ended with it: the next message is the dialogue's again.
+    await chat.send("what is mediation")
+    assert bot.rasa.texts[-1] == "what is mediation"
+
+
+async def test_nothing_typed_is_asked_for_when_text_is_not_kept(
+    bot: InProcessBot, catalogue: Catalogue
+) -> None:
+    chat = await _asked_to_tell(bot, "kk", days=0)
+    [noted] = await chat.press(OTHER)
+    assert noted["text"] == plain(catalogue, "kk", "feedback.noted")
+    bot.rasa.on("шарт үлгісі жоқ", [custom("greet", menu=True)])
+    await chat.send("шарт үлгісі жоқ")
+    assert bot.rasa.texts == ["шарт үлгісі жоқ"]
+    assert await _kept(bot) == []
