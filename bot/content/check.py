@@ -390,13 +390,24 @@ class _Checker:
         except translations.TranslationError as exc:
             self.error(str(exc))
             return
-        found = translations.texts(self.strings, self.pages)
+        book = self.report.rules  # read by check_rules, before this
+        reasons = translations.reasons_by_rule(book) if book else {}
+        found = translations.texts(self.strings, self.pages, reasons)
         for entry in translations.survey(found, sources, records):
             if entry.status is not translations.Status.STALE:
                 continue
             if entry.item.startswith(translations.PAGE_PREFIX):
                 page_id = entry.item.removeprefix(translations.PAGE_PREFIX)
                 where = f"{entry.language}/pages/{page_id}.md"
+            elif entry.item.startswith(translations.RULE_PREFIX):
+                rule_id = entry.item.removeprefix(translations.RULE_PREFIX)
+                where = f"screening/rules.yml: rule {rule_id}: the {entry.language} reason"
+                self.warn(
+                    f"{where}: stale translation: the {entry.source} reason changed since it "
+                    f"was translated (update it with the legal reviewers, then python -m bot "
+                    f"content stamp --to {entry.language} {entry.item})"
+                )
+                continue
             else:
                 where = f"{entry.language}/strings.yml: '{entry.item}'"
             self.warn(

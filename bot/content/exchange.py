@@ -31,6 +31,7 @@ from bot.content.catalogue import PLURAL_OTHER, Page, logical_strings
 from bot.content.translations import (
     PAGE_PREFIX,
     RECORDS_FILE,
+    RULE_PREFIX,
     Record,
     Status,
     Tracking,
@@ -128,7 +129,12 @@ def units(tracking: Tracking, lang: str, everything: bool = False) -> list[Unit]
     """The units to translate into lang: stale, missing and unknown texts in that order (with
     `everything`, the up-to-date ones after them); never those written in lang itself."""
     wanted = (*_NEEDS_WORK, Status.UP_TO_DATE) if everything else _NEEDS_WORK
-    entries = [e for e in tracking.survey() if e.language == lang and e.status in wanted]
+    entries = [
+        e
+        for e in tracking.survey()
+        # Rule reasons are legal text, changed in rules.yml with the legal reviewers.
+        if e.language == lang and e.status in wanted and not e.item.startswith(RULE_PREFIX)
+    ]
     entries.sort(key=lambda e: (wanted.index(e.status), e.item))
     found: list[Unit] = []
     for entry in entries:

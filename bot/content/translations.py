@@ -11,7 +11,10 @@ translation whose record names the old one is *stale*. A translation with no rec
 never an error. `python -m bot content stamp` writes the records (docs/content-format.md).
 
 Items are named as the dialogue names them: a string by its key (a set of plural forms by the
-key above the forms), a page as `page:<id>`.
+key above the forms), a page as `page:<id>`, and a screening rule's reasons (what a verdict tells
+the person, content/screening/rules.yml) as `rule:<id>`. Rule reasons are legal text, changed in
+rules.yml by the legal reviewers in every language at once: they are tracked (stale, stamped,
+counted) but not exported to translators (bot/content/exchange.py).
 """
 
 from __future__ import annotations
@@ -27,15 +30,20 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from bot.content.catalogue import Page, logical_strings
 from bot.languages import LANGUAGES
 
+if TYPE_CHECKING:
+    from bot.screening.rules import RuleBook
+
 SOURCES_FILE = "sources.yml"
 RECORDS_FILE = "translations.yml"
 PAGE_PREFIX = "page:"
+RULE_PREFIX = "rule:"
 REVISION_LENGTH = 10
 
 _RECORDS_HEADER = """\
@@ -71,11 +79,15 @@ class Sources:
     default: str
     pages: tuple[tuple[str, str], ...] = ()  # (page id or pattern, language), in file order
     strings: tuple[tuple[str, str], ...] = ()  # (key or pattern, language)
+    rules: tuple[tuple[str, str], ...] = ()  # (screening rule id or pattern, language)
 
     def of(self, item: str) -> str:
-        """The source language of a page (`page:<id>`) or a string key."""
+        """The source language of a page (`page:<id>`), a rule's reasons (`rule:<id>`) or a
+        string key."""
         if item.startswith(PAGE_PREFIX):
             name, rules = item.removeprefix(PAGE_PREFIX), self.pages
+        elif item.startswith(RULE_PREFIX):
+            name, rules = item.removeprefix(RULE_PREFIX), self.rules
         else:
             name, rules = item, self.strings
         for pattern, language in rules:
@@ -128,9 +140,12 @@ def string_text(forms: Mapping[str, str]) -> str:
 
 
 def texts(
-    strings: Mapping[str, Mapping[str, str]], pages: Mapping[str, Mapping[str, Page]]
+    strings: Mapping[str, Mapping[str, str]],
+    pages: Mapping[str, Mapping[str, Page]],
+    reasons: Mapping[str, Mapping[str, str]] | None = None,
 ) -> dict[str, dict[str, str]]:
-    """Per language, every item's text as it is compared with its source."""
+    """Per language, every item's text as it is compared with its source. `reasons`: rule id
+    -> its reasons by language."""
     found: dict[str, dict[str, str]] = {}
     for lang in LANGUAGES:
         items = {
@@ -139,8 +154,30 @@ def texts(
         }
         for page_id, page in pages.get(lang, {}).items():
             items[PAGE_PREFIX + page_id] = page_text(page)
+        for rule_id, by_language in (reasons or {}).items():
+            if lang in by_language:
+                items[RULE_PREFIX + rule_id] = by_language[lang]
         found[lang] = items
     return found
+
+
+def rule_reasons(root: Path) -> dict[str, dict[str, str]]:
+    """Each screening rule's reasons by language (none without a rules file; one that cannot
+    be read is `content check`'s to report, so it is left out here)."""
+    from bot.screening import rules
+
+    if not (root / rules.RULES_FILE).exists():
+        return {}
+    try:
+        book = rules.load(root)
+    except rules.RuleBookError:
+        return {}
+    return reasons_by_rule(book)
+
+
+def reasons_by_rule(book: RuleBook) -> dict[str, dict[str, str]]:
+    """Rule id -> its reasons by language, for every rule and adjustment of the book."""
+    return {rule.id: dict(rule.reasons) for rule in (*book.rules, *book.adjustments)}
 
 
 # -- the files
@@ -172,14 +209,17 @@ def load_sources(root: Path) -> Sources | None:
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise TranslationError(f"{SOURCES_FILE}: cannot be read: {exc}") from exc
     if not isinstance(tree, Mapping):
-        raise TranslationError(f"{SOURCES_FILE}: must be a mapping (default, pages, strings)")
-    unknown = sorted(set(map(str, tree)) - {"default", "pages", "strings"})
+        raise TranslationError(
+            f"{SOURCES_FILE}: must be a mapping (default, pages, strings, rules)"
+        )
+    unknown = sorted(set(map(str, tree)) - {"default", "pages", "strings", "rules"})
     if unknown:
         raise TranslationError(f"{SOURCES_FILE}: unknown field(s) {', '.join(unknown)}")
     return Sources(
         default=_language(tree.get("default"), f"{SOURCES_FILE}: default"),
         pages=_rules(tree, "pages"),
         strings=_rules(tree, "strings"),
+        rules=_rules(tree, "rules"),
     )
 
 
@@ -193,10 +233,10 @@ def load_records(root: Path, lang: str) -> dict[str, Record]:
         tree = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise TranslationError(f"{where}: cannot be read: {exc}") from exc
-    if not isinstance(tree, Mapping) or set(map(str, tree)) - {"pages", "strings"}:
-        raise TranslationError(f"{where}: must have only `pages:` and `strings:`")
+    if not isinstance(tree, Mapping) or set(map(str, tree)) - set(_SECTIONS):
+        raise TranslationError(f"{where}: must have only `pages:`, `strings:` and `rules:`")
     records: dict[str, Record] = {}
-    for section, prefix in (("pages", PAGE_PREFIX), ("strings", "")):
+    for section, prefix in _SECTIONS.items():
         entries = tree.get(section) or {}
         if not isinstance(entries, Mapping):
             raise TranslationError(f"{where}: {section} must be a mapping")
@@ -208,15 +248,19 @@ def load_records(root: Path, lang: str) -> dict[str, Record]:
     return records
 
 
+# The records file's sections and the prefix of the items each holds ("" last: any other).
+_SECTIONS = {"pages": PAGE_PREFIX, "rules": RULE_PREFIX, "strings": ""}
+
+
 def write_records(root: Path, lang: str, records: Mapping[str, Record]) -> None:
     """Write content/<lang>/translations.yml: sorted, one line per text, for clean diffs."""
-    tree: dict[str, dict[str, dict[str, str]]] = {"pages": {}, "strings": {}}
+    tree: dict[str, dict[str, dict[str, str]]] = {section: {} for section in _SECTIONS}
     for item in sorted(records):
         record = {"from": records[item].source, "revision": records[item].revision}
-        if item.startswith(PAGE_PREFIX):
-            tree["pages"][item.removeprefix(PAGE_PREFIX)] = record
-        else:
-            tree["strings"][item] = record
+        section, prefix = next((s, p) for s, p in _SECTIONS.items() if item.startswith(p))
+        tree[section][item.removeprefix(prefix)] = record
+    if not tree["rules"]:
+        del tree["rules"]  # a content tree without screening rules keeps its two sections
     path = root / lang / RECORDS_FILE
     if not records and not path.exists():
         return  # a source language with nothing translated into it: no file to keep
@@ -287,7 +331,7 @@ class Tracking:
             sources=sources,
             strings=catalogue.strings,
             pages=catalogue.pages,
-            texts=texts(catalogue.strings, catalogue.pages),
+            texts=texts(catalogue.strings, catalogue.pages, rule_reasons(root)),
             records={lang: load_records(root, lang) for lang in LANGUAGES},
         )
 
@@ -403,6 +447,9 @@ def stale_marks(tracking: Tracking) -> list[dict[str, object]]:
         if entry.item.startswith(PAGE_PREFIX):
             page = tracking.pages[entry.language][entry.item.removeprefix(PAGE_PREFIX)]
             kind, shown = "page", [plain(page.title)]
+        elif entry.item.startswith(RULE_PREFIX):
+            # A verdict's message quotes the reason whole.
+            kind, shown = "text", [normalised(tracking.texts[entry.language][entry.item])]
         else:
             forms = logical_strings(tracking.strings[entry.language]).get(entry.item, {})
             if entry.item.startswith(("btn.", "lang.name.")):

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot import clock
@@ -495,3 +496,33 @@ def test_a_text_that_looks_like_a_formula_stays_a_text(
     _export(capsys, content, sheet, "xlsx")
     row = load_workbook(sheet).worksheets[0][2]
     assert (row[0].value, row[3].value, row[3].data_type) == ("btn.menu", "=🏠 Main menu", "s")
+
+
+FAMILY_REASON_EN = "Family disputes — property, alimony,"
+
+
+def test_a_changed_rule_reason_is_stale_in_both_translations_but_not_exported(
+    content: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A screening rule's reasons are legal text: tracked like the rest, changed in rules.yml
+    with the legal reviewers rather than through a translator's file."""
+    rules = content / "screening" / "rules.yml"
+    _edit(rules, FAMILY_REASON_EN, "Family disputes — property, alimony, debts,")
+    report = check(content, uses(), today=TODAY)
+    assert report.ok, report.text()
+    for lang in ("kk", "ru"):
+        assert any(
+            w.startswith(f"screening/rules.yml: rule family_dispute: the {lang} reason: stale")
+            for w in report.warnings
+        ), report.warnings
+        assert _status(content, "rule:family_dispute", lang) is Status.STALE
+    assert _status(content, "rule:labour_dispute", "kk") is Status.UP_TO_DATE
+    sheet = tmp_path / "kk.xlsx"
+    _export(capsys, content, sheet, "xlsx", "--all")
+    assert not any(key.startswith("rule:") for key in _fill_xlsx(sheet, {}))
+    # Once the kk reason is brought in line, stamping it clears the warning, in its own section.
+    Tracking.load(content).stamp("kk", ["rule:family_dispute"])
+    assert _status(content, "rule:family_dispute", "kk") is Status.UP_TO_DATE
+    records = yaml.safe_load((content / "kk" / RECORDS_FILE).read_text("utf-8"))
+    assert "family_dispute" in records["rules"]
+    assert _status(content, "rule:family_dispute", "ru") is Status.STALE
