@@ -71,9 +71,9 @@ def trained_model() -> Path:
 @pytest.fixture(scope="session")
 def stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     prefix = f"kelisimtest{uuid.uuid4().hex[:8]}"
-    running = _stack(
-        tmp_path_factory.mktemp("stack"), env={"REDIS_URL": REDIS_URL}, redis_prefix=prefix
-    )
+    # Typed text kept a week (anonymised): the unanswered questions and what was missing.
+    env = {"REDIS_URL": REDIS_URL, "KEEP_UNANSWERED_DAYS": "7"}
+    running = _stack(tmp_path_factory.mktemp("stack"), env=env, redis_prefix=prefix)
     running.start()
     try:
         yield running
