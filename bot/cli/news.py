@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
     from bot.config import Settings
     from bot.telegram.broadcast import Audience, Progress
-    from bot.telegram.campaigns import Counts
+    from bot.telegram.campaigns import Cancelled, Counts
+    from bot.telegram.stream.sends import SharedBucket
 
 
 def cmd_broadcast(args: argparse.Namespace) -> None:
@@ -84,13 +85,14 @@ def _schedule(
         sys.exit(str(exc))
     migrate.upgrade(settings.database_url)
 
-    async def store() -> int:
+    async def store() -> tuple[int, int]:
         async with _database(settings) as sessions:
             await broadcast.check_offices(sessions, audience)
-            return await campaigns.schedule(sessions, news_id, messages, audience, due)
+            have = await campaigns.holders_of(sessions, news_id)
+            return await campaigns.schedule(sessions, news_id, messages, audience, due), have
 
     try:
-        number = asyncio.run(store())
+        number, have = asyncio.run(store())
     except broadcast.BroadcastError as exc:
         sys.exit(str(exc))
     when = f"{due.astimezone(clock.KAZAKHSTAN):%Y-%m-%d %H:%M}"
@@ -99,6 +101,13 @@ def _schedule(
         f"campaign {number}: {news_id} to {audience.describe()}, at {when} in Kazakhstan{past}. "
         f"The running bot sends it; broadcast --list shows it, --cancel {number} cancels it"
     )
+    if have:
+        # The id names the news: reused, it reaches only those who do not have it yet.
+        print(
+            f"{news_id} was sent before: the {have} who have it (or may have it) do not get it "
+            f"again, and campaign {number} counts only its own deliveries. To send them "
+            "something new, give the file a new id"
+        )
 
 
 def _campaigns(settings: Settings, args: argparse.Namespace) -> None:
@@ -113,8 +122,7 @@ def _campaigns(settings: Settings, args: argparse.Namespace) -> None:
     async def run() -> list[str]:
         async with _database(settings) as sessions:
             if args.cancel is not None:
-                await campaigns.cancel(sessions, args.cancel)
-                return [f"campaign {args.cancel} cancelled: it will not be sent"]
+                return [_cancelled(args.cancel, await campaigns.cancel(sessions, args.cancel))]
             return await _listed_campaigns(sessions)
 
     try:
@@ -124,20 +132,41 @@ def _campaigns(settings: Settings, args: argparse.Namespace) -> None:
     print("\n".join(lines))
 
 
+def _cancelled(number: int, done: Cancelled) -> str:
+    """What --cancel did, in a line."""
+    if not done.started:
+        return f"campaign {number} cancelled: it will not be sent"
+    counts = done.counts.line()
+    if done.stopped:
+        return (
+            f"campaign {number} cancelled while being sent: it stopped, and nobody else gets "
+            f"it; {counts}"
+        )
+    return (
+        f"campaign {number} cancelled while being sent: its message being sent now, still "
+        f"waiting for Telegram, is its last; so far {counts} (broadcast --list gives the final "
+        "counts)"
+    )
+
+
 async def _listed_campaigns(sessions: async_sessionmaker[AsyncSession]) -> list[str]:
-    """One line per campaign: number, status, due (Kazakhstan), news id, audience, counts."""
+    """One line per campaign: number, status, due (Kazakhstan), news id, audience, its own
+    counts (not another campaign's of the same news id), and what happened, in words."""
     from bot.telegram import campaigns
 
     listed = await campaigns.listing(sessions)
     if not listed:
         return ['no campaigns (broadcast FILE --at "2026-12-10 10:00" schedules one)']
-    counted = await campaigns.counts(sessions, [c.news_id for c in listed])
-    return [
-        f"{c.id};{c.status};{campaigns.Scheduler.due_text(c)};{c.news_id};"
-        f"{campaigns.audience_of(c).describe()};"
-        + counted.get(c.news_id, campaigns.Counts()).line()
-        for c in listed
-    ]
+    counted = await campaigns.campaign_counts(sessions, [c.id for c in listed])
+    lines = []
+    for c in listed:
+        own = counted.get(c.id, campaigns.Counts())
+        story = campaigns.what_happened(c, own)
+        lines.append(
+            f"{c.id};{c.status};{campaigns.Scheduler.due_text(c)};{c.news_id};"
+            f"{campaigns.audience_of(c).describe()};{own.line()};{story}"
+        )
+    return lines
 
 
 def _dry_run(
@@ -254,6 +283,7 @@ async def _send(
 
     catalogue = Catalogue.load(settings.content_dir)
     stop_labels = {lang: catalogue.label(lang, "btn.news_stop") for lang in LANGUAGES}
+    bucket = _bucket(settings)
     engine = _engine(settings)
     bot = Bot(
         settings.token,
@@ -277,12 +307,28 @@ async def _send(
             stop_labels=stop_labels,
             audience=audience,
             resend_unknown=args.resend_unknown,
+            bucket=bucket,
         )
         totals = await campaigns.counts(sessions, [broadcast_id])
         return progress, totals.get(broadcast_id, campaigns.Counts())
     finally:
         await bot.shutdown()
         await engine.dispose()
+        if bucket is not None:
+            await bucket.close()
+
+
+def _bucket(settings: Settings) -> SharedBucket | None:
+    """The bot's own send rate (TELEGRAM_SENDS_PER_SECOND), when it is in Redis: every message
+    of the command takes a token where the bot's workers take theirs. Without Redis the bot's
+    bucket is in its own process, out of reach: --rate (20 at most) leaves it its share."""
+    from bot.telegram.stream.sends import shared_bucket
+
+    if not settings.redis_url:
+        return None
+    return shared_bucket(
+        settings.redis_url, settings.redis_prefix, settings.telegram_sends_per_second
+    )
 
 
 def _report(broadcast_id: str, progress: Progress, audience: Audience, totals: Counts) -> None:
@@ -325,7 +371,13 @@ def register(add: Adder) -> None:
     cast.add_argument(
         "--list", action="store_true", help="scheduled and past campaigns, with their counts"
     )
-    cast.add_argument("--cancel", type=int, metavar="ID", help="cancel a scheduled campaign")
+    cast.add_argument(
+        "--cancel",
+        type=int,
+        metavar="ID",
+        help="cancel a campaign: one scheduled is never sent; one being sent stops after the "
+        "message it is sending (this waits for that, and says how many got it)",
+    )
     cast.add_argument(
         "--rate",
         type=float,

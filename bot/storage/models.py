@@ -68,6 +68,10 @@ class BroadcastDelivery(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # The button under this news message was pressed: the person left the news through it.
     unsubscribed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa.false())
+    # The campaign that last tried this person (NULL: sent by hand): a news id sent by two
+    # campaigns is counted per campaign, its unsubscribes too (the button names the news, and
+    # a person has one delivery of it).
+    campaign: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True, default=None)
 
 
 class Campaign(Base):
@@ -85,8 +89,14 @@ class Campaign(Base):
     offices: Mapped[str] = mapped_column(String(1000), default="")
     languages: Mapped[str] = mapped_column(String(20), default="")
     due: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    # scheduled, sending (started; resumed after a restart), done, cancelled
+    # scheduled, sending (started; resumed after a restart; or waiting for `retry_at`), done,
+    # cancelled (before it was sent, or while it was: `finished_at` says when)
     status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    # Rounds of retries of its failed deliveries scheduled so far, and when the next is due.
+    retries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    retry_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True, default=None
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(
         DateTime(timezone=True), nullable=True, default=None

@@ -40,6 +40,7 @@ from bot.telegram.flood import FloodNotice
 from bot.telegram.processor import PerChatUpdateProcessor
 from bot.telegram.sending import Delivery
 from bot.telegram.services import KEY, Context, KelisimApplication, Services, services
+from bot.telegram.stream.sends import SharedBucket, shared_bucket
 from bot.telegram.transport import AiohttpRequest
 
 log = logging.getLogger(__name__)
@@ -144,7 +145,7 @@ async def _post_init(application: KelisimApplication) -> None:
     # Counts are written together once a second from now on (the last ones at shutdown).
     tasks.append(asyncio.create_task(svc.counter.run_forever(), name="counts"))
     # Scheduled news, sent when due by one bot process at a time (the "broadcast" lease).
-    tasks.append(asyncio.create_task(_news_scheduler(svc).run_forever(), name="news"))
+    tasks.append(asyncio.create_task(_news_scheduler(application).run_forever(), name="news"))
     await localise_safely(application)
     if svc.settings.content_watch:
 
@@ -156,7 +157,8 @@ async def _post_init(application: KelisimApplication) -> None:
         tasks.append(asyncio.create_task(svc.content.watch(on_reload), name="content-watch"))
 
 
-def _news_scheduler(svc: Services) -> campaigns.Scheduler:
+def _news_scheduler(application: KelisimApplication) -> campaigns.Scheduler:
+    svc = services(application)
     settings = svc.settings
 
     def make_bot() -> Bot:
@@ -167,7 +169,17 @@ def _news_scheduler(svc: Services) -> campaigns.Scheduler:
     def labels() -> dict[str, str]:
         return {lang: svc.catalogue.label(lang, "btn.news_stop") for lang in LANGUAGES}
 
-    return campaigns.Scheduler(svc.db.sessions, make_bot, labels, every=campaigns.CHECK_SECONDS)
+    return campaigns.Scheduler(
+        svc.db.sessions, make_bot, labels, every=campaigns.CHECK_SECONDS,
+        # The news take their tokens where the bot's answers take theirs: one rate for the bot.
+        bucket=_delivery(application).bucket,
+    )  # fmt: skip
+
+
+def _delivery(application: KelisimApplication) -> Delivery:
+    limiter = application.bot.rate_limiter
+    assert isinstance(limiter, Delivery), "build() gives every bot our Delivery"
+    return limiter
 
 
 async def _post_shutdown(application: KelisimApplication) -> None:
@@ -176,6 +188,9 @@ async def _post_shutdown(application: KelisimApplication) -> None:
         await retention.stop(task)
     await svc.rasa.close()
     await svc.db.close()
+    bucket = _delivery(application).bucket
+    if isinstance(bucket, SharedBucket):
+        await bucket.close()
 
 
 def build(
@@ -195,6 +210,13 @@ def build(
         per_second=settings.user_per_second,
     )
     delivery = Delivery(settings.telegram_sends_per_second)
+    if settings.redis_url:
+        # The whole bot's rate, in Redis: every worker, this process and the broadcast command
+        # take their tokens there (this process's own bucket while Redis fails).
+        delivery.bucket = shared_bucket(
+            settings.redis_url, settings.redis_prefix, settings.telegram_sends_per_second,
+            fallback=delivery.bucket,
+        )  # fmt: skip
     health = bot_health.Health()
     builder = (
         Application.builder()

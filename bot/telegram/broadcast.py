@@ -14,9 +14,12 @@ Each person gets a broadcast at most once:
 - only what certainly did not arrive is tried again: after a 429 (once the wait Telegram asks
   for is over), a 5xx other than a gateway timeout, or a connection that could not be made,
   in the same run with backoff; rows marked failed in the next run;
-- at most MAX_RATE messages a second: the bot's live answers share Telegram's ~30 a second;
+- at most MAX_RATE messages a second, and each one takes its token from the bot's own send
+  rate (`bucket`: TELEGRAM_SENDS_PER_SECOND, in Redis when REDIS_URL is set, shared with every
+  worker): the bot's live answers and the news share Telegram's ~30 a second;
 - a 403 marks the subscriber blocked;
-- Ctrl-C or SIGTERM stops between two messages;
+- Ctrl-C or SIGTERM stops between two messages; so does a campaign cancelled while it is sent
+  (`still_wanted`, asked before each message: bot/telegram/campaigns.py);
 - one run at a time in the whole deployment (a lease row in the database): a second one, from
   this machine or another, is refused while the first sends.
 
@@ -39,7 +42,7 @@ import re
 import signal
 import socket
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,6 +70,7 @@ from bot.offices.models import Office
 from bot.storage import leases
 from bot.storage.models import BroadcastDelivery, User, utcnow
 from bot.telegram import callbacks
+from bot.telegram.sending import Bucket
 from bot.telegram.transport import AiohttpRequest, certainly_not_sent
 
 log = logging.getLogger(__name__)
@@ -84,6 +88,9 @@ ATTEMPTS = 5
 BACKOFF_SECONDS = 1.0
 # Consecutive 429s for one message before it is left for the next run.
 MAX_WAITS = 10
+# A campaign's run holds the lease as "<host>-<pid>-<random> campaign <id>": whoever cancels
+# it can tell when that run has stopped (bot/telegram/campaigns.py).
+CAMPAIGN_HOLDER = " campaign "
 
 # Journal statuses. SENDING is written before the message goes out.
 SENDING, SENT, BLOCKED, FAILED = "sending", "sent", "blocked", "failed"
@@ -105,6 +112,7 @@ class Progress:
     already: int = 0  # sent (or found blocked) by an earlier run
     unknown_before: int = 0  # left "sending" by an earlier run: not sent again
     interrupted: bool = False
+    cancelled: bool = False  # `still_wanted` said no more (interrupted too)
 
     @property
     def done(self) -> int:
@@ -246,6 +254,18 @@ class Audience:
 EVERYONE = Audience()
 
 
+@dataclass(frozen=True)
+class CampaignRun:
+    """A run of a scheduled campaign (bot/telegram/campaigns.py): its deliveries are journalled
+    under `id` and the lease names it; `still_wanted` is asked before each message, and a no
+    (cancelled) ends the run; a `retry` sends to those whose delivery by this campaign failed,
+    and to nobody else (not to whoever subscribed since)."""
+
+    id: int
+    still_wanted: Callable[[], Awaitable[bool]]
+    retry: bool = False
+
+
 @dataclass
 class _Plan:
     todo: list[tuple[int, str]]  # (telegram id, language), in order
@@ -258,22 +278,35 @@ async def _plan(
     broadcast: str,
     resend_unknown: bool,
     audience: Audience = EVERYONE,
+    failed_of: int | None = None,
 ) -> _Plan:
-    """Who still gets this broadcast, how many have it, how many may have it."""
+    """Who still gets this broadcast (only those whose delivery by campaign `failed_of`
+    failed, when given), how many have it, how many may have it."""
     async with sessions() as session:
-        rows = await session.execute(
-            select(BroadcastDelivery.telegram_id, BroadcastDelivery.status).where(
-                BroadcastDelivery.broadcast == broadcast
-            )
+        entries = await session.execute(
+            select(
+                BroadcastDelivery.telegram_id,
+                BroadcastDelivery.status,
+                BroadcastDelivery.campaign,
+            ).where(BroadcastDelivery.broadcast == broadcast)
         )
-        journal: dict[int, str] = dict(rows.tuples().all())
+        journal: dict[int, str] = {}
+        retried: set[int] = set()
+        for uid, status, campaign in entries.tuples():
+            journal[uid] = status
+            if status == FAILED and campaign == failed_of:
+                retried.add(uid)
         rows = await session.execute(
             select(User.telegram_id, User.language)
             .where(User.news.is_(True), User.blocked.is_(False), *audience.conditions())
             .order_by(User.telegram_id)
         )
         skip = {SENT, BLOCKED} if resend_unknown else {SENT, BLOCKED, SENDING}
-        todo = [(uid, lang) for uid, lang in rows if journal.get(uid) not in skip]
+        todo = [
+            (uid, lang)
+            for uid, lang in rows
+            if journal.get(uid) not in skip and (failed_of is None or uid in retried)
+        ]
     statuses = list(journal.values())
     already = statuses.count(SENT) + statuses.count(BLOCKED)
     return _Plan(todo, already, 0 if resend_unknown else statuses.count(SENDING))
@@ -313,15 +346,18 @@ async def _claim(
     broadcast: str,
     user_id: int,
     resend_unknown: bool,
+    campaign: int | None,
 ) -> bool:
-    """Commit the "sending" row; False if someone else's run holds it (nothing to send)."""
+    """Commit the "sending" row, in the name of `campaign` (None: by hand); False if someone
+    else's run holds it (nothing to send)."""
     again = (FAILED, SENDING) if resend_unknown else (FAILED,)
     row = (BroadcastDelivery.broadcast == broadcast) & (BroadcastDelivery.telegram_id == user_id)
     async with sessions.begin() as session:
+        # A failure tried again belongs to the run that tries it: its counts say what came of it.
         retried = await session.execute(
             update(BroadcastDelivery)
             .where(row, BroadcastDelivery.status.in_(again))
-            .values(status=SENDING, at=utcnow())
+            .values(status=SENDING, at=utcnow(), campaign=campaign)
             .returning(BroadcastDelivery.telegram_id)
         )
         if retried.first() is not None:
@@ -331,7 +367,13 @@ async def _claim(
         # Two runs of one broadcast at once must not both send: the row is the lock.
         added = await session.execute(
             insert(BroadcastDelivery)
-            .values(broadcast=broadcast, telegram_id=user_id, status=SENDING, at=utcnow())
+            .values(
+                broadcast=broadcast,
+                telegram_id=user_id,
+                status=SENDING,
+                at=utcnow(),
+                campaign=campaign,
+            )
             .on_conflict_do_nothing(index_elements=["broadcast", "telegram_id"])
             # rowcount is not to be trusted here (-1 through the ORM on psycopg): a row back is.
             .returning(BroadcastDelivery.telegram_id)
@@ -404,12 +446,15 @@ async def _deliver(
     stop: asyncio.Event,
     attempts: int,
     backoff: float,
+    bucket: Bucket | None,
 ) -> str | None:
     """SENT, BLOCKED, FAILED or UNKNOWN; None if stopped while waiting to try again (so
     nothing went out)."""
     tries = waits = 0
     while True:
         await pace.slot()
+        if bucket is not None:
+            await bucket.take()  # every attempt is a send, as the bot counts its own
         try:
             await bot.send_message(user_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
             return SENT
@@ -452,12 +497,18 @@ async def send(
     attempts: int = ATTEMPTS,
     backoff: float = BACKOFF_SECONDS,
     stop: asyncio.Event | None = None,
+    bucket: Bucket | None = None,
+    campaign: CampaignRun | None = None,
 ) -> Progress:
     """Send to every subscriber who does not have this broadcast yet (nor may have it); one
     sender at a time, whichever machine runs it (the "broadcast" lease). `stop_labels`: the
     unsubscribe button's label per language (`btn.news_stop`). `stop`, when given, stops it
-    between two messages (the running bot's own); otherwise SIGINT and SIGTERM do."""
+    between two messages (the running bot's own); otherwise SIGINT and SIGTERM do. `bucket`:
+    the bot's send rate, a token taken for every attempt. `campaign`: the scheduled campaign
+    this run sends, if it is one."""
     holder = f"{socket.gethostname()}-{os.getpid()}-{os.urandom(3).hex()}"
+    if campaign is not None:
+        holder += f"{CAMPAIGN_HOLDER}{campaign.id}"
     if not await leases.take(sessions, LEASE, holder, LEASE_SECONDS):
         held = await leases.holder_of(sessions, LEASE)
         who = f"{held[0]}, until {held[1]:%H:%M:%S} UTC unless it goes on" if held else "another"
@@ -469,6 +520,7 @@ async def send(
             bot, sessions, broadcast, messages, rate, on_progress, holder,
             markups=_stop_buttons(broadcast, stop_labels), audience=audience, stop=stop,
             resend_unknown=resend_unknown, attempts=attempts, backoff=backoff,
+            bucket=bucket, campaign=campaign,
         )  # fmt: skip
     finally:
         await leases.release(sessions, LEASE, holder)
@@ -500,8 +552,11 @@ async def _send_holding(
     resend_unknown: bool,
     attempts: int,
     backoff: float,
+    bucket: Bucket | None,
+    campaign: CampaignRun | None,
 ) -> Progress:
-    plan = await _plan(sessions, broadcast, resend_unknown, audience)
+    failed_of = campaign.id if campaign is not None and campaign.retry else None
+    plan = await _plan(sessions, broadcast, resend_unknown, audience, failed_of)
     progress = Progress(
         total=len(plan.todo) + plan.already + plan.unknown,
         already=plan.already,
@@ -528,13 +583,20 @@ async def _send_holding(
                     progress.interrupted = True
                     break
                 renewed = time.monotonic()
-            if not await _claim(sessions, broadcast, user_id, resend_unknown):
+            if campaign is not None and not await campaign.still_wanted():
+                # Cancelled: the message before this one was the last (settled already).
+                progress.interrupted = progress.cancelled = True
+                break
+            number = campaign.id if campaign is not None else None
+            if not await _claim(sessions, broadcast, user_id, resend_unknown, number):
                 progress.total -= 1  # another run of this broadcast has them
                 continue
             text = messages.get(language) or messages["ru"]
             markup = markups.get(language) or markups["ru"]
             try:
-                status = await _deliver(bot, user_id, text, markup, pace, stop, attempts, backoff)
+                status = await _deliver(
+                    bot, user_id, text, markup, pace, stop, attempts, backoff, bucket
+                )
             except InvalidToken:
                 await _release(sessions, broadcast, user_id)
                 raise BroadcastError("Telegram does not accept the bot's token") from None

@@ -22,7 +22,7 @@ import aiohttp
 import pytest
 from aiohttp.client_reqrep import ConnectionKey
 from aiohttp.test_utils import TestClient, TestServer
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from telegram import Bot, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
@@ -509,3 +509,120 @@ async def test_what_came_of_each_news_is_counted_with_the_unsubscribes_through_i
         "k": campaigns.Counts(delivered=7, blocked=1, unsubscribed=1)
     }
     assert await broadcast.waiting(world.sessions, "next") == {"kk": 1, "ru": 2, "en": 1}
+
+
+# --- the bot's send rate, and the runs of a campaign -----------------------------------------
+
+
+class CountingBucket:
+    """The bot's send rate as a broadcast sees it: every token taken is counted."""
+
+    def __init__(self) -> None:
+        self.taken = 0
+
+    async def take(self) -> None:
+        self.taken += 1
+
+
+async def test_every_attempt_takes_a_token_from_the_bots_send_rate(world: World) -> None:
+    """Each message, and each attempt of it, is a send the bot counts as its own (its answers
+    take from the same bucket): 8 subscribers and one 5xx tried again are 9 tokens."""
+    await world.fault(kind="500", count=1)
+    bucket = CountingBucket()
+    progress = await run(world, "rate", bucket=bucket, backoff=0.01)
+    assert (progress.sent, progress.failed) == (8, 0)
+    assert bucket.taken == 9
+
+
+def _wanted_for(answers: int) -> tuple[list[int], Any]:
+    """`still_wanted` that says yes `answers` times, then no (the campaign was cancelled)."""
+    asked: list[int] = []
+
+    async def still_wanted() -> bool:
+        asked.append(1)
+        return len(asked) <= answers
+
+    return asked, still_wanted
+
+
+async def test_a_campaign_s_run_stops_before_the_message_after_it_was_cancelled(
+    world: World,
+) -> None:
+    asked, still_wanted = _wanted_for(3)
+    campaign = broadcast.CampaignRun(7, still_wanted)
+    progress = await run(world, "cut", campaign=campaign)
+    assert (progress.sent, progress.cancelled, progress.interrupted) == (3, True, True)
+    assert len(asked) == 4  # asked before each message, the fourth answer was no
+    async with world.sessions() as session:
+        rows = await session.execute(
+            select(BroadcastDelivery.status, BroadcastDelivery.campaign).where(
+                BroadcastDelivery.broadcast == "cut"
+            )
+        )
+        assert sorted(rows.tuples().all()) == [("sent", 7)] * 3  # nobody claimed after it
+    assert sum([await world.received(u, "(cut)") for u in world.subscribers]) == 3
+    assert await leases.holder_of(world.sessions, broadcast.LEASE) is None
+
+
+async def test_a_retry_sends_to_the_campaign_s_failures_only(world: World) -> None:
+    """A retry round of campaign 5 tries whom campaign 5 failed, and nobody else: not those an
+    earlier run by hand failed, not those who never had it (they subscribed later)."""
+    ours, by_hand, *_ = world.subscribers
+    async with world.sessions.begin() as session:
+        session.add(BroadcastDelivery(broadcast="r", telegram_id=ours, status="failed", campaign=5))
+        session.add(BroadcastDelivery(broadcast="r", telegram_id=by_hand, status="failed"))
+
+    async def yes() -> bool:
+        return True
+
+    progress = await run(world, "r", campaign=broadcast.CampaignRun(5, yes, retry=True))
+    assert (progress.sent, progress.total) == (1, 1)
+    assert await world.received(ours, "(r)") == 1
+    assert await world.received(by_hand, "(r)") == 0
+    async with world.sessions() as session:
+        rows = await session.execute(
+            select(
+                BroadcastDelivery.telegram_id, BroadcastDelivery.status, BroadcastDelivery.campaign
+            ).where(BroadcastDelivery.broadcast == "r")
+        )
+        assert sorted(rows.tuples().all()) == [(ours, "sent", 5), (by_hand, "failed", None)]
+
+
+async def test_deliveries_made_before_0012_go_to_their_news_id_s_one_campaign(
+    database_url: str,
+) -> None:
+    """Campaign counts were per news id before revision 0012: a news id with one campaign keeps
+    its counts; one with two cannot be told apart, and stays unattributed."""
+    migrate.upgrade(database_url, "0011")
+    url = async_url(database_url)
+    engine = create_async_engine(url, connect_args=connect_args(url, interactive=False))
+    due = utcnow()
+    try:
+        async with engine.begin() as conn:
+            for number, news in ((1, "alone"), (2, "twice"), (3, "twice")):
+                await conn.execute(
+                    text(
+                        "INSERT INTO campaigns (id, news_id, messages, regions, offices, "
+                        "languages, due, status, created_at) VALUES (:id, :news, '{}', '', '', "
+                        "'', :due, 'done', :due)"
+                    ),
+                    {"id": number, "news": news, "due": due},
+                )
+            for news, user in (("alone", 1), ("alone", 2), ("twice", 3), ("by-hand", 4)):
+                await conn.execute(
+                    text(
+                        "INSERT INTO broadcast_deliveries (broadcast, telegram_id, status, at, "
+                        "unsubscribed) VALUES (:news, :user, 'sent', :at, false)"
+                    ),
+                    {"news": news, "user": user, "at": due},
+                )
+        migrate.upgrade(database_url)
+        async with engine.connect() as conn:
+            rows = await conn.execute(
+                text("SELECT broadcast, telegram_id, campaign FROM broadcast_deliveries")
+            )
+            assert sorted(rows.tuples().all()) == [
+                ("alone", 1, 1), ("alone", 2, 1), ("by-hand", 4, None), ("twice", 3, None)
+            ]  # fmt: skip
+    finally:
+        await engine.dispose()

@@ -13,6 +13,7 @@ from aiohttp.client_reqrep import ConnectionKey
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.telegram.sending import Delivery
+from bot.telegram.stream.sends import shared_bucket
 
 
 class Script:
@@ -150,3 +151,27 @@ async def test_a_send_whose_connection_dropped_mid_way_is_not_repeated() -> None
     with pytest.raises(NetworkError):
         await _send(delivery, gateway)
     assert gateway.calls == 1
+
+
+async def test_while_redis_fails_the_process_s_own_bucket_paces_the_sends(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The shared rate (REDIS_URL) unreachable: sends go on, each taking a token from this
+    process's own bucket instead, and one warning says so (not one per send)."""
+
+    class Counting:
+        taken = 0
+
+        async def take(self) -> None:
+            self.taken += 1
+
+    own = Counting()
+    nowhere = shared_bucket("redis://127.0.0.1:9/0", "test-down", 30, fallback=own)
+    try:
+        await nowhere.take()
+        await nowhere.take()
+    finally:
+        await nowhere.close()
+    assert own.taken == 2
+    warned = [r.getMessage() for r in caplog.records if "rate is unavailable" in r.getMessage()]
+    assert len(warned) == 1, warned

@@ -18,14 +18,18 @@ import redis.asyncio as aioredis
 from aiohttp.test_utils import TestClient, TestServer
 from telegram import Update
 
-from bot.config import Settings
-from bot.content.live import ReloadResult
+from bot.cli import news as news_cli
+from bot.config import ROOT, Settings
+from bot.content.live import LiveContent, ReloadResult
+from bot.telegram import app as telegram_app
+from bot.telegram.content_manifest import uses
 from bot.telegram.sending import RECORDER, Delivery, JSONResult
 from bot.telegram.stream import receiver, reloads
 from bot.telegram.stream.journal import Journal, parse
 from bot.telegram.stream.layout import GROUP, Layout, LayoutMismatch, chat_of
 from bot.telegram.stream.sends import SharedBucket
 from bot.telegram.stream.worker import Worker, share
+from tests.support.settings import settings_for
 
 pytestmark = pytest.mark.slow
 
@@ -381,6 +385,33 @@ async def test_the_workers_share_one_send_rate(client: aioredis.Redis, layout: L
     started = time.monotonic()
     await asyncio.gather(*(buckets[i % 2].take() for i in range(30)))
     assert time.monotonic() - started >= 0.45
+
+
+async def test_a_serve_process_and_the_broadcast_command_take_from_the_workers_bucket(
+    client: aioredis.Redis, layout: Layout
+) -> None:
+    """The one rate of the whole bot: a `serve` process (app.build with REDIS_URL) and the
+    broadcast command (bot/cli/news.py) take their tokens from the key the workers use. Two
+    tokens each from a bucket of 5 a second leave less than one for a worker."""
+    settings = settings_for(
+        "sqlite://", redis_url=REDIS, redis_prefix=layout.prefix, telegram_sends_per_second=5
+    )
+    served = telegram_app.build(settings, LiveContent.checked(ROOT / "content", uses()))
+    limiter = served.bot.rate_limiter
+    assert isinstance(limiter, Delivery)
+    command = news_cli._bucket(settings)
+    assert command is not None
+    try:
+        for bucket in (limiter.bucket, command):
+            await bucket.take()
+            await bucket.take()
+        worker = SharedBucket(client, layout.sends, 5)
+        await worker.take()  # the fifth token
+        assert float(await client.hget(layout.sends, "tokens") or 0) < 1
+    finally:
+        await command.close()
+        assert isinstance(limiter.bucket, SharedBucket)
+        await limiter.bucket.close()
 
 
 async def test_a_read_is_remembered_so_the_update_handled_again_takes_the_same_path(

@@ -19,11 +19,9 @@ from bot.content.live import ReloadResult
 from bot.supervisor import EXIT_CONFIG
 from bot.telegram import app as telegram_app
 from bot.telegram import health as bot_health
-from bot.telegram.sending import Delivery
 from bot.telegram.services import services
 from bot.telegram.stream import receiver, reloads
 from bot.telegram.stream.layout import Layout, LayoutMismatch
-from bot.telegram.stream.sends import SharedBucket
 from bot.telegram.stream.worker import DRAIN_SECONDS, Worker, application_handler
 
 log = logging.getLogger(__name__)
@@ -101,9 +99,7 @@ async def _work(settings: Settings, stop: asyncio.Event) -> None:
         lambda raw: Update.de_json(raw, application.bot),
     )
     health.stream = worker.report
-    rate_limiter = application.bot.rate_limiter
-    if isinstance(rate_limiter, Delivery):
-        rate_limiter.bucket = SharedBucket(client, layout.sends, settings.telegram_sends_per_second)
+    # The shared send rate is build()'s, in Redis (bot/telegram/stream/sends.py).
     svc = services(application)
     svc.reloaded = reloads.announcer(client, layout.prefix, worker.name)
 

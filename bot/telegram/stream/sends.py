@@ -1,6 +1,8 @@
-"""Telegram's ~30 sends a second is for the whole bot, however many workers send: the token
-bucket lives in Redis, shared by every worker (bot/telegram/sending.py takes a token before
-each send). Redis's own clock fills it, so the workers' clocks need not agree."""
+"""Telegram's ~30 sends a second is for the whole bot, however many processes send: the token
+bucket lives in Redis, shared by every worker, a `serve` process and the broadcast command
+alike when REDIS_URL is set (bot/telegram/sending.py takes a token before each send, and the
+news take theirs from the same bucket: bot/telegram/broadcast.py). Redis's own clock fills it,
+so the processes' clocks need not agree."""
 
 from __future__ import annotations
 
@@ -9,6 +11,9 @@ import logging
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
+
+from bot.telegram.sending import Bucket
+from bot.telegram.stream.layout import Layout
 
 log = logging.getLogger(__name__)
 
@@ -33,13 +38,28 @@ return wait
 """
 
 
-class SharedBucket:
-    """`per_second` sends for all workers together; waits for its turn instead of refusing."""
+# Redis answers a take in well under a millisecond: one that does not answer within this
+# long is down, and the send goes on at this process's own pace.
+_TIMEOUT_SECONDS = 2.0
 
-    def __init__(self, client: aioredis.Redis, key: str, per_second: float) -> None:
+
+class SharedBucket:
+    """`per_second` sends for all processes together; waits for its turn instead of refusing.
+    While Redis fails, `fallback` (this process's own bucket) paces the sends, if given."""
+
+    def __init__(
+        self,
+        client: aioredis.Redis,
+        key: str,
+        per_second: float,
+        fallback: Bucket | None = None,
+    ) -> None:
+        self._client = client
         self._key = key
         self._per_second = per_second
         self._take = client.register_script(_TAKE)
+        self._fallback = fallback
+        self._failing = False
 
     async def take(self) -> None:
         if self._per_second <= 0:
@@ -47,10 +67,32 @@ class SharedBucket:
         while True:
             try:
                 wait = int(await self._take(keys=[self._key], args=[self._per_second]))
-            except RedisError as exc:
+            except (RedisError, OSError) as exc:
                 # Sending matters more than pacing: Telegram's 429s are waited out anyway.
-                log.warning("the shared send rate is unavailable (%s): sending", exc)
+                if not self._failing:
+                    log.warning("the shared send rate is unavailable (%s): sending", exc)
+                self._failing = True
+                if self._fallback is not None:
+                    await self._fallback.take()
                 return
+            if self._failing:
+                log.info("the shared send rate is back")
+                self._failing = False
             if wait <= 0:
                 return
             await asyncio.sleep(wait / 1000)
+
+    async def close(self) -> None:
+        """Its connections to Redis closed."""
+        await self._client.aclose()
+
+
+def shared_bucket(
+    redis_url: str, prefix: str, per_second: float, fallback: Bucket | None = None
+) -> SharedBucket:
+    """The whole bot's bucket, on its own connections to Redis: the key every worker, `serve`
+    process and broadcast command of this deployment (the same RASA_REDIS_PREFIX) shares."""
+    client = aioredis.Redis.from_url(
+        redis_url, socket_timeout=_TIMEOUT_SECONDS, socket_connect_timeout=_TIMEOUT_SECONDS
+    )
+    return SharedBucket(client, Layout(1, prefix).sends, per_second, fallback)
