@@ -369,7 +369,9 @@ def register(add: Adder) -> None:
         "restart); nothing is sent by this command",
     )
     cast.add_argument(
-        "--list", action="store_true", help="scheduled and past campaigns, with their counts"
+        "--list",
+        action="store_true",
+        help="every campaign with its own counts and what became of it (sent, retried, cancelled)",
     )
     cast.add_argument(
         "--cancel",
