@@ -23,6 +23,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from bot import clock
 from bot.content.catalogue import Catalogue
+from bot.languages import LANGUAGES
 from bot.offices.models import DailyCount, Office, UnansweredQuestion
 from bot.outreach import counts, region_map
 from bot.storage.models import BroadcastDelivery
@@ -393,12 +394,19 @@ class _Votes:
     up: int = 0
     down: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
+    # Per language the person read it in: [👍, 👎] (a translation that helps less shows here).
+    by_language: dict[str, list[int]] = field(default_factory=dict)
 
 
 def _votes(rows: Iterable[Row]) -> dict[str, _Votes]:
     """Subject ("page:cost", "verdict:eligible") -> its votes, from `helpful:<subject>`,
     `unhelpful:<subject>` and `missing:<reason>:<subject>`."""
     found: dict[str, _Votes] = defaultdict(_Votes)
+    for row in rows:
+        family, _, rest = row.event.partition(":")
+        if family in ("helpful", "unhelpful"):
+            pair = found[rest].by_language.setdefault(row.language, [0, 0])
+            pair[family == "unhelpful"] += row.count
     for event, n in _sum(rows, "event").items():
         family, _, rest = event.partition(":")
         if family == "helpful":
@@ -410,6 +418,10 @@ def _votes(rows: Iterable[Row]) -> dict[str, _Votes]:
             reasons = found[subject].reasons
             reasons[reason] = reasons.get(reason, 0) + n
     return found
+
+
+def _lang_order(language: str) -> int:
+    return LANGUAGES.index(language) if language in LANGUAGES else len(LANGUAGES)
 
 
 def _subject_name(subject: str, words: Words) -> str:
@@ -441,14 +453,18 @@ def _helpful(rows: Iterable[Row], words: Words) -> str:
             f"{words.known(f'btn.feedback.{reason}', reason)}: {words.number(n)}"
             for reason, n in top
         )
+        languages = "; ".join(
+            f"{words.known(f'lang.name.{lang}', lang)}: {words.number(up)} / {words.number(down)}"
+            for lang, (up, down) in sorted(v.by_language.items(), key=lambda kv: _lang_order(kv[0]))
+        )
         cells = (
             _subject_name(subject, words), words.number(v.up), words.number(v.down),
-            _rate(v, words), reasons,
+            _rate(v, words), languages, reasons,
         )  # fmt: skip
         lines.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
     columns = "".join(
         f"<th>{words.html(f'column.{c}')}</th>"
-        for c in ("subject", "up", "down", "rate", "reasons")
+        for c in ("subject", "up", "down", "rate", "by_language", "reasons")
     )
     return (
         heading

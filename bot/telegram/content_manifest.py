@@ -84,6 +84,7 @@ _FEEDBACK_KEYS = (
     # "Something else", typed, when KEEP_UNANSWERED_DAYS keeps it (feedback.py, report.py).
     "feedback.tell_more", "feedback.text_thanks", "report.missing_texts",
     "report.missing_texts_note", "report.missing_texts_none", "report.column.said",
+    "report.column.by_language",
 )  # fmt: skip
 
 

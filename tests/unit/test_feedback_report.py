@@ -50,9 +50,10 @@ def test_the_helpful_table_per_page_and_verdict_hides_counts_under_five(
     assert "<h3>Was it helpful?</h3>" in page
     assert _table(page) == [
         ["How much does mediation cost?", "12", "6", "67%",
+         "Қазақша: 9 / 6; Русский: &lt;5 / &lt;5",
          "🤯 Too complicated: 5; 🌐 Wrong language: &lt;5"],
         ["Screening result: mediation looks possible", "&lt;5", "&lt;5", "–",
-         "🙅 Not my situation: &lt;5"],
+         "Қазақша: &lt;5 / &lt;5", "🙅 Not my situation: &lt;5"],
     ]  # fmt: skip
     # The pages read are still the pages read: votes are not pages.
     assert "helpful:" not in page
@@ -62,7 +63,7 @@ def test_the_helpful_table_in_the_offices_language(catalogue: Catalogue) -> None
     rows = [_row("helpful:page:cost", 7), _row("unhelpful:page:cost", 7)]
     page = report.render(rows, {}, {}, DAY, DAY, catalogue=catalogue, language="kk")
     assert "Пайдалы болды ма?" in page
-    [[title, up, down, rate, reasons]] = _table(page)
+    [[title, up, down, rate, _languages, reasons]] = _table(page)
     assert (title, up, down, reasons) == ("Медиация қанша тұрады?", "7", "7", "")
     assert rate.startswith("50")
     empty = report.render([], {}, {}, DAY, DAY, catalogue=catalogue, language="en")
@@ -89,7 +90,12 @@ async def test_votes_counted_by_the_bot_reach_the_report(
     page = report.render(
         rows, {}, {}, clock.today(), clock.today(), catalogue=catalogue, language="ru"
     )
-    assert _table(page) == [["Сколько стоит медиация?", "6", "&lt;5", "–", "✏️ Другое: &lt;5"]]
+    assert _table(page) == [
+        [
+            "Сколько стоит медиация?", "6", "&lt;5", "–",
+            "Қазақша: &lt;5 / &lt;5; Русский: 6 / &lt;5", "✏️ Другое: &lt;5",
+        ]
+    ]  # fmt: skip
 
 
 async def test_typed_answers_reach_the_report_apart_from_the_questions(
