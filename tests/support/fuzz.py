@@ -17,6 +17,7 @@ import re
 import time
 from typing import Any
 
+from bot.telegram import callbacks
 from bot.text.telegram_html import utf16_len
 
 BOT_ID = 123456  # the emulator derives the bot's id from the token's number; any id will do
@@ -423,7 +424,7 @@ class Updates:
         if accessible and rng.random() < 0.5:
             message = self.message(bot_user(), chat, {"text": self.texts.text(100)})
             message["reply_markup"] = {
-                "inline_keyboard": [[{"text": "•", "callback_data": "menu"}]]
+                "inline_keyboard": [[{"text": "•", "callback_data": callbacks.MENU}]]
             }
         query: dict[str, Any] = {
             "id": query_id,

@@ -28,6 +28,7 @@ from bot.emulator.server import create_app
 from bot.places.gazetteer import default as gazetteer
 from bot.storage import migrate
 from bot.telegram import app as telegram_app
+from bot.telegram import callbacks
 from bot.telegram.content_manifest import uses
 from bot.telegram.services import KEY, KelisimApplication, Services, services
 from tests.support.playground import Chat
@@ -163,7 +164,7 @@ class InProcessBot:
         """A person who has pressed /start and picked `language` (welcome and menu seen)."""
         chat = await self.chat(language)
         await chat.send("/start")
-        await chat.press(f"l:{language}", count=2)
+        await chat.press(callbacks.choose_language(language), count=2)
         return chat
 
     async def admin(self, language: str = "en") -> Chat:

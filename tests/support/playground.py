@@ -8,6 +8,9 @@ from typing import Any
 
 import aiohttp
 
+from bot.telegram import directory_codes
+from bot.telegram.directory_codes import DirectoryCode, Op
+
 SHOWN = ("message", "edit", "location", "venue", "contact")
 
 
@@ -125,6 +128,13 @@ def callback_data(event: dict[str, Any]) -> list[str]:
         for button in row
         if "callback_data" in button
     ]
+
+
+def directory_buttons(event: dict[str, Any], *ops: Op) -> list[tuple[str, DirectoryCode]]:
+    """The mediator search's buttons on a message (those doing one of `ops`, if given): each
+    callback_data with the code it reads as."""
+    parsed = [(data, directory_codes.parse(data)) for data in callback_data(event)]
+    return [(data, c) for data, c in parsed if c is not None and (not ops or c.op in ops)]
 
 
 def button_labels(event: dict[str, Any]) -> list[str]:

@@ -6,6 +6,8 @@ from typing import Any
 
 from bot.content import Catalogue
 from bot.screening.questions import BY_NAME
+from bot.telegram import callbacks
+from bot.telegram.callbacks import Kind
 from tests.support.playground import Chat, callback_data
 from tests.support.views import plain
 
@@ -13,9 +15,9 @@ from tests.support.views import plain
 def question_of(event: dict[str, Any]) -> str | None:
     """The question a message asks, read from its answer buttons."""
     for data in callback_data(event):
-        parts = data.split(":")
-        if len(parts) == 3 and parts[0] == "s":
-            return parts[1]
+        pressed = callbacks.parse(data)
+        if pressed is not None and pressed.kind is Kind.SCREEN and pressed.option:
+            return pressed.value
     return None
 
 
@@ -40,10 +42,10 @@ async def answer_until_verdict(
         reply = reply_to(name, replies)
         if name == "safety" and reply == "unknown":
             # Not knowing whether anyone is safe: the emergency numbers at once, then on.
-            contacts, event = await chat.press(f"s:{name}:{reply}", count=2)
+            contacts, event = await chat.press(callbacks.screen_answer(name, reply), count=2)
             assert contacts["text"].startswith(
                 plain(catalogue, language, "screen.safety_contacts")[:40]
             )
             continue
-        [event] = await chat.press(f"s:{name}:{reply}")
+        [event] = await chat.press(callbacks.screen_answer(name, reply))
     return asked, event

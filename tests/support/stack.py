@@ -23,6 +23,7 @@ from bot.directory.loading import ensure_samples
 from bot.places.gazetteer import default as gazetteer
 from bot.stack import Ports, Stack
 from bot.storage import migrate
+from bot.telegram import callbacks
 from tests.support.databases import POSTGRES_URL
 from tests.support.playground import Chat
 
@@ -161,5 +162,5 @@ async def ready(http: aiohttp.ClientSession, stack: Stack, language: str) -> Cha
     """A new person who has pressed /start and picked their language (welcome and menu seen)."""
     chat = await new_chat(http, stack, language)
     await chat.send("/start")
-    await chat.press(f"l:{language}", count=2)
+    await chat.press(callbacks.choose_language(language), count=2)
     return chat

@@ -7,6 +7,8 @@ import re
 from typing import Any
 
 from bot.content import Catalogue
+from bot.languages import LANGUAGES
+from bot.telegram import callbacks
 
 # "What is mediation?" as each language's people ask it.
 QUESTIONS = {
@@ -15,7 +17,16 @@ QUESTIONS = {
     "en": "what is mediation",
 }
 # The main menu's buttons, in order.
-MENU = ["t:wim", "t:vs", "t:elig", "t:find", "lang", "t:help"]
+MENU = [
+    callbacks.topic("what_is_mediation"),
+    callbacks.topic("mediation_vs_court"),
+    callbacks.topic("check_eligibility"),
+    callbacks.topic("find_mediator"),
+    callbacks.LANGUAGE_PICKER,
+    callbacks.topic("help"),
+]
+# The language picker's buttons, in order.
+PICKER = [callbacks.choose_language(language) for language in LANGUAGES]
 
 
 def plain(catalogue: Catalogue, language: str, key: str, **args: object) -> str:
