@@ -21,11 +21,22 @@ from bot.content import Catalogue
 from bot.directory.csvio import split
 from bot.directory.models import FREE_KINDS, ContactReport, Listing
 from bot.directory.search import great_circle_km
+from bot.languages import LANGUAGES
 from bot.places.gazetteer import default as gazetteer
 from bot.stack import Stack
 from bot.storage.urls import sync_url
-from bot.telegram.directory_codes import SearchKey
-from tests.support.playground import Chat, callback_data
+from bot.telegram import callbacks
+from bot.telegram.directory_codes import (
+    MAX_PAGE,
+    Op,
+    SearchKey,
+    bare,
+    for_listing,
+    invite,
+    region,
+    search_in,
+)
+from tests.support.playground import Chat, callback_data, directory_buttons
 from tests.support.questionnaire import answer_until_verdict
 from tests.support.stack import new_chat
 
@@ -70,7 +81,7 @@ def shown_names(event: dict[str, Any]) -> list[str]:
 
 async def started(chat: Chat, language: str) -> None:
     await chat.send("/start")
-    await chat.press(f"l:{language}", count=2)
+    await chat.press(callbacks.choose_language(language), count=2)
 
 
 async def test_a_location_shared_in_shymkent_after_screening_a_labour_dispute(
@@ -79,18 +90,19 @@ async def test_a_location_shared_in_shymkent_after_screening_a_labour_dispute(
     """Screening (labour) → "Find a mediator" → share the location: two taps to the list."""
     chat = await new_chat(http, stack, "kk")
     await started(chat, "kk")
-    _, first = await chat.press("t:elig", count=2)
+    _, first = await chat.press(callbacks.topic("check_eligibility"), count=2)
     _, verdict = await answer_until_verdict(chat, catalogue, "kk", first, {"category": "labour"})
-    assert "t:find" in callback_data(verdict), verdict["text"]  # the verdict's next steps
+    find = callbacks.topic("find_mediator")
+    assert find in callback_data(verdict), verdict["text"]  # the verdict's next steps
 
-    ask, regions = await chat.press("t:find", count=2)
+    ask, regions = await chat.press(find, count=2)
     assert ask["text"] == html.unescape(
         re.sub("<[^>]+>", "", catalogue.text("kk", "dir.ask_place"))
     )
     keyboard = ask["reply_markup"]["keyboard"]
     assert keyboard[0][0]["request_location"] is True
-    assert "w:almaty" in callback_data(regions)
-    assert "r:abai-region" in callback_data(regions)
+    assert search_in("almaty") in callback_data(regions)
+    assert region("abai-region") in callback_data(regions)
 
     searching, results = await chat.send_location(*SHYMKENT_POINT, count=2)
     assert searching["reply_markup"] == {"remove_keyboard": True}
@@ -103,7 +115,11 @@ async def test_a_location_shared_in_shymkent_after_screening_a_labour_dispute(
     assert catalogue.text("kk", "dir.sample") in results["html"]
 
     # Next page: the same message, listings 6-10.
-    key_next = next(d for d in callback_data(results) if d.startswith("d:") and d.endswith(":1"))
+    key_next = next(
+        data
+        for data, code in directory_buttons(results, Op.RESULTS)
+        if code.key is not None and code.key.page == 1
+    )
     [page2] = await chat.press(key_next)
     assert page2["kind"] == "edit"
     more = nearest(stack, *SHYMKENT_POINT, dispute_type="labour", language="kk", count=10)
@@ -115,23 +131,24 @@ async def test_each_listing_can_be_called_mapped_reported_and_handed_off(
 ) -> None:
     chat = await new_chat(http, stack, "ru")
     await started(chat, "ru")
-    [results] = await chat.press("w:taraz", forge=True)
-    codes = callback_data(results)
-    call = next(c for c in codes if c.startswith("c:"))
-    listing_id = int(call[2:])
+    [results] = await chat.press(search_in("taraz"), forge=True)
+    call, code = directory_buttons(results, Op.CALL)[0]
+    listing_id = code.listing_id
 
     [contact] = await chat.press(call)
     assert contact["contact"]["phone_number"].startswith("+7")
-    [venue] = await chat.press(f"v:{listing_id}")
+    [venue] = await chat.press(for_listing(Op.MAP, listing_id))
     assert venue["venue"]["title"]
     assert venue["location"]["latitude"] > 40
 
-    more = next(c for c in codes if c.startswith(f"o:{listing_id}:"))
+    more = next(d for d, c in directory_buttons(results, Op.MORE) if c.listing_id == listing_id)
     [actions] = await chat.press(more)
-    handoff = next(c for c in callback_data(actions) if c.startswith("h:"))
+    handoff, asked = directory_buttons(actions, Op.SUMMARY)[0]
     [consent] = await chat.press(handoff)
-    assert "hy:" + handoff[2:] in callback_data(consent)
-    edited, summary, how = await chat.press("hy:" + handoff[2:], count=3)
+    assert asked.key is not None
+    consented = asked.key.listing(Op.SUMMARY_CONSENTED, listing_id)
+    assert consented in callback_data(consent)
+    edited, summary, how = await chat.press(consented, count=3)
     assert edited["kind"] == "edit"
     assert callback_data(edited) == []
     assert "Тараз" in summary["text"]
@@ -140,9 +157,10 @@ async def test_each_listing_can_be_called_mapped_reported_and_handed_off(
     assert callback_data(summary) == []  # made to be forwarded
     assert how["text"].startswith("Перешлите")
 
-    [confirm] = await chat.press(f"x:{listing_id}")
-    assert callback_data(confirm) == [f"xy:{listing_id}", "z"]
-    [done] = await chat.press(f"xy:{listing_id}")
+    [confirm] = await chat.press(for_listing(Op.REPORT, listing_id))
+    confirmed = for_listing(Op.REPORT_CONFIRMED, listing_id)
+    assert callback_data(confirm) == [confirmed, bare(Op.DISMISS)]
+    [done] = await chat.press(confirmed)
     assert done["text"] == catalogue.text("ru", "dir.report.done")
     engine = create_engine(sync_url(stack.env["DATABASE_URL"]))
 
@@ -157,7 +175,7 @@ async def test_each_listing_can_be_called_mapped_reported_and_handed_off(
         first = reported()
         assert first >= 1
         for _ in range(3):  # the same report replayed: thanked, not counted again (L8)
-            await chat.press(f"xy:{listing_id}", forge=True)
+            await chat.press(confirmed, forge=True)
         assert reported() == first
         # Which listing and when: nothing about who reported it.
         assert set(ContactReport.__table__.columns.keys()) == {
@@ -172,18 +190,20 @@ async def test_the_invitation_is_in_the_language_chosen_for_the_other_party(
 ) -> None:
     chat = await new_chat(http, stack, "en")
     await started(chat, "en")
-    [results] = await chat.press("w:astana", forge=True)
-    assert "i" in callback_data(results)
+    [results] = await chat.press(search_in("astana"), forge=True)
+    assert bare(Op.INVITE) in callback_data(results)
     # Nothing was asked about safety in this conversation: the two questions come first.
-    ask, question = await chat.press("i", count=2)
+    ask, question = await chat.press(bare(Op.INVITE), count=2)
     assert ask["text"] == catalogue.text("en", "screen.invite.ask")
-    assert "s:safety:no" in callback_data(question)
-    [question] = await chat.press("s:safety:no")
-    assert "s:past_violence:no" in callback_data(question)
-    page, choose = await chat.press("s:past_violence:no", count=2)
+    safe = callbacks.screen_answer("safety", "no")
+    assert safe in callback_data(question)
+    [question] = await chat.press(safe)
+    no_violence = callbacks.screen_answer("past_violence", "no")
+    assert no_violence in callback_data(question)
+    page, choose = await chat.press(no_violence, count=2)
     assert page["text"].startswith(catalogue.page("en", "invite_other_party").title)
-    assert set(callback_data(choose)) == {"i:kk", "i:ru", "i:en"}
-    intro, invitation = await chat.press("i:kk", count=2)
+    assert set(callback_data(choose)) == {invite(language) for language in LANGUAGES}
+    intro, invitation = await chat.press(invite("kk"), count=2)
     assert intro["text"] == catalogue.text("en", "dir.invite.intro")
     assert "https://t.me/kelisim_bot" in invitation["text"]
     assert "медиация" in invitation["text"].lower()  # Kazakh, as chosen
@@ -215,13 +235,13 @@ async def test_region_then_settlement_buttons_then_filters(
 ) -> None:
     chat = await new_chat(http, stack, "ru")
     await started(chat, "ru")
-    _, regions = await chat.press("t:find", count=2)
-    assert "r:turkistan-region" in callback_data(regions)
-    [settlements] = await chat.press("r:turkistan-region")
+    _, regions = await chat.press(callbacks.topic("find_mediator"), count=2)
+    assert region("turkistan-region") in callback_data(regions)
+    [settlements] = await chat.press(region("turkistan-region"))
     turkestan = PLACES.get("turkistan")
     assert turkestan is not None
-    assert callback_data(settlements)[0] == "w:turkistan"  # the region's centre first
-    searching, results = await chat.press("w:turkistan", count=2)
+    assert callback_data(settlements)[0] == search_in("turkistan")  # the region's centre first
+    searching, results = await chat.press(search_in("turkistan"), count=2)
     assert searching["reply_markup"] == {"remove_keyboard": True}
     assert shown_names(results) == [n for n, _ in nearest(stack, turkestan.lat, turkestan.lon,
                                                           language="ru")]  # fmt: skip
@@ -242,11 +262,12 @@ async def test_unknown_places_and_forged_buttons_get_a_clear_answer(
     ask, _ = await chat.send("найдите медиатора в Готэм-Сити", count=2)
     assert ask["text"] == catalogue.text("ru", "dir.unknown_place")
 
-    [expired] = await chat.press("c:999999999", forge=True)
+    [expired] = await chat.press(for_listing(Op.CALL, 999_999_999), forge=True)  # no such listing
     assert expired["text"] == catalogue.text("ru", "error.expired_button")
-    [expired] = await chat.press("w:atlantis", forge=True)
+    [expired] = await chat.press(search_in("atlantis"), forge=True)
     assert expired["text"] == catalogue.text("ru", "error.expired_button")
-    [menu] = await chat.press("d:shymkent:la0e:kk:99", forge=True)  # beyond the last page
+    beyond = SearchKey("shymkent", "labour", "kk", verdict="eligible").code(page=MAX_PAGE + 1)
+    [menu] = await chat.press(beyond, forge=True)  # beyond the last page
     assert menu["text"] == catalogue.text("ru", "error.expired_button")
     outside, _ = await chat.send_location(55.7558, 37.6173, count=2)  # Moscow
     assert outside["text"] == catalogue.text("ru", "dir.outside")

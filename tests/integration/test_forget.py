@@ -14,7 +14,9 @@ import redis
 from bot.content import Catalogue
 from bot.dialogue.client import sender_id
 from bot.stack import Stack
-from tests.support.playground import callback_data
+from bot.telegram import callbacks, directory_codes
+from bot.telegram.directory_codes import Op
+from tests.support.playground import directory_buttons
 from tests.support.stack import REDIS_URL, new_chat
 from tests.support.views import plain
 
@@ -47,28 +49,28 @@ async def test_forget_deletes_the_conversation_and_starts_a_new_one(
 ) -> None:
     chat = await new_chat(http, stack, "en")
     await chat.send("/start")
-    await chat.press("l:en", count=2)
+    await chat.press(callbacks.choose_language("en"), count=2)
     before = conversation_keys(stack)
     await chat.send(SECRET)
     await chat.settle()
     # A search remembers the place for the next one.
-    await chat.press("w:astana", forge=True)
+    await chat.press(directory_codes.search_in("astana"), forge=True)
     mine = conversation_keys(stack) - before
     assert len(mine) == 1
     assert keys_holding(stack, SECRET)
 
-    [confirm] = await chat.press("forget", forge=True)
+    [confirm] = await chat.press(callbacks.FORGET, forge=True)
     assert confirm["text"] == plain(catalogue, "en", "forget.confirm")
-    [done] = await chat.press("forget:yes")
+    [done] = await chat.press(callbacks.FORGET_CONFIRMED)
     assert done["text"] == plain(catalogue, "en", "forget.deleted")
     assert keys_holding(stack, SECRET) == []
     assert not (mine & conversation_keys(stack))
 
     # Nothing from before: "find a mediator" asks where, not Astana again.
     await chat.send("/start")
-    await chat.press("l:en", count=2)
+    await chat.press(callbacks.choose_language("en"), count=2)
     found = await chat.send("find a mediator")
-    assert not any(d.startswith("c:") for e in found for d in callback_data(e))
+    assert not any(directory_buttons(e, Op.CALL) for e in found)
     assert found[0]["text"] == plain(catalogue, "en", "dir.ask_place")
     new = conversation_keys(stack) - before
     assert new
@@ -81,7 +83,7 @@ async def test_forget_purges_the_in_memory_conversation_too(
     stack, tmp = memory_stack
     chat = await new_chat(http, stack, "ru")
     await chat.send("/start")
-    await chat.press("l:ru", count=2)
+    await chat.press(callbacks.choose_language("ru"), count=2)
     await chat.send(SECRET)
     await chat.settle()
     with sqlite3.connect(tmp / "kelisim.db") as db:
@@ -95,8 +97,8 @@ async def test_forget_purges_the_in_memory_conversation_too(
             return json.dumps(await response.json(), ensure_ascii=False)
 
     assert SECRET in await events_text()
-    await chat.press("forget", forge=True)
-    [done] = await chat.press("forget:yes")
+    await chat.press(callbacks.FORGET, forge=True)
+    [done] = await chat.press(callbacks.FORGET_CONFIRMED)
     assert done["text"] == plain(catalogue, "ru", "forget.deleted")
     assert SECRET not in await events_text()
     # Rasa's API answers only with the run's token.

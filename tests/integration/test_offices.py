@@ -16,6 +16,8 @@ from bot.content import Catalogue
 from bot.offices.models import DailyCount, Office
 from bot.stack import Stack
 from bot.storage.urls import sync_url
+from bot.telegram import callbacks, directory_codes
+from bot.telegram.directory_codes import Op
 from tests.support.playground import Chat, callback_data
 from tests.support.stack import STATS_ADMIN, new_chat
 from tests.support.views import plain
@@ -72,13 +74,13 @@ async def test_a_start_through_an_office_link_presets_language_and_counts(
     other = await new_chat(http, stack_without_rasa, "kk")
     [welcome] = await other.send(f"/start o_{office}-ru")  # the link's own language wins
     assert welcome["text"] == plain(catalogue, "ru", "welcome")
-    [page] = await other.press("p:legal_basis", forge=True)
+    [page] = await other.press(callbacks.page("legal_basis"), forge=True)
     assert page["text"].startswith(catalogue.page("ru", "legal_basis").title)
     # The office's region is preset: "Find a mediator" opens its towns, the centre first.
-    ask, towns = await other.press("t:find", count=2)
+    ask, towns = await other.press(callbacks.topic("find_mediator"), count=2)
     assert ask["text"] == plain(catalogue, "ru", "dir.ask_place")
-    assert callback_data(towns)[0] == "w:turkistan"
-    assert "r" in callback_data(towns)
+    assert callback_data(towns)[0] == directory_codes.search_in("turkistan")
+    assert directory_codes.bare(Op.REGIONS) in callback_data(towns)
     assert await counted(stack_without_rasa, office, ("page:legal_basis", "ru", "turkistan-region"))
 
 
@@ -89,13 +91,13 @@ async def test_a_bare_or_broken_start_asks_where_they_heard_of_us(
     chat = await new_chat(http, stack_without_rasa, "en")
     [picker] = await chat.send(f"/start {payload}".strip())
     assert picker["text"] == plain(catalogue, "en", "lang.prompt")
-    _, welcome = await chat.press("l:en", count=2)
+    _, welcome = await chat.press(callbacks.choose_language("en"), count=2)
     assert welcome["text"] == plain(catalogue, "en", "welcome")
-    assert callback_data(welcome)[-1] == "src:ask"  # offered, not insisted on
-    [question] = await chat.press("src:ask")
+    assert callback_data(welcome)[-1] == callbacks.SOURCE_QUESTION  # offered, not insisted on
+    [question] = await chat.press(callbacks.SOURCE_QUESTION)
     assert question["text"] == plain(catalogue, "en", "source.ask")
-    assert "src:psc" in callback_data(question)
-    assert "src:code" in callback_data(question)
+    assert callbacks.source("psc") in callback_data(question)
+    assert callbacks.source("code") in callback_data(question)
 
 
 async def test_an_office_code_typed_from_a_poster_is_noted(
@@ -103,22 +105,22 @@ async def test_an_office_code_typed_from_a_poster_is_noted(
 ) -> None:
     chat = await new_chat(http, stack_without_rasa, "ru")
     await chat.send("/start")
-    await chat.press("l:ru", count=2)
-    await chat.press("src:ask")
-    [prompt] = await chat.press("src:code")
+    await chat.press(callbacks.choose_language("ru"), count=2)
+    await chat.press(callbacks.SOURCE_QUESTION)
+    [prompt] = await chat.press(callbacks.source("code"))
     assert prompt["text"] == plain(catalogue, "ru", "source.code_prompt")
     [unknown] = await chat.send("nowhere_42")
     assert unknown["text"] == plain(catalogue, "ru", "source.unknown_code")
-    await chat.press("src:code")
+    await chat.press(callbacks.source("code"))
     [noted] = await chat.send(office.upper())
     assert "Акимат Туркестана" in noted["text"]
     assert await counted(stack_without_rasa, office, ("heard:code", "ru", "turkistan-region")) >= 1
 
     again = await new_chat(http, stack_without_rasa, "ru")
     await again.send("/start")
-    await again.press("l:ru", count=2)
-    await again.press("src:ask")
-    [thanks] = await again.press("src:internet")
+    await again.press(callbacks.choose_language("ru"), count=2)
+    await again.press(callbacks.SOURCE_QUESTION)
+    [thanks] = await again.press(callbacks.source("internet"))
     assert thanks["text"] == plain(catalogue, "ru", "source.thanks")
     assert await counted(stack_without_rasa, "", ("heard:internet", "ru", "")) >= 1
 
@@ -131,7 +133,7 @@ async def test_stats_for_admins_only(
         await visitor.send(f"/start o_{office}-ru")
     admin = await Chat.open(http, stack_without_rasa.emulator_url, "en", user_id=STATS_ADMIN)
     await admin.send("/start")
-    await admin.press("l:en", count=2)
+    await admin.press(callbacks.choose_language("en"), count=2)
     [stats] = await admin.send("/stats")
     assert stats["text"].startswith(plain(catalogue, "en", "admin.stats.title"))
     block = stats["text"].split("Turkistan akimat\n")[1].split("\n")[0]

@@ -15,10 +15,13 @@ import pytest
 
 from bot.config import ROOT
 from bot.content import Catalogue
+from bot.languages import LANGUAGES
 from bot.screening import engine, rules
 from bot.screening.questions import BY_NAME, answers_from, next_question
 from bot.stack import Stack
-from tests.support.playground import Chat, callback_data
+from bot.telegram import callbacks, directory_codes
+from bot.telegram.directory_codes import Op
+from tests.support.playground import Chat, callback_data, directory_buttons
 from tests.support.questionnaire import answer_until_verdict, question_of, reply_to
 from tests.support.stack import new_chat
 from tests.support.views import plain
@@ -85,8 +88,8 @@ def expected_walk(replies: dict[str, str]) -> tuple[list[str], engine.Outcome]:
 
 async def started(chat: Chat, language: str) -> dict[str, Any]:
     await chat.send("/start")
-    await chat.press(f"l:{language}", count=2)
-    intro, first = await chat.press("t:elig", count=2)
+    await chat.press(callbacks.choose_language(language), count=2)
+    intro, first = await chat.press(callbacks.topic("check_eligibility"), count=2)
     assert question_of(intro) is None
     return first
 
@@ -109,15 +112,15 @@ async def _rule_in(
         page = catalogue.page(language, "safety")
         assert verdict["text"].startswith(page.title)
         # Nothing pushes mediation after the emergency numbers: only a person to talk to.
-        assert set(callback_data(verdict)) <= {"t:human", "menu"}
+        assert set(callback_data(verdict)) <= {callbacks.topic("talk_to_human"), callbacks.MENU}
         return
     assert plain(catalogue, language, f"screen.result.{outcome.verdict}") in verdict["text"]
     for applied in outcome.rules:
         assert html.unescape(BOOK.rule(applied).reasons[language]) in verdict["text"], language
     for citation in outcome.citations:
         assert BOOK.cite(citation, language) in verdict["text"]
-    assert "s:restart" in callback_data(verdict)
-    offered = "t:inv" in callback_data(verdict)
+    assert callbacks.screen_control("restart") in callback_data(verdict)
+    offered = callbacks.topic("invite_other_party") in callback_data(verdict)
     assert offered == (outcome.verdict in ("eligible", "conditional"))
 
 
@@ -162,7 +165,7 @@ async def test_typed_answers_fill_the_form(
 ) -> None:
     chat = await new_chat(http, stack, language)
     await chat.send("/start")
-    await chat.press(f"l:{language}", count=2)
+    await chat.press(callbacks.choose_language(language), count=2)
     # The kind of dispute comes from the question itself: the first question is safety.
     intro, event = await chat.send(start, count=2)
     assert intro["text"] == plain(catalogue, language, "screen.intro")
@@ -183,8 +186,10 @@ async def test_an_invalid_answer_gets_a_clear_reask(
     reask, again = await chat.send("фиолетовый", count=2)
     assert reask["text"] == plain(catalogue, "ru", "screen.reask")
     assert question_of(again) == "category"
-    [nothing] = await chat.press("s:category:criminal", forge=True)  # real data, old message
+    criminal = callbacks.screen_answer("category", "criminal")
+    [nothing] = await chat.press(criminal, forge=True)  # real data, old message
     assert question_of(nothing) == "safety"
+    # Forged: "maybe" is no option of the question (no builder checks it, parsing does).
     [expired] = await chat.press("s:safety:maybe", forge=True)
     assert expired["text"] == plain(catalogue, "ru", "error.expired_button")
 
@@ -194,32 +199,32 @@ async def test_back_restart_and_stop(
 ) -> None:
     chat = await new_chat(http, stack, "en")
     first = await started(chat, "en")
-    assert "s:back" not in callback_data(first)  # nothing to go back to yet
-    [event] = await chat.press("s:category:property")
-    [event] = await chat.press("s:safety:no")
+    assert callbacks.screen_control("back") not in callback_data(first)  # nothing to go back to yet
+    [event] = await chat.press(callbacks.screen_answer("category", "property"))
+    [event] = await chat.press(callbacks.screen_answer("safety", "no"))
     assert question_of(event) == "capacity"
-    [event] = await chat.press("s:back")
+    [event] = await chat.press(callbacks.screen_control("back"))
     assert question_of(event) == "safety"
     [event] = await chat.send("back")
     assert question_of(event) == "category"
-    [event] = await chat.press("s:category:public_law")
-    [event] = await chat.press("s:safety:no")
-    [event] = await chat.press("s:capacity:no")
-    [event] = await chat.press("s:third_parties:no")
+    [event] = await chat.press(callbacks.screen_answer("category", "public_law"))
+    [event] = await chat.press(callbacks.screen_answer("safety", "no"))
+    [event] = await chat.press(callbacks.screen_answer("capacity", "no"))
+    [event] = await chat.press(callbacks.screen_answer("third_parties", "no"))
     assert question_of(event) == "discretion"
-    [verdict] = await chat.press("s:discretion:no")
+    [verdict] = await chat.press(callbacks.screen_answer("discretion", "no"))
     assert BOOK.rule("public_law_no_discretion").reasons["en"] in verdict["text"]
     # After the verdict: change the last answer, and get a new verdict.
-    [event] = await chat.press("s:change")
+    [event] = await chat.press(callbacks.screen_control("change"))
     assert question_of(event) == "discretion"
-    [verdict] = await chat.press("s:discretion:yes")
+    [verdict] = await chat.press(callbacks.screen_answer("discretion", "yes"))
     assert BOOK.rule("public_law_discretion").reasons["en"] in verdict["text"]
-    intro, event = await chat.press("s:restart", count=2)
+    intro, event = await chat.press(callbacks.screen_control("restart"), count=2)
     assert intro["text"] == plain(catalogue, "en", "screen.intro")
     assert question_of(event) == "category"
     [left] = await chat.send("stop")
     assert left["text"] == plain(catalogue, "en", "screen.left")
-    assert "t:elig" in callback_data(left)  # the menu
+    assert callbacks.topic("check_eligibility") in callback_data(left)  # the menu
 
 
 async def test_danger_at_any_moment_leads_to_safety(
@@ -227,8 +232,8 @@ async def test_danger_at_any_moment_leads_to_safety(
 ) -> None:
     chat = await new_chat(http, stack, "kk")
     await started(chat, "kk")
-    await chat.press("s:category:property")
-    [event] = await chat.press("s:safety:no")
+    await chat.press(callbacks.screen_answer("category", "property"))
+    [event] = await chat.press(callbacks.screen_answer("safety", "no"))
     assert question_of(event) == "capacity"
     [safety] = await chat.send("көршім мені өлтіремін деп қорқытады")
     assert safety["text"].startswith(catalogue.page("kk", "safety").title)
@@ -243,7 +248,7 @@ async def test_a_question_in_the_middle_is_answered_then_the_questions_go_on(
 ) -> None:
     chat = await new_chat(http, stack, "ru")
     await started(chat, "ru")
-    await chat.press("s:category:family")
+    await chat.press(callbacks.screen_answer("category", "family"))
     page, resume, again = await chat.send("сколько стоит медиация?", count=3)
     assert page["text"].startswith(catalogue.page("ru", "cost").title)
     assert resume["text"] == plain(catalogue, "ru", "screen.resume")
@@ -272,9 +277,9 @@ async def test_i_dont_know_to_everything_ends_unsure_with_what_to_find_out(
         assert plain(catalogue, language, f"screen.unknown.{field}") in text
     assert "safety_risk" in outcome.unknown
     # Nothing that reads as "go ahead": no search for a mediator, no invitation.
-    assert "t:find" not in callback_data(verdict)
-    assert "t:inv" not in callback_data(verdict)
-    assert "p:eligibility_unsure" in callback_data(verdict)
+    assert callbacks.topic("find_mediator") not in callback_data(verdict)
+    assert callbacks.topic("invite_other_party") not in callback_data(verdict)
+    assert callbacks.page("eligibility_unsure") in callback_data(verdict)
 
 
 @pytest.mark.parametrize(
@@ -295,12 +300,12 @@ async def test_after_past_violence_no_mediator_search_and_no_invitation(
 ) -> None:
     chat = await new_chat(http, stack, language)
     await chat.send("/start")
-    await chat.press(f"l:{language}", count=2)
+    await chat.press(callbacks.choose_language(language), count=2)
     # A search before the questions: its buttons stay in the chat.
-    [results] = await chat.press("w:astana", forge=True)
-    listing_buttons = [d for d in callback_data(results) if d.startswith(("c:", "d:", "o:"))]
+    [results] = await chat.press(directory_codes.search_in("astana"), forge=True)
+    listing_buttons = [d for d, _ in directory_buttons(results, Op.CALL, Op.RESULTS, Op.MORE)]
     assert listing_buttons
-    _, first = await chat.press("t:elig", count=2)
+    _, first = await chat.press(callbacks.topic("check_eligibility"), count=2)
     replies = {"category": "family", "past_violence": "yes"}
     _, verdict = await answer_until_verdict(chat, catalogue, language, first, replies)
     safety_title = catalogue.page(language, "safety").title
@@ -310,7 +315,7 @@ async def test_after_past_violence_no_mediator_search_and_no_invitation(
         [event] = await chat.press(data)
         assert event["text"].startswith(safety_title), data
     # The menu's "Find a mediator", a typed request and the invitation: help, never the search.
-    [event] = await chat.press("t:find", forge=True)
+    [event] = await chat.press(callbacks.topic("find_mediator"), forge=True)
     assert event["text"].startswith(safety_title)
     [event] = await chat.send(find)
     assert event["text"].startswith(safety_title)
@@ -318,7 +323,12 @@ async def test_after_past_violence_no_mediator_search_and_no_invitation(
     assert refused["text"] == plain(catalogue, language, "screen.invite.not_safe")
     assert event["text"].startswith(safety_title)
     # An old invitation button, or the directory's, leads to the same place.
-    for data in ("t:inv", "p:invite_other_party", "i", "i:kk"):
+    for data in (
+        callbacks.topic("invite_other_party"),
+        callbacks.page("invite_other_party"),
+        directory_codes.bare(Op.INVITE),
+        directory_codes.invite("kk"),
+    ):
         refused, event = await chat.press(data, count=2, forge=True)
         assert refused["text"] == plain(catalogue, language, "screen.invite.not_safe"), data
         assert event["text"].startswith(safety_title)
@@ -332,14 +342,14 @@ async def test_the_invitation_comes_after_the_safety_questions(
     first = await started(chat, "en")
     # A dispute over property: the questionnaire does not ask about past violence.
     _, verdict = await answer_until_verdict(chat, catalogue, "en", first, {"category": "property"})
-    assert "t:inv" in callback_data(verdict)
-    ask, question = await chat.press("t:inv", count=2)
+    assert callbacks.topic("invite_other_party") in callback_data(verdict)
+    ask, question = await chat.press(callbacks.topic("invite_other_party"), count=2)
     assert ask["text"] == plain(catalogue, "en", "screen.invite.ask")
     assert question_of(question) == "past_violence"  # safety was answered "no" already
-    page, languages = await chat.press("s:past_violence:no", count=2)
+    page, languages = await chat.press(callbacks.screen_answer("past_violence", "no"), count=2)
     assert page["text"].startswith(catalogue.page("en", "invite_other_party").title)
-    assert callback_data(languages) == ["i:kk", "i:ru", "i:en"]
-    intro, message = await chat.press("i:kk", count=2)
+    assert callback_data(languages) == [directory_codes.invite(lang) for lang in LANGUAGES]
+    intro, message = await chat.press(directory_codes.invite("kk"), count=2)
     assert intro["text"] == plain(catalogue, "en", "dir.invite.intro")
     assert message["text"].startswith(plain(catalogue, "kk", "dir.invite.message")[:30])
 
@@ -350,9 +360,9 @@ async def test_no_invitation_when_safety_is_not_a_clear_no(
 ) -> None:
     chat = await new_chat(http, stack, "ru")
     await chat.send("/start")
-    await chat.press("l:ru", count=2)
+    await chat.press(callbacks.choose_language("ru"), count=2)
     # Straight from the mediator search's button, with nothing asked before.
-    ask, question = await chat.press("i", count=2, forge=True)
+    ask, question = await chat.press(directory_codes.bare(Op.INVITE), count=2, forge=True)
     assert ask["text"] == plain(catalogue, "ru", "screen.invite.ask")
     assert question_of(question) == "safety"
     refused, safety = await chat.send(typed, count=2)
@@ -396,7 +406,7 @@ async def test_typed_answers_reach_the_same_verdicts(
 ) -> None:
     chat = await new_chat(http, stack, language)
     await started(chat, language)
-    [event] = await chat.press(f"s:category:{category}")
+    [event] = await chat.press(callbacks.screen_answer("category", category))
     asked = []
     while (name := question_of(event)) is not None:
         asked.append(name)

@@ -9,7 +9,9 @@ import pytest
 
 from bot.content import Catalogue
 from bot.stack import Stack
-from tests.support.playground import callback_data
+from bot.telegram import callbacks, directory_codes
+from bot.telegram.directory_codes import Op
+from tests.support.playground import directory_buttons
 from tests.support.stack import _stack, free_port, new_chat
 from tests.support.views import plain
 
@@ -104,11 +106,12 @@ async def test_with_a_token_and_any_bot_api_server(
             async with http.get(f"{server.emulator_url}/control/errors") as response:
                 assert [e for e in await response.json() if e["method"] != "getMe"] == []
             # The database holds the playground's made-up listings: a real user never sees them.
-            await chat.press("l:en", count=2)
-            found = await chat.press("w:astana", count=1, forge=True) + await chat.settle()
+            await chat.press(callbacks.choose_language("en"), count=2)
+            astana = directory_codes.search_in("astana")
+            found = await chat.press(astana, count=1, forge=True) + await chat.settle()
             shown = " ".join(str(e.get("text")) for e in found)
             assert plain(catalogue, "en", "dir.sample") not in shown
-            assert not any(d.startswith("c:") for e in found for d in callback_data(e))
+            assert not any(directory_buttons(e, Op.CALL) for e in found)
             assert plain(catalogue, "en", "dir.none")[:40] in shown  # nothing found instead
         finally:
             bot.stop()
