@@ -9,6 +9,7 @@ import pytest
 
 from bot.content import Catalogue
 from bot.stack import Stack
+from bot.telegram import callbacks
 from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS, needs_chromium, tid
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -44,7 +45,8 @@ async def test_pick_a_language_and_ask(page: Any, catalogue: Catalogue) -> None:
 
     await page.fill(tid("message-input"), "/start")
     await page.press(tid("message-input"), "Enter")
-    kazakh = page.locator(f'{tid("inline-button")}[data-callback-data="l:kk"]')
+    code = callbacks.choose_language("kk")
+    kazakh = page.locator(f'{tid("inline-button")}[data-callback-data="{code}"]')
     await kazakh.wait_for(timeout=30_000)
     await kazakh.click()
 

@@ -17,6 +17,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.content.translations import Tracking
 from bot.emulator.server import create_app
+from bot.telegram import callbacks
 from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS, needs_chromium, tid
 
 pytestmark = pytest.mark.browser
@@ -72,7 +73,7 @@ async def test_stale_texts_are_marked_until_stamped(emulator: str, content: Path
             f"<b>{title}</b>\n\nМедиация…",
             parse_mode="HTML",
             reply_markup=InlineKeyboardMarkup(
-                [[InlineKeyboardButton("🏠 Басты мәзір", callback_data="menu")]]
+                [[InlineKeyboardButton("🏠 Басты мәзір", callback_data=callbacks.MENU)]]
             ),
         )
         await bot.send_message(AIGERIM, "Сәлеметсіз бе!")

@@ -16,6 +16,7 @@ import pytest
 
 from bot.content import Catalogue
 from bot.stack import Stack
+from bot.telegram import callbacks
 from tests.support.stack import new_chat, ready
 from tests.support.updates import made_channel_admin, user
 
@@ -129,7 +130,7 @@ async def test_logging_message_text_never_logs_the_telegram_id(
     try:
         chat = await new_chat(http, running, "en")
         await chat.send("/start")
-        await chat.press("l:en", count=2)
+        await chat.press(callbacks.choose_language("en"), count=2)
         await chat.send("a question to log")
     finally:
         running.stop()
@@ -150,7 +151,7 @@ async def test_a_button_press_too_old_to_answer_still_does_what_it_says(
         "from": user(chat.user_id, "en"),
         "message": {"message_id": chat.latest_message_id(), "chat": private, "date": 0},
         "chat_instance": "1",
-        "data": "p:privacy",
+        "data": callbacks.page("privacy"),
     }
     assert await inject(http, stack, "callback_query", query)
     [page] = await chat.replies(1)

@@ -19,6 +19,7 @@ import pytest
 from bot import model
 from bot.content import Catalogue
 from bot.stack import Stack, http_get
+from bot.telegram import callbacks
 from tests.support.playground import Chat
 from tests.support.stack import _stack, free_port
 from tests.support.views import plain
@@ -62,17 +63,17 @@ async def test_edit_goes_live_and_a_broken_edit_is_held_back(
 ) -> None:
     admin = await Chat.open(http, live_stack.emulator_url, "en", name="admin", user_id=ADMIN)
     await admin.send("/start")
-    await admin.press("l:en", count=2)
+    await admin.press(callbacks.choose_language("en"), count=2)
     user = await Chat.open(http, live_stack.emulator_url, "en", name="reader")
     await user.send("/start")
-    await user.press("l:en", count=2)
+    await user.press(callbacks.choose_language("en"), count=2)
 
     # 1. A good edit: live within seconds, and the admin hears about it.
     old_title = catalogue.raw("en", "menu.title")
     _edit(content_copy / "en" / "strings.yml", old_title, "What shall we look at today?")
     [note] = await admin.replies(within=20)
     assert note["text"] == plain(catalogue, "en", "admin.reloaded")
-    [menu] = await user.press("menu", forge=True)
+    [menu] = await user.press(callbacks.MENU, forge=True)
     assert menu["text"] == "What shall we look at today?"
 
     # 2. A broken edit: a page deleted in one language. Users keep the last good content.
@@ -81,9 +82,9 @@ async def test_edit_goes_live_and_a_broken_edit_is_held_back(
     [note] = await admin.replies(within=20)
     assert "page 'cost' is missing in kk" in note["text"]
     assert note["text"].startswith("❌")
-    [menu] = await user.press("menu", forge=True)
+    [menu] = await user.press(callbacks.MENU, forge=True)
     assert menu["text"] == "What shall we look at today?"
-    [page] = await user.press("p:legal_basis", forge=True)
+    [page] = await user.press(callbacks.page("legal_basis"), forge=True)
     assert page["text"].startswith(catalogue.page("en", "legal_basis").title)
 
     # 3. /reload is for admins only; it reports the same problems until they are fixed.
@@ -96,7 +97,7 @@ async def test_edit_goes_live_and_a_broken_edit_is_held_back(
     # The watcher may notice the fix first; either way the admin hears "live".
     assert replies[-1]["text"] == plain(catalogue, "en", "admin.reloaded")
     await admin.settle()
-    [menu] = await user.press("menu", forge=True)
+    [menu] = await user.press(callbacks.MENU, forge=True)
     assert menu["text"] == "Broken title"
 
 

@@ -10,7 +10,7 @@ from bot.stack import Stack
 from bot.telegram import callbacks
 from tests.support.playground import button_labels, callback_data
 from tests.support.stack import new_chat
-from tests.support.views import MENU, QUESTIONS, plain, shows_page
+from tests.support.views import MENU, PICKER, QUESTIONS, plain, shows_page
 
 pytestmark = pytest.mark.integration
 
@@ -22,20 +22,22 @@ async def test_start_pick_each_language_then_ask(
     chat = await new_chat(http, stack, "ru")
     [picker] = await chat.send("/start")
     assert picker["text"] == plain(catalogue, "ru", "lang.prompt")
-    assert callback_data(picker) == ["l:kk", "l:ru", "l:en"]
+    assert callback_data(picker) == PICKER
     assert button_labels(picker)[1].startswith("✓")  # preselected from language_code "ru"
 
     for language in ("kk", "ru", "en"):
         if language != "kk":
             [picker] = await chat.send("/language")
-        edited, menu = await chat.press(f"l:{language}", count=2)
+        edited, menu = await chat.press(callbacks.choose_language(language), count=2)
         name = catalogue.label(language, f"lang.name.{language}")
         assert edited["kind"] == "edit"
         assert edited["text"] == plain(catalogue, language, "lang.changed", language_name=name)
         expected_menu_text = "welcome" if language == "kk" else "menu.title"
         assert menu["text"] == plain(catalogue, language, expected_menu_text)
         # The first welcome after a bare /start also offers "Where did you hear about us?".
-        assert callback_data(menu) == ([*MENU, "src:ask"] if language == "kk" else MENU)
+        assert callback_data(menu) == (
+            [*MENU, callbacks.SOURCE_QUESTION] if language == "kk" else MENU
+        )
         assert button_labels(menu)[0] == catalogue.label(language, "btn.what_is_mediation")
 
         [answer] = await chat.send(QUESTIONS[language])
@@ -43,10 +45,15 @@ async def test_start_pick_each_language_then_ask(
         assert plain(catalogue, language, "page.disclaimer") in answer["text"]
         # A page comes with 👍 / 👎, its related topics and one "Main menu" button.
         assert callback_data(answer) == [
-            "f:p.what_is_mediation:up", "f:p.what_is_mediation:down",
-            "t:vs", "p:legal_basis", "t:elig",
-            "p:mediation_tradition", "p:mediation_results", "menu",
-        ]  # fmt: skip
+            callbacks.feedback("page:what_is_mediation", "up"),
+            callbacks.feedback("page:what_is_mediation", "down"),
+            callbacks.topic("mediation_vs_court"),
+            callbacks.page("legal_basis"),
+            callbacks.topic("check_eligibility"),
+            callbacks.page("mediation_tradition"),
+            callbacks.page("mediation_results"),
+            callbacks.MENU,
+        ]
 
 
 @pytest.mark.parametrize("language", ["kk", "ru", "en"])
@@ -55,19 +62,19 @@ async def test_menu_buttons(
 ) -> None:
     chat = await new_chat(http, stack, language)
     await chat.send("/start")
-    await chat.press(f"l:{language}", count=2)
-    [page] = await chat.press("t:wim")
+    await chat.press(callbacks.choose_language(language), count=2)
+    [page] = await chat.press(callbacks.topic("what_is_mediation"))
     assert shows_page(page, catalogue, language, "what_is_mediation")
-    [page] = await chat.press("t:help")
+    [page] = await chat.press(callbacks.topic("help"))
     assert shows_page(page, catalogue, language, "help")
-    intro, question = await chat.press("t:elig", count=2)
+    intro, question = await chat.press(callbacks.topic("check_eligibility"), count=2)
     assert intro["text"] == plain(catalogue, language, "screen.intro")
     assert question["text"] == plain(catalogue, language, "screen.q.category")
-    [left] = await chat.press("s:stop")
+    [left] = await chat.press(callbacks.screen_control("stop"))
     assert left["text"] == plain(catalogue, language, "screen.left")
-    [picker] = await chat.press("lang")
-    assert callback_data(picker) == ["l:kk", "l:ru", "l:en"]
-    [menu] = await chat.press("menu", forge=True)  # "menu" is a real code, sent from the picker
+    [picker] = await chat.press(callbacks.LANGUAGE_PICKER)
+    assert callback_data(picker) == PICKER
+    [menu] = await chat.press(callbacks.MENU, forge=True)  # a real code, sent from the picker
     assert menu["text"] == plain(catalogue, language, "menu.title")
 
 
@@ -80,7 +87,7 @@ async def test_help_by_free_text_and_command(
 ) -> None:
     chat = await new_chat(http, stack, language)
     await chat.send("/start")
-    await chat.press(f"l:{language}", count=2)
+    await chat.press(callbacks.choose_language(language), count=2)
     [page] = await chat.send(text)
     assert shows_page(page, catalogue, language, "help"), page["text"][:200]
     [page] = await chat.send("/help")
@@ -92,7 +99,7 @@ async def test_language_survives_a_bot_restart(
 ) -> None:
     chat = await new_chat(http, stack, "ru")
     await chat.send("/start")
-    await chat.press("l:kk", count=2)
+    await chat.press(callbacks.choose_language("kk"), count=2)
     stack.stop_bot()
     stack.start_bot()
     # Still answered in Kazakh; the English it was asked in brings the offer to switch (sent
@@ -108,7 +115,7 @@ async def test_bad_input_gets_a_clear_answer(
 ) -> None:
     chat = await new_chat(http, stack, "en")
     await chat.send("/start")
-    await chat.press("l:en", count=2)
+    await chat.press(callbacks.choose_language("en"), count=2)
 
     [reply] = await chat.send_sticker()
     assert reply["text"] == plain(catalogue, "en", "error.unsupported")
@@ -117,6 +124,7 @@ async def test_bad_input_gets_a_clear_answer(
     [reply] = await chat.send("x" * 3000)
     assert reply["text"] == plain(catalogue, "en", "error.too_long", limit=1000)
 
+    # Forged: a topic code no button carries (no builder makes it).
     [reply] = await chat.press("t:nonexistent", forge=True)
     assert reply["text"] == plain(catalogue, "en", "error.expired_button")
     [reply] = await chat.press('/greet{"x":1}', forge=True)
@@ -135,7 +143,7 @@ async def test_typed_intents_never_reach_rasa(
     """A typed '/intent' is an unknown command, not an intent injected into Rasa."""
     chat = await new_chat(http, stack, "en")
     await chat.send("/start")
-    await chat.press("l:en", count=2)
+    await chat.press(callbacks.choose_language("en"), count=2)
     [reply] = await chat.send(text)
     assert reply["text"] == plain(catalogue, "en", "error.unknown_command")
 

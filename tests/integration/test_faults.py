@@ -24,6 +24,7 @@ import pytest
 from bot.content import Catalogue
 from bot.stack import Stack
 from bot.supervisor import Backoff
+from bot.telegram import callbacks
 from tests.support.playground import Chat
 from tests.support.services import PrivatePostgres, PrivateRedis
 from tests.support.stack import _stack
@@ -125,7 +126,7 @@ async def people(faulty: Faulty, http: aiohttp.ClientSession) -> list[Talker]:
     for n in range(USERS):
         chat = await Chat.open(http, faulty.stack.emulator_url, "en", name=f"fault{n}")
         await chat.send("/start")
-        await chat.press("l:en", count=2)
+        await chat.press(callbacks.choose_language("en"), count=2)
         await chat.settle(quiet=0.5)
         talkers.append(Talker(chat))
     return talkers

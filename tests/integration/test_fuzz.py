@@ -33,7 +33,11 @@ import pytest
 
 from bot.dialogue.topics import GATED_PAGES
 from bot.emulator.methods import NOT_MODIFIED, QUERY_TOO_OLD
+from bot.languages import LANGUAGES
 from bot.stack import Stack
+from bot.telegram import callbacks
+from bot.telegram.callbacks import Kind
+from bot.telegram.directory_codes import Op
 from tests.support import fuzz
 from tests.support.stack import REDIS_URL, _stack
 
@@ -61,8 +65,19 @@ MAX_MESSAGES_PER_STEP = 6
 
 SHOWN = frozenset({"message", "edit", "location", "venue", "contact"})
 ANSWERS = SHOWN | {"delete"}
-# Buttons whose press is a dialogue turn (the questionnaire, topics, a place, the invitation).
-_COSTLY = re.compile(r"^(t:|s:|w:|i$|i:)|^p:(" + "|".join(map(re.escape, GATED_PAGES)) + ")$")
+
+
+def _costly(data: str) -> bool:
+    """A button whose press is a dialogue turn (the questionnaire, topics, a place, the
+    invitation, a page only the dialogue shows)."""
+    pressed = callbacks.parse(data)
+    if pressed is None:
+        return False
+    if pressed.directory is not None:
+        return pressed.directory.op in (Op.SEARCH_IN, Op.INVITE)
+    if pressed.kind is Kind.PAGE:
+        return pressed.value in GATED_PAGES
+    return pressed.kind in (Kind.TOPIC, Kind.SCREEN)
 
 
 @pytest.fixture(scope="module")
@@ -208,7 +223,7 @@ class Person:
         texts = fuzz.Texts(rng)
         start = "/start" if rng.random() < 0.8 else "/start " + texts.text(60).replace(" ", "_")
         await self.step("/start", self._as_user("messages", {"text": start}, "message"))
-        language = rng.choice(("l:kk", "l:ru", "l:en"))
+        language = callbacks.choose_language(rng.choice(LANGUAGES))
         await self.step(language, self.press(language))
         for step in range(steps):
             await self.one_step(texts)
@@ -297,15 +312,15 @@ class Person:
     async def genuine_press(self) -> None:
         """A button the bot showed (maybe on an older message, as a person scrolling up)."""
         choices = [(m, d) for m, datas in self.keyboards for d in datas]
-        cheap = [(m, d) for m, d in choices if not _COSTLY.match(d)]
+        cheap = [(m, d) for m, d in choices if not _costly(d)]
         if not choices:
             await self.step("/language", self._as_user("messages", {"text": "/language"},
                                                        "message"))  # fmt: skip
             return
         pick = self.rng.choice(choices)
-        if _COSTLY.match(pick[1]) and not self._take_turn():
+        if _costly(pick[1]) and not self._take_turn():
             if not cheap:
-                await self.step("menu", self.press("menu"))
+                await self.step("menu", self.press(callbacks.MENU))
                 return
             pick = self.rng.choice(cheap)
         await self.step(f"button {pick[1]!r}", self.press(pick[1], pick[0]))
@@ -314,7 +329,7 @@ class Person:
         rng = self.rng
         query_id = f"fuzz{rng.getrandbits(48)}"
         self.run.unissued_queries.add(query_id)
-        data = rng.choice((texts.callback_data(), "menu", "p:privacy", None))
+        data = rng.choice((texts.callback_data(), callbacks.MENU, callbacks.page("privacy"), None))
         # On a message the bot cannot see: a made-up one it could not edit either.
         query = fuzz.Updates(rng).callback(self.sender, self.chat, data, query_id, False)
         await self.step(f"unissued button {data!r}", self.run.inject("callback_query", query))
@@ -346,7 +361,7 @@ class Person:
 
     async def _press_menu(self) -> str:
         message_id = self.message_ids[-1] if self.message_ids else 1
-        body = {"message_id": message_id, "data": "menu", "forge": True}
+        body = {"message_id": message_id, "data": callbacks.MENU, "forge": True}
         async with self.run.posts:
             sent = await self.run.call("POST", f"users/{self.user_id}/callback", body)
         self.run.posted["callback_query"] += 1

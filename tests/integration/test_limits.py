@@ -20,6 +20,7 @@ from bot.content import Catalogue
 from bot.stack import Stack
 from bot.storage.models import User
 from bot.storage.urls import sync_url
+from bot.telegram import callbacks
 from tests.support.stack import new_chat, ready
 
 pytestmark = pytest.mark.integration
@@ -97,7 +98,7 @@ async def test_telegrams_429_on_replies_is_waited_out_and_nothing_is_lost(
     await _post(http, f"{stack.emulator_url}/control/flood", {"per_second": 1})
     try:
         await chat.send("/start")
-        replies = await chat.press("l:kk", count=2)
+        replies = await chat.press(callbacks.choose_language("kk"), count=2)
     finally:
         await _post(http, f"{stack.emulator_url}/control/flood", {"per_second": None})
     assert catalogue.text("kk", "error.generic") not in _texts(replies)

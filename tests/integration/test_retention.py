@@ -15,6 +15,7 @@ import pytest
 
 from bot.dialogue.client import sender_id
 from bot.stack import Stack
+from bot.telegram import callbacks
 from tests.support.stack import MEMORY_RETENTION_HOURS, new_chat
 
 pytestmark = pytest.mark.integration
@@ -29,7 +30,7 @@ async def test_a_conversation_leaves_rasa_after_the_period_without_another_messa
     stack, tmp = memory_stack
     chat = await new_chat(http, stack, "en")
     await chat.send("/start")
-    await chat.press("l:en", count=2)
+    await chat.press(callbacks.choose_language("en"), count=2)
     await chat.send(SECRET)
     await chat.settle()
     written = time.monotonic()

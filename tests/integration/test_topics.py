@@ -7,9 +7,11 @@ import pytest
 
 from bot.content import Catalogue
 from bot.stack import Stack
+from bot.telegram import callbacks
+from bot.telegram.callbacks import Kind
 from tests.support.playground import callback_data
 from tests.support.stack import ready
-from tests.support.views import MENU, plain, shows_page
+from tests.support.views import MENU, PICKER, plain, shows_page
 
 pytestmark = pytest.mark.integration
 
@@ -62,15 +64,15 @@ QUESTIONS: dict[str, dict[str, str]] = {
     },
 }
 BUTTONS = {
-    "mediation_cost": "t:cost",
-    "duration": "t:dur",
-    "confidentiality": "t:conf",
-    "agreement": "t:agr",
-    "how_to_start": "t:start",
-    "mediators": "t:med",
-    "talk_to_person": "t:human",
-    "privacy": "t:priv",
-    "mediation_vs_court": "t:vs",
+    "mediation_cost": callbacks.topic("mediation_cost"),
+    "duration": callbacks.topic("mediation_duration"),
+    "confidentiality": callbacks.topic("confidentiality"),
+    "agreement": callbacks.topic("agreement_enforcement"),
+    "how_to_start": callbacks.topic("how_to_start"),
+    "mediators": callbacks.topic("mediator_requirements"),
+    "talk_to_person": callbacks.topic("talk_to_human"),
+    "privacy": callbacks.topic("privacy"),
+    "mediation_vs_court": callbacks.topic("mediation_vs_court"),
 }
 PAGE_OF = {"mediation_cost": "cost"}
 
@@ -96,17 +98,18 @@ async def test_every_topic_by_button(
     for topic, code in BUTTONS.items():
         [answer] = await chat.press(code, forge=True)  # a topic button, as pages offer them
         assert shows_page(answer, catalogue, language, PAGE_OF.get(topic, topic)), topic
-        assert callback_data(answer)[-1] == "menu"
+        assert callback_data(answer)[-1] == callbacks.MENU
 
 
 async def test_comparison_per_dispute_type(
     stack: Stack, http: aiohttp.ClientSession, catalogue: Catalogue
 ) -> None:
     chat = await ready(http, stack, "ru")
-    [general] = await chat.press("t:vs")
-    types = [c for c in callback_data(general) if c.startswith("p:mediation_vs_court_")]
-    assert len(types) == 9
-    [family] = await chat.press("p:mediation_vs_court_family")
+    [general] = await chat.press(callbacks.topic("mediation_vs_court"))
+    pressed = [callbacks.parse(data) for data in callback_data(general)]
+    pages = [p.value for p in pressed if p is not None and p.kind is Kind.PAGE]
+    assert len([p for p in pages if p.startswith("mediation_vs_court_")]) == 9
+    [family] = await chat.press(callbacks.page("mediation_vs_court_family"))
     assert shows_page(family, catalogue, "ru", "mediation_vs_court_family")
     [labour] = await chat.send("что лучше суд или медиация если не платят зарплату")
     assert shows_page(labour, catalogue, "ru", "mediation_vs_court_labour"), labour["text"][:80]
@@ -116,11 +119,11 @@ async def test_law_and_safety_pages_open_from_buttons(
     stack: Stack, http: aiohttp.ClientSession, catalogue: Catalogue
 ) -> None:
     chat = await ready(http, stack, "kk")
-    [law] = await chat.press("p:legal_basis", forge=True)
+    [law] = await chat.press(callbacks.page("legal_basis"), forge=True)
     assert shows_page(law, catalogue, "kk", "legal_basis")
-    [safety] = await chat.press("p:safety", forge=True)
+    [safety] = await chat.press(callbacks.page("safety"), forge=True)
     assert shows_page(safety, catalogue, "kk", "safety")
-    [expired] = await chat.press("p:no_such_page", forge=True)
+    [expired] = await chat.press(callbacks.page("no_such_page"), forge=True)  # a page nobody wrote
     assert expired["text"] == plain(catalogue, "kk", "error.expired_button")
 
 
@@ -144,7 +147,7 @@ async def test_change_language_by_text_switches_at_once(
     [switched] = await chat.send(text)
     assert switched["text"] == plain(catalogue, target, "lang.switched")
     assert callback_data(switched) == MENU
-    [answer] = await chat.press("t:wim")
+    [answer] = await chat.press(callbacks.topic("what_is_mediation"))
     assert shows_page(answer, catalogue, target, "what_is_mediation")
 
 
@@ -156,12 +159,12 @@ async def test_writing_in_another_language_offers_a_switch(
     answer, offer = await chat.send("что такое медиация и как она проходит", count=2)
     assert shows_page(answer, catalogue, "en", "what_is_mediation")
     assert offer["text"] == plain(catalogue, "ru", "lang.offer")
-    assert callback_data(offer) == ["l:ru"]
+    assert callback_data(offer) == [callbacks.choose_language("ru")]
     # Offered once: the next Russian message gets just the answer.
     [again] = await chat.send("сколько стоит медиация у медиатора")
     assert shows_page(again, catalogue, "en", "cost")
     assert await chat.settle() == []
-    _, menu = await chat.press("l:ru", count=2)
+    _, menu = await chat.press(callbacks.choose_language("ru"), count=2)
     assert menu["text"] == plain(catalogue, "ru", "menu.title")
 
 
@@ -201,9 +204,10 @@ async def test_two_topics_at_once_get_did_you_mean_then_the_chosen_page(
     [reply] = await chat.send(text)
     assert reply["text"].startswith(plain(catalogue, language, "fallback"))
     buttons = callback_data(reply)
-    assert sorted(buttons[:2]) == ["t:cost", "t:dur"]
+    duration = callbacks.topic("mediation_duration")
+    assert set(buttons[:2]) == {callbacks.topic("mediation_cost"), duration}
     assert buttons[-len(MENU) :] == MENU
-    [page] = await chat.press("t:dur")
+    [page] = await chat.press(duration)
     assert shows_page(page, catalogue, language, "duration")
 
 
@@ -232,16 +236,16 @@ async def test_delete_my_data_from_the_privacy_page(
     stack: Stack, http: aiohttp.ClientSession, catalogue: Catalogue
 ) -> None:
     chat = await ready(http, stack, "kk")
-    [page] = await chat.press("t:priv", forge=True)
+    [page] = await chat.press(callbacks.topic("privacy"), forge=True)
     assert shows_page(page, catalogue, "kk", "privacy")
-    assert callback_data(page)[2] == "forget"  # after 👍 / 👎
-    [confirm] = await chat.press("forget")
+    assert callback_data(page)[2] == callbacks.FORGET  # after 👍 / 👎
+    [confirm] = await chat.press(callbacks.FORGET)
     assert confirm["text"] == plain(catalogue, "kk", "forget.confirm")
-    [done] = await chat.press("forget:yes")
+    [done] = await chat.press(callbacks.FORGET_CONFIRMED)
     assert done["text"] == plain(catalogue, "kk", "forget.deleted")
     await chat.send("/forget")
-    [nothing] = await chat.press("forget:yes")
+    [nothing] = await chat.press(callbacks.FORGET_CONFIRMED)
     assert nothing["text"] == plain(catalogue, "kk", "forget.nothing")
     # Nothing kept: /start guesses the language from Telegram again (kk here) and asks.
     [picker] = await chat.send("/start")
-    assert callback_data(picker) == ["l:kk", "l:ru", "l:en"]
+    assert callback_data(picker) == PICKER
