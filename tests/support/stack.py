@@ -7,6 +7,7 @@ locks in Redis (127.0.0.1:6379) under a private key prefix.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -71,10 +72,18 @@ def trained_model() -> Path:
 
 @pytest.fixture(scope="session")
 def stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    prefix = f"kelisimtest{uuid.uuid4().hex[:8]}"
     # Typed text kept a week (anonymised): the unanswered questions and what was missing.
-    env = {"REDIS_URL": REDIS_URL, "KEEP_UNANSWERED_DAYS": "7"}
-    running = _stack(tmp_path_factory.mktemp("stack"), env=env, redis_prefix=prefix)
+    env = {"KEEP_UNANSWERED_DAYS": "7"}
+    with redis_stack(tmp_path_factory.mktemp("stack"), env) as running:
+        yield running
+
+
+@contextlib.contextmanager
+def redis_stack(tmp: Path, env: dict[str, str] | None = None) -> Iterator[Stack]:
+    """The whole stack, started, with Rasa's trackers and locks in the test Redis under a
+    private key prefix; stopped, and its keys deleted, afterwards."""
+    prefix = f"kelisimtest{uuid.uuid4().hex[:8]}"
+    running = _stack(tmp, env={"REDIS_URL": REDIS_URL, **(env or {})}, redis_prefix=prefix)
     running.start()
     try:
         yield running
