@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -26,14 +27,37 @@ SECRET = "my passport number is N1234567 and my husband owes alimony"
 
 
 def keys_holding(stack: Stack, text: str) -> list[bytes]:
+    """The stack's Redis keys whose value holds the text, whatever the key's type."""
     client = redis.Redis.from_url(REDIS_URL)
     try:
         return [
             key for key in client.scan_iter(f"{stack.redis_prefix}:*")
-            if text.encode() in (client.get(key) or b"")
+            if text.encode() in _value(client, key)
         ]  # fmt: skip
     finally:
         client.close()
+
+
+def _value(client: redis.Redis, key: bytes) -> bytes:
+    """Everything a key holds, as bytes (strings, hashes, lists, sets, sorted sets, streams)."""
+    kind = client.type(key)
+    parts: list[Any]
+    if kind == b"string":
+        parts = [client.get(key)]
+    elif kind == b"hash":
+        parts = [x for pair in client.hgetall(key).items() for x in pair]
+    elif kind == b"list":
+        parts = client.lrange(key, 0, -1)
+    elif kind == b"set":
+        parts = list(client.smembers(key))
+    elif kind == b"zset":
+        parts = client.zrange(key, 0, -1)
+    elif kind == b"stream":
+        entries = client.xrange(key) or []
+        parts = [x for _, fields in entries for pair in (fields or {}).items() for x in pair]
+    else:
+        parts = []
+    return b"\n".join(p if isinstance(p, bytes) else str(p).encode() for p in parts if p)
 
 
 def conversation_keys(stack: Stack) -> set[bytes]:
