@@ -34,6 +34,7 @@ help:
 	@echo "make test-cluster  replicas with parts killed while fifty people talk (make test runs it)"
 	@echo "make format     format the code and apply ruff's safe fixes"
 	@echo "make hooks      run lint and the content check before each commit (pre-commit)"
+	@echo "make guide-screenshots  the screenshots in docs/content-guide.md, made again by the test that follows the guide"
 	@echo "make bench      drive simulated users through the full stack (see bench/README.md; figures in docs/benchmarks.md)"
 	@echo "make lock       re-resolve uv.lock and rasa_project/requirements.lock"
 	@echo "make clean      remove virtualenvs, models and var/ (the database too)"
@@ -76,6 +77,22 @@ browser:
 	@test -x /usr/bin/chromium || { \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 		else echo "install Debian's chromium for the browser test (sudo apt-get install chromium)" >&2; fi; }
+
+# docs/content-guide.md's screenshots, taken by the test that follows the guide step by step
+# (tests/browser/test_outreach_officer.py) in Chromium, with Debian's colour emoji font.
+GUIDE_IMAGES := docs/images/content-guide
+
+.PHONY: guide-screenshots
+guide-screenshots: train browser emoji-font
+	KELISIM_REQUIRE_BROWSER=1 KELISIM_GUIDE_SCREENSHOTS=$(CURDIR)/$(GUIDE_IMAGES) \
+		.venv/bin/pytest -q tests/browser/test_outreach_officer.py
+	@ls -l $(GUIDE_IMAGES)
+
+.PHONY: emoji-font
+emoji-font:
+	@fc-list 2>/dev/null | grep -q "Noto Color Emoji" || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-color-emoji >/dev/null; \
+		else echo "install Debian's fonts-noto-color-emoji, or the screenshots show boxes for emoji (sudo apt-get install fonts-noto-color-emoji)" >&2; fi; }
 
 PY_DIRS := bot tests bench rasa_project/kelisim_nlu rasa_project/kelisim_engine
 
