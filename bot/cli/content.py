@@ -97,7 +97,13 @@ def _import(args: argparse.Namespace) -> None:
     from bot.telegram.content_manifest import uses
 
     try:
-        result = import_file(Path(args.dir), Path(args.file), uses(), dry_run=args.dry_run)
+        result = import_file(
+            Path(args.dir),
+            Path(args.file),
+            uses(),
+            dry_run=args.dry_run,
+            reviewed_by=args.reviewed_by,
+        )
     except (ContentError, TranslationError) as exc:
         sys.exit(f"cannot import: {exc}")
     print(summary(result, args.dry_run))
@@ -157,6 +163,13 @@ def register(add: Adder) -> None:
     )
     imported.add_argument("file", help="the translated .xlsx, .po, .xlf or .xliff file")
     imported.add_argument("--dry-run", action="store_true", help="check and report only")
+    imported.add_argument(
+        "--reviewed-by",
+        default="",
+        metavar="NAME",
+        help="who read the translation (needed when a page changes: the page shows people who "
+        "checked it and when, with today's date)",
+    )
     screen = add("screen", cmd_screen)
     screen.description = (
         "Reads one case per line as a JSON object: category (required: "

@@ -28,6 +28,7 @@ def cmd_broadcast(args: argparse.Namespace) -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot.config import Settings
+    from bot.languages import LANGUAGES
     from bot.storage import migrate
     from bot.telegram import broadcast
 
@@ -39,11 +40,13 @@ def cmd_broadcast(args: argparse.Namespace) -> None:
         sys.exit("broadcast: give the news file (or --list, or --cancel ID)")
     if not args.rate > 0:
         sys.exit("--rate must be a positive number of messages a second")
+    audience = _audience(args)
     try:
-        broadcast_id, messages = broadcast.load(Path(args.file))
+        # News to some languages only needs their messages (a Kazakh-only item: kk only).
+        needed = audience.languages or LANGUAGES
+        broadcast_id, messages = broadcast.load(Path(args.file), needed)
     except (OSError, broadcast.BroadcastError) as exc:
         sys.exit(str(exc))
-    audience = _audience(args)
     if args.dry_run:
         _dry_run(settings, args.file, broadcast_id, messages, audience)
         return
@@ -155,7 +158,8 @@ async def _listed_campaigns(sessions: async_sessionmaker[AsyncSession]) -> list[
     from bot.telegram import campaigns
 
     listed = await campaigns.listing(sessions)
-    if not listed:
+    by_hand = await campaigns.sent_by_hand(sessions)
+    if not listed and not by_hand:
         return ['no campaigns (broadcast FILE --at "2026-12-10 10:00" schedules one)']
     counted = await campaigns.campaign_counts(sessions, [c.id for c in listed])
     lines = []
@@ -165,6 +169,12 @@ async def _listed_campaigns(sessions: async_sessionmaker[AsyncSession]) -> list[
         lines.append(
             f"{c.id};{c.status};{campaigns.Scheduler.due_text(c)};{c.news_id};"
             f"{campaigns.audience_of(c).describe()};{own.line()};{story}"
+        )
+    # Sent at once (no --at): no number to cancel, and whom it went to is not kept.
+    for news, first, counts in by_hand:
+        lines.append(
+            f"-;sent at once;{campaigns.kazakhstan_time(first)};{news};-;{counts.line()};"
+            "sent by the broadcast command itself, all its runs together"
         )
     return lines
 
@@ -177,10 +187,16 @@ def _dry_run(
 
     from bot.storage import migrate
     from bot.telegram import broadcast
+    from bot.text.telegram_html import HtmlError, parse_html
 
     print(f"id: {broadcast_id}")
     for language, text in messages.items():
-        print(f"--- {language} ({len(text)} characters)\n{text}")
+        # As people read it: the words, without Telegram's formatting tags.
+        try:
+            shown = parse_html(text)[0]
+        except HtmlError:
+            shown = text
+        print(f"--- {language} ({len(text)} characters with formatting)\n{shown}")
     migrate.upgrade(settings.database_url)
     try:
         waiting = asyncio.run(_waiting(settings, broadcast_id, audience))
@@ -360,7 +376,10 @@ def register(add: Adder) -> None:
     """Its commands, their arguments and help."""
     cast = add("broadcast", cmd_broadcast)
     cast.add_argument(
-        "file", nargs="?", help="YAML with id: (the news' name), then kk:, ru: and en:"
+        "file",
+        nargs="?",
+        help="YAML with id: (the news' name), then kk:, ru: and en: (only those sent to, "
+        "with --language)",
     )
     cast.add_argument(
         "--at",
@@ -371,7 +390,8 @@ def register(add: Adder) -> None:
     cast.add_argument(
         "--list",
         action="store_true",
-        help="every campaign with its own counts and what became of it (sent, retried, cancelled)",
+        help="every campaign with its own counts and what became of it (sent, retried, "
+        "cancelled), then the news sent at once, with their counts",
     )
     cast.add_argument(
         "--cancel",

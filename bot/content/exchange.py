@@ -465,9 +465,12 @@ def import_file(
     uses: checking.Uses,
     dry_run: bool = False,
     today: dt.date | None = None,
+    reviewed_by: str = "",
 ) -> ImportResult:
     """Check the file's translations as `content check` would, in a copy of root; write them
-    into root and stamp them only if there is no error and not dry_run."""
+    into root and stamp them only if there is no error and not dry_run. A page that changes
+    says who checked it and when: `reviewed_by` names who read the translation (required
+    then: the bot shows people that name with today's date)."""
     batch = read(path)
     tracking = Tracking.load(root)
     lang = batch.language
@@ -484,12 +487,23 @@ def import_file(
             result.errors += _unit_problems(unit, filled)
             chosen[filled.id] = (unit, filled)
     result.errors += _incomplete_new_texts(chosen, known)
+    if not reviewed_by.strip():
+        result.errors += [
+            f"{page}: a changed page tells people who checked it and when: give --reviewed-by "
+            "'Name' (who read this translation; it replaces reviewed_by, with today's date)"
+            for page in sorted(
+                {u.item for u, f in chosen.values() if u.item.startswith(PAGE_PREFIX)
+                 and f.text != u.current}
+            )
+        ]  # fmt: skip
     if result.errors:
         return result
     with tempfile.TemporaryDirectory() as scratch:
         copy = Path(scratch) / "content"
         shutil.copytree(root, copy)
-        result.written, result.changed = _apply(tracking, copy, lang, chosen, today)
+        result.written, result.changed = _apply(
+            tracking, copy, lang, chosen, today, reviewed_by.strip()
+        )
         result.stamped = _stamp(copy, lang, chosen, known)
         if result.stamped:
             result.written.append(f"{lang}/{RECORDS_FILE}")
@@ -538,6 +552,7 @@ def _apply(
     lang: str,
     chosen: Mapping[str, tuple[Unit, Filled]],
     today: dt.date | None,
+    reviewed_by: str,
 ) -> tuple[list[str], list[str]]:
     """Write the translations into the copy; returns the files written and the units changed."""
     from bot.content import yaml_edit
@@ -565,6 +580,7 @@ def _apply(
             copy / source / "pages" / f"{page_id}.md",
             parts,
             today,
+            reviewed_by,
         )
         written.append(f"{lang}/pages/{page_id}.md")
     return written, changed

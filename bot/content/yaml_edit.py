@@ -72,12 +72,16 @@ def set_strings(path: Path, values: Mapping[str, str]) -> None:
 
 
 def write_page(
-    path: Path, source_path: Path, parts: Mapping[str, str], today: dt.date | None = None
+    path: Path,
+    source_path: Path,
+    parts: Mapping[str, str],
+    today: dt.date | None = None,
+    reviewed_by: str = "",
 ) -> None:
     """Set a page's title, sources and body (those given); a page that does not exist yet
     starts from its source's front matter, with `legal_review: pending`. The text changed, so
-    `reviewed_on` becomes today (a lawyer's signature older than that must be renewed:
-    `content check` says so)."""
+    `reviewed_on` becomes today and `reviewed_by` who read it (given; kept when not: a lawyer's
+    signature older than that must be renewed: `content check` says so)."""
     yaml = _yaml()
     existing = path.exists()
     match = _FRONT_MATTER.match((path if existing else source_path).read_text(encoding="utf-8"))
@@ -93,6 +97,8 @@ def write_page(
     if "body" in parts:
         body = parts["body"].strip()
     meta["reviewed_on"] = today or clock.today()
+    if reviewed_by:
+        meta["reviewed_by"] = _styled(meta.get("reviewed_by"), reviewed_by)
     if not existing:
         meta["legal_review"] = LEGAL_REVIEW_PENDING
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -42,7 +42,7 @@ import re
 import signal
 import socket
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -169,22 +169,34 @@ def outcome(error: TelegramError) -> str:
     return FAILED  # other refusals by Telegram (ChatMigrated, Conflict): nothing was sent
 
 
-def load(path: Path) -> tuple[str, dict[str, str]]:
-    """(the broadcast's id, the message per language as Telegram HTML)."""
+def load(path: Path, needed: Iterable[str] = LANGUAGES) -> tuple[str, dict[str, str]]:
+    """(the broadcast's id, the message per language as Telegram HTML). The languages
+    `needed` (those of the audience: every language unless it is narrowed by language) must
+    have a message; another one given is checked too."""
     raw = path.read_bytes()
     try:
         data = yaml.safe_load(raw.decode("utf-8"))
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
         raise BroadcastError(f"{path}: not a UTF-8 YAML file: {exc}") from None
     if not isinstance(data, dict):
-        raise BroadcastError(f"{path}: expected id:, then kk:, ru: and en: with a message each")
+        raise BroadcastError(
+            f"{path}: expected id:, then kk:, ru: and en: with a message each (only the "
+            "languages sent to, with --language)"
+        )
     problems: list[str] = []
     broadcast_id = _id(data.get("id"), problems)
     messages = {}
+    needed = set(needed)
     for language in LANGUAGES:
         text = data.get(language)
         if not isinstance(text, str) or not text.strip():
-            problems.append(f"{language}: missing")
+            if language in needed:
+                hint = (
+                    " (or send to some languages only: --language)"
+                    if needed >= set(LANGUAGES)
+                    else ""
+                )
+                problems.append(f"{language}: missing{hint}")
             continue
         rendered = to_html(text)
         if len(rendered) > TELEGRAM_LIMIT:
@@ -591,7 +603,8 @@ async def _send_holding(
             if not await _claim(sessions, broadcast, user_id, resend_unknown, number):
                 progress.total -= 1  # another run of this broadcast has them
                 continue
-            text = messages.get(language) or messages["ru"]
+            # Only people in a language with a message are chosen (load); just in case, another.
+            text = messages.get(language) or messages.get("ru") or next(iter(messages.values()))
             markup = markups.get(language) or markups["ru"]
             try:
                 status = await _deliver(

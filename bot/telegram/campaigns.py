@@ -250,6 +250,23 @@ async def campaign_counts(
     return {int(number): Counts(*(int(n or 0) for n in numbers)) for number, *numbers in rows}
 
 
+async def sent_by_hand(
+    sessions: async_sessionmaker[AsyncSession],
+) -> list[tuple[str, dt.datetime, Counts]]:
+    """News sent at once by the broadcast command (no campaign): per news id, when it was
+    first sent and its counts, the latest first."""
+    first = func.min(BroadcastDelivery.at)
+    query = (
+        _counted(BroadcastDelivery.broadcast)
+        .add_columns(first)
+        .where(BroadcastDelivery.campaign.is_(None))
+        .order_by(first.desc())
+    )
+    async with sessions() as session:
+        rows = (await session.execute(query)).all()
+    return [(str(news), at, Counts(*(int(n or 0) for n in numbers))) for news, *numbers, at in rows]
+
+
 async def holders_of(sessions: async_sessionmaker[AsyncSession], news_id: str) -> int:
     """How many have this news already (or may have it), whoever sent it to them."""
     async with sessions() as session:

@@ -83,15 +83,13 @@ CHANGED_KK = (
 )
 CHANGED_KK_BROKEN = CHANGED_KK.replace("{language_name}", "{тіл_атауы}")
 
+# Who read the Kazakh translation before it was imported: the cost page says so from then on.
+READER = "Айгерим Сейтқали"
 NEWS_ID = "2026-12-shymkent-room"
 NEWS = f"""id: {NEWS_ID}
 kk: "**Жаңалық:** Шымкент қаласының әкімдігінде медиация кабинеті ашылды. Сейсенбі мен
   бейсенбі, 10:00–13:00, кеңес тегін. Жаңалық керек болмаса, «тоқта» деп жазыңыз."
-ru: "**Новость:** в акимате города Шымкент открылся кабинет медиации. Вторник и четверг,
-  10:00–13:00, консультация бесплатная."
-en: "**News:** a mediation room opened in the Shymkent city akimat. Tuesdays and Thursdays,
-  10:00–13:00, free advice."
-"""
+"""  # Kazakh only: it goes to Kazakh speakers only (--language kk)
 
 
 # Gathers a report's section (its heading, note and table) into one element to screenshot.
@@ -350,7 +348,8 @@ async def test_an_officers_day(
             },
         )
         before = tree_digest(content)
-        refused = await officer.content_command("import", str(sheet), ok=False)
+        read_by = ("--reviewed-by", READER)  # who read the translation: the page shows it
+        refused = await officer.content_command("import", str(sheet), *read_by, ok=False)
         assert (
             "ERROR   lang.changed: placeholders {тіл_атауы}, but the source has {language_name}"
             in refused
@@ -360,10 +359,10 @@ async def test_an_officers_day(
 
         # 3. Fixed in the sheet: checked, then imported.
         translate(sheet, {"lang.changed": CHANGED_KK})
-        dry = await officer.content_command("import", str(sheet), "--dry-run")
+        dry = await officer.content_command("import", str(sheet), *read_by, "--dry-run")
         assert "would write: kk/pages/cost.md, kk/strings.yml, kk/translations.yml" in dry
         assert tree_digest(content) == before
-        done = await officer.content_command("import", str(sheet))
+        done = await officer.content_command("import", str(sheet), *read_by)
         assert "kk: 3 text(s) changed, 3 recorded as up to date, 0 left empty" in done
         assert "wrote: kk/pages/cost.md, kk/strings.yml, kk/translations.yml" in done
         status = await officer.content_command("status", "--to", "kk")
@@ -383,6 +382,7 @@ async def test_an_officers_day(
                 break
             await asyncio.sleep(1)
         await expect(new_cost).to_have_count(1)
+        await expect(new_cost).to_contain_text(READER)  # "checked by" whoever read it
         await expect(new_menu).to_have_count(1)
         await expect(page.locator(tid("stale-badge"))).to_have_count(0)
         await shots.phone(page, "updated.png")
@@ -446,6 +446,12 @@ async def test_an_officers_day(
         target = ("--region", "Шымкент", "--language", "kk")
         dry = await officer.run("broadcast", str(news), *target, "--dry-run")
         assert "would get it now: 1 (kk 1, ru 0, en 0); nothing sent (--dry-run)" in dry
+        # Shown as people read it, not as Telegram's HTML.
+        assert "Жаңалық: Шымкент" in dry
+        assert "<b>" not in dry
+        # Without --language, every language's message is needed, and the command says so.
+        everyone = await officer.run("broadcast", str(news), "--dry-run", ok=False)
+        assert "ru: missing (or send to some languages only: --language)" in everyone
         tomorrow = clock.today() + dt.timedelta(days=1)
         scheduled = await officer.run("broadcast", str(news), *target, "--at", f"{tomorrow} 10:00")
         number = re.search(r"^campaign (\d+): ", scheduled, re.M)
@@ -457,6 +463,12 @@ async def test_an_officers_day(
         sent = await officer.run("broadcast", str(news), *target)
         assert "to: region shymkent; language kk" in sent
         assert f"{NEWS_ID}, all runs so far: delivered 1, blocked 0, unsubscribed 0" in sent
+        # Sent at once, it is listed too (after the campaigns, with no number to cancel).
+        listed = await officer.run("broadcast", "--list")
+        assert f"{number[1]};cancelled;" in listed
+        assert re.search(
+            rf"^-;sent at once;[0-9: -]+;{NEWS_ID};-;delivered 1, blocked 0,", listed, re.M
+        ), listed
         asel = subscribers["Асель"]
         [delivered] = await asel.replies()
         assert delivered["text"].startswith("Жаңалық: Шымкент")

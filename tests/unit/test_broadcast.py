@@ -183,6 +183,21 @@ def test_the_broadcast_is_named_by_its_id_not_by_its_text(tmp_path: Path) -> Non
         broadcast.load(path)
 
 
+def test_news_for_some_languages_needs_only_their_messages(tmp_path: Path) -> None:
+    path = tmp_path / "news.yml"
+    path.write_text("id: kazakh-only\nkk: '**Жаңалық**'\n", "utf-8")
+    assert broadcast.load(path, ["kk"]) == ("kazakh-only", {"kk": "<b>Жаңалық</b>"})
+    with pytest.raises(BroadcastError) as everyone:
+        broadcast.load(path)
+    assert "ru: missing (or send to some languages only: --language)" in str(everyone.value)
+    with pytest.raises(BroadcastError, match=r"en: missing$"):
+        broadcast.load(path, ["kk", "en"])
+    # A message given for another language is still checked.
+    path.write_text("id: kazakh-only\nkk: a\nru: '" + "я" * 5000 + "'\n", "utf-8")
+    with pytest.raises(BroadcastError, match="ru: 5000 characters"):
+        broadcast.load(path, ["kk"])
+
+
 def _raised(error: TelegramError, cause: BaseException | None = None) -> TelegramError:
     try:
         raise error from cause

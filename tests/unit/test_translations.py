@@ -337,13 +337,19 @@ def test_po_round_trip_of_a_page_and_plural_forms(
             "page:cost#body": kk_page.body.replace("### ", "### Енді: ", 1),
         }[entry.msgctxt]
     catalogue.save(str(catalogue_path))
+    # A changed page tells people who checked it and when: whoever read the translation says so.
     code, out = _import(capsys, content, catalogue_path)
+    assert code == 1
+    assert "page:cost: a changed page tells people who checked it and when" in out
+    assert Tracking.load(content).pages["kk"]["cost"].body == kk_page.body  # nothing written
+    code, out = _import(capsys, content, catalogue_path, "--reviewed-by", "Айгерим Сейтқали")
     assert code == 0, out
     assert "2 recorded as up to date" in out
     tracking = Tracking.load(content)
     page = tracking.pages["kk"]["cost"]
     assert page.body.startswith("### Енді: ")
     assert page.reviewed_on == clock.today()  # the text changed: checked again today
+    assert page.reviewed_by == "Айгерим Сейтқали"
     assert tracking.strings["kk"]["admin.more_problems.other"] == "…және тағы {count} мәселе"
     assert _status(content, "page:cost", "kk") is Status.UP_TO_DATE
     assert _status(content, "admin.more_problems", "kk") is Status.UP_TO_DATE
@@ -450,7 +456,7 @@ def test_a_text_is_stamped_only_when_all_its_parts_came_back(
     sheet = tmp_path / "kk.xlsx"
     _export(capsys, content, sheet, "xlsx")
     _fill_xlsx(sheet, {"page:cost#body": kk_page.body.replace("### ", "### Енді: ", 1)})
-    code, out = _import(capsys, content, sheet)
+    code, out = _import(capsys, content, sheet, "--reviewed-by", "Kelisim content team")
     assert code == 0, out
     assert "1 text(s) changed, 0 recorded as up to date, 2 left empty" in out
     assert Tracking.load(content).pages["kk"]["cost"].body.startswith("### Енді: ")
@@ -477,7 +483,7 @@ def test_a_missing_page_comes_in_whole_with_its_review_pending(
     )
     assert not (content / "kk" / "pages" / "cost.md").exists()
     _fill_xlsx(sheet, parts)
-    code, out = _import(capsys, content, sheet)
+    code, out = _import(capsys, content, sheet, "--reviewed-by", "Kelisim content team")
     assert code == 0, out
     page = Tracking.load(content).pages["kk"]["cost"]
     assert (page.title, page.sources, page.body) == (kk_page.title, kk_page.sources, kk_page.body)
