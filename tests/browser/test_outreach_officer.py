@@ -122,6 +122,12 @@ class Screenshots:
         await page.screenshot(path=self.path(name))
         self.shrink(name)
 
+    async def phone_at(self, page: Any, message: Any, name: str) -> None:
+        """The playground scrolled so that this message starts at the top of the chat."""
+        await message.evaluate("m => m.scrollIntoView({block: 'start'})")
+        await page.screenshot(path=self.path(name))
+        self.shrink(name)
+
     async def section(self, page: Any, title: str, name: str) -> None:
         """A section of the report: its heading, note and table."""
         await page.evaluate(GATHER_SECTION, title)
@@ -329,7 +335,7 @@ async def test_an_officers_day(
         menu_button = cost.locator(button(callbacks.MENU))
         await expect(menu_button).to_have_attribute("data-stale", "btn.menu")
         await expect(page.locator(tid("stale-count"))).to_have_text("3 need update")
-        await shots.phone(page, "needs-update.png")
+        await shots.phone_at(page, cost, "needs-update.png")
 
         # 2. Export for the translator; she fills it in, one placeholder translated by mistake.
         sheet = tmp_path / "kk.xlsx"

@@ -426,7 +426,8 @@
         const badge = node("span", "stale-badge", "needs update");
         badge.dataset.testid = "stale-badge";
         badge.title = `The source text changed since this was translated: ${staleLabel(found)}`;
-        bubble.insertBefore(badge, bubble.querySelector(".meta"));
+        // At the top: on a long page the label is seen without scrolling back up.
+        bubble.insertBefore(badge, bubble.firstChild);
       }
     }
     for (const button of document.querySelectorAll(".inline-button, .reply-button")) {
