@@ -59,7 +59,10 @@ def cmd_report(args: argparse.Namespace) -> None:
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(page, encoding="utf-8")
-    print(f"{out}: {len(rows)} counts from {since} to {until}")
+    # For the person who runs it: where the page is and what it covers (a row is one day's
+    # count of one thing for one office, not a person).
+    print(f"{out}: the report from {since} to {until}, in {language}, made of {len(rows)} daily "
+          "figures; open it in a browser")  # fmt: skip
 
 
 def _translations(content_dir: Path) -> dict[str, dict[str, int]] | None:

@@ -175,7 +175,7 @@ def test_the_report_command(tmp_path: Path) -> None:
         capture_output=True, text=True, cwd=ROOT, env=env, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert "8 counts" in done.stdout
+    assert "made of 8 daily figures" in done.stdout
     page = out.read_text(encoding="utf-8")
     assert page.startswith("<!doctype html>")
     assert "<td>x</td>" in page
