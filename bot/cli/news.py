@@ -162,13 +162,15 @@ async def _listed_campaigns(sessions: async_sessionmaker[AsyncSession]) -> list[
     if not listed and not by_hand:
         return ['no campaigns (broadcast FILE --at "2026-12-10 10:00" schedules one)']
     counted = await campaigns.campaign_counts(sessions, [c.id for c in listed])
-    lines = []
+    # Fields apart by ';': pasted into a spreadsheet (";" as the separator), a table.
+    lines = ["number;state;when (Kazakhstan);news;to whom;counts;what happened"]
     for c in listed:
         own = counted.get(c.id, campaigns.Counts())
         story = campaigns.what_happened(c, own)
         lines.append(
             f"{c.id};{c.status};{campaigns.Scheduler.due_text(c)};{c.news_id};"
-            f"{campaigns.audience_of(c).describe()};{own.line()};{story}"
+            # (the audience's parts apart by "," here: ";" separates the fields)
+            f"{campaigns.audience_of(c).describe().replace('; ', ', ')};{own.line()};{story}"
         )
     # Sent at once (no --at): no number to cancel, and whom it went to is not kept.
     for news, first, counts in by_hand:

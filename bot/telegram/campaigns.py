@@ -288,7 +288,8 @@ def kazakhstan_time(moment: dt.datetime) -> str:
 
 
 def what_happened(campaign: Campaign, counted: Counts) -> str:
-    """The campaign's story in a few words, for --list (its counts go beside it)."""
+    """The campaign's story in a few words, for --list (its counts go beside it); never a
+    ';', which separates --list's fields."""
     reached = counted.delivered + counted.blocked + counted.failed + counted.unknown
     finished = kazakhstan_time(campaign.finished_at) if campaign.finished_at else "?"
     if campaign.status == SCHEDULED:
@@ -298,7 +299,7 @@ def what_happened(campaign: Campaign, counted: Counts) -> str:
             return f"cancelled {finished}, before anything was sent"
         return (
             f"cancelled {finished} while being sent: it stopped after {counted.delivered} "
-            "delivered; nobody else gets it"
+            "delivered, nobody else gets it"
         )
     if campaign.status == SENDING:
         if campaign.retry_at is not None:
@@ -312,8 +313,8 @@ def what_happened(campaign: Campaign, counted: Counts) -> str:
         return f"done {finished}"
     tries = f"after {campaign.retries} retries" if campaign.retries else "and not retried"
     return (
-        f"done {finished}; {counted.failed} failed for good {tries} (Telegram refused or could "
-        "not be reached; they had not blocked the bot): send the file by hand to try them again"
+        f"done {finished}, {counted.failed} failed for good {tries} (Telegram refused or could "
+        "not be reached, they had not blocked the bot): send the file by hand to try them again"
     )
 
 

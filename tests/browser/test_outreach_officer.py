@@ -472,6 +472,10 @@ async def test_an_officers_day(
         # Sent at once, it is listed too (after the campaigns, with no number to cancel).
         listed = await officer.run("broadcast", "--list")
         assert f"{number[1]};cancelled;" in listed
+        # Seven fields a line, under their names: pasted into a spreadsheet, a table.
+        lines = listed.strip().splitlines()
+        assert lines[0] == "number;state;when (Kazakhstan);news;to whom;counts;what happened"
+        assert all(line.count(";") == 6 for line in lines), lines
         assert re.search(
             rf"^-;sent at once;[0-9: -]+;{NEWS_ID};-;delivered 1, blocked 0,", listed, re.M
         ), listed

@@ -190,7 +190,7 @@ async def test_a_campaign_cancelled_from_the_command_line_stops_after_the_messag
     assert listed(out, number).endswith(
         f";delivered {len(times)}, blocked 0, unsubscribed 0, failed 0, unknown 0;cancelled "
         f"{kazakhstan_time(finished)} while being sent: it stopped after {len(times)} "
-        "delivered; nobody else gets it"
+        "delivered, nobody else gets it"
     ), out
     assert ";delivered 30, blocked 0, unsubscribed 0, failed 0, unknown 0;done " in listed(
         out, after

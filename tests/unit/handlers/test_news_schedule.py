@@ -229,7 +229,7 @@ async def test_a_campaign_cancelled_while_being_sent_stops_after_the_message_bei
         f"{number};cancelled;{campaigns.Scheduler.due_text(await _campaign(bot, number))};cut;"
         "every subscriber;delivered 1, blocked 0, unsubscribed 0, failed 0, unknown 0;"
         f"cancelled {campaigns.kazakhstan_time(clock.now())} while being sent: it stopped "
-        "after 1 delivered; nobody else gets it"
+        "after 1 delivered, nobody else gets it"
     )
     with pytest.raises(campaigns.CampaignError, match="cancelled already"):
         await campaigns.cancel(sessions, number)
@@ -326,8 +326,8 @@ async def test_what_still_fails_after_the_last_retry_is_failed_not_blocked(
     assert (campaign.retries, campaign.retry_at) == (2, None)
     assert (await _story(bot, number)).endswith(
         "delivered 0, blocked 0, unsubscribed 0, failed 1, unknown 0;done "
-        f"{campaigns.kazakhstan_time(clock.now())}; 1 failed for good after 2 retries (Telegram "
-        "refused or could not be reached; they had not blocked the bot): send the file by hand "
+        f"{campaigns.kazakhstan_time(clock.now())}, 1 failed for good after 2 retries (Telegram "
+        "refused or could not be reached, they had not blocked the bot): send the file by hand "
         "to try them again"
     )
 
