@@ -532,3 +532,15 @@ def test_a_changed_rule_reason_is_stale_in_both_translations_but_not_exported(
     records = yaml.safe_load((content / "kk" / RECORDS_FILE).read_text("utf-8"))
     assert "family_dispute" in records["rules"]
     assert _status(content, "rule:family_dispute", "ru") is Status.STALE
+
+
+def test_a_stale_rule_reason_is_marked_where_a_verdict_quotes_it(content: Path) -> None:
+    """The playground marks a verdict whose reason is stale: the whole reason, as shown."""
+    from bot.content.translations import stale_marks
+
+    _edit(content / "screening" / "rules.yml", FAMILY_REASON_EN, "Family disputes — debts,")
+    tracking = Tracking.load(content)
+    [mark] = [m for m in stale_marks(tracking) if m["language"] == "ru"]
+    reason = tracking.texts["ru"]["rule:family_dispute"]
+    assert mark == {"item": "rule:family_dispute", "language": "ru", "kind": "text",
+                    "shown": [" ".join(reason.split())]}  # fmt: skip
