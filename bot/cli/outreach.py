@@ -49,12 +49,15 @@ def cmd_report(args: argparse.Namespace) -> None:
             regions,
             since,
             until,
-            report.load_unanswered(session, since, until),
+            # What people typed is for the content team, and not linked to any office: an
+            # office's report (which it may share) leaves it out.
+            () if args.office else report.load_unanswered(session, since, until),
             catalogue=catalogue,
             language=language,
             news=report.load_news(session, since, until),
             translations=_translations(settings.content_dir),
-            missing_texts=report.load_missing_texts(session, since, until),
+            missing_texts=() if args.office else report.load_missing_texts(session, since, until),
+            typed_texts=not args.office,
         )
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -282,9 +282,11 @@ def render(
     news: Sequence[NewsRow] = (),
     translations: Mapping[str, Mapping[str, int]] | None = None,
     missing_texts: Sequence[MissingText] = (),
+    typed_texts: bool = True,
 ) -> str:
     """The whole page in `language`. `region_names`: region id -> name in that language;
-    `unanswered`: (language, anonymised question, times asked)."""
+    `unanswered`: (language, anonymised question, times asked). Without `typed_texts` (an
+    office's report) the sections of what people typed are left out altogether."""
     words = Words(catalogue, language)
     sections = []
     by_office: dict[str, list[Row]] = defaultdict(list)
@@ -304,7 +306,8 @@ def render(
     verdicts = [(words.known(f"dir.verdict.{v}", v), n) for v, n in _prefixed(rows, "screened:")]
     sections.append(_bars(verdicts, words.plain("report.verdicts"), words, _COLOURS[2]))
     sections.append(_helpful(rows, words))
-    sections.append(_missing_texts(missing_texts, words))
+    if typed_texts:
+        sections.append(_missing_texts(missing_texts, words))
     started = [r for r in rows if r.event == counts.STARTED]
     languages = [
         (words.known(f"lang.name.{code}", code), n)
@@ -343,7 +346,8 @@ def render(
         for source, n in _prefixed(rows, "heard:")
     ]
     sections.append(_bars(heard, words.plain("report.heard"), words, _COLOURS[4]))
-    sections.append(_unanswered(unanswered, words))
+    if typed_texts:
+        sections.append(_unanswered(unanswered, words))
     sections.append(_news(news, words))
     sections.append(_translations(translations, words))
     period = {"since": words.date(since), "until": words.date(until)}

@@ -196,6 +196,9 @@ def test_the_report_command(tmp_path: Path) -> None:
     assert '<html lang="kk">' in page
     assert "Воронка: Шымкент соты" in page
     assert "Кеңсе сілтемесінсіз" not in page  # only this office's counts
+    # What people typed (x, above) is the content team's, linked to no office: not here.
+    assert "<td>x</td>" not in page
+    assert "Бот түсінбеген сұрақтар" not in page
     bad = subprocess.run(
         [sys.executable, "-m", "bot", "report", "--since", "yesterday"],
         capture_output=True, text=True, cwd=ROOT, env=env, check=False,
