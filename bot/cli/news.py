@@ -11,6 +11,7 @@ from bot.cli.common import Adder
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
+    from pathlib import Path
 
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -47,6 +48,9 @@ def cmd_broadcast(args: argparse.Namespace) -> None:
         broadcast_id, messages = broadcast.load(Path(args.file), needed)
     except (OSError, broadcast.BroadcastError) as exc:
         sys.exit(str(exc))
+    # News speaks for Kelisim as the pages do: the same terms, or it is not sent.
+    if problems := _glossary_problems(settings.content_dir, messages):
+        sys.exit(f"{args.file}: " + "; ".join(problems) + "; nothing was sent")
     if args.dry_run:
         _dry_run(settings, args.file, broadcast_id, messages, audience)
         return
@@ -207,6 +211,25 @@ def _dry_run(
     counts = ", ".join(f"{language} {n}" for language, n in waiting.items())
     print(f"--- to: {audience.describe()}")
     print(f"would get it now: {sum(waiting.values())} ({counts}); nothing sent (--dry-run)")
+
+
+def _glossary_problems(content_dir: Path, messages: dict[str, str]) -> list[str]:
+    """The glossary's avoided words in each message (docs/content-guide.md, "The glossary")."""
+    from bot.content import glossary
+    from bot.languages import LANGUAGES
+    from bot.text.telegram_html import HtmlError, parse_html
+
+    terms, broken = glossary.load(content_dir, LANGUAGES)
+    if broken:
+        return []  # `content check` reports a broken glossary; it is not the news' fault
+    problems = []
+    for language, text in messages.items():
+        try:
+            words = parse_html(text)[0]
+        except HtmlError:
+            words = text
+        problems += [f"{language}: {hit.message()}" for hit in terms.find(language, words, "news")]
+    return problems
 
 
 def _listed(values: list[str] | None) -> list[str]:

@@ -641,3 +641,24 @@ async def test_deliveries_made_before_0012_go_to_their_news_id_s_one_campaign(
             ]  # fmt: skip
     finally:
         await engine.dispose()
+
+
+def test_news_with_a_word_the_glossary_avoids_is_not_sent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """News speaks for Kelisim as its pages do: «приговор» for a mediation result is refused
+    (content/glossary.yml), before the database is even opened."""
+    from bot.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'never.db'}")
+    news = tmp_path / "news.yml"
+    news.write_text("id: bad-term\nru: '**Новость:** приговор медиатора обязателен'\n", "utf-8")
+    with pytest.raises(SystemExit) as refused:
+        main(["broadcast", str(news), "--language", "ru", "--dry-run"])
+    message = str(refused.value.code)
+    assert "ru: glossary: «приговор» — use «решение»" in message
+    assert message.endswith("nothing was sent")
+    assert not (tmp_path / "never.db").exists()
+    news.write_text("id: good-term\nru: '**Новость:** решение по итогам медиации'\n", "utf-8")
+    main(["broadcast", str(news), "--language", "ru", "--dry-run"])
+    assert "would get it now: 0" in capsys.readouterr().out
