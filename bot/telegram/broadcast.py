@@ -72,6 +72,7 @@ from bot.storage.models import BroadcastDelivery, User, utcnow
 from bot.telegram import callbacks
 from bot.telegram.sending import Bucket
 from bot.telegram.transport import AiohttpRequest, certainly_not_sent
+from bot.text.telegram_html import HtmlError, parse_html
 
 log = logging.getLogger(__name__)
 
@@ -199,6 +200,11 @@ def load(path: Path, needed: Iterable[str] = LANGUAGES) -> tuple[str, dict[str, 
                 problems.append(f"{language}: missing{hint}")
             continue
         rendered = to_html(text)
+        try:
+            parse_html(rendered)
+        except HtmlError as exc:
+            problems.append(f"{language}: Telegram would reject the formatting ({exc.reason})")
+            continue
         if len(rendered) > TELEGRAM_LIMIT:
             problems.append(
                 f"{language}: {len(rendered)} characters, Telegram allows {TELEGRAM_LIMIT}"

@@ -192,6 +192,10 @@ def test_news_for_some_languages_needs_only_their_messages(tmp_path: Path) -> No
     assert "ru: missing (or send to some languages only: --language)" in str(everyone.value)
     with pytest.raises(BroadcastError, match=r"en: missing$"):
         broadcast.load(path, ["kk", "en"])
+    # Formatting Telegram would refuse is caught before anyone is sent anything.
+    path.write_text("id: kazakh-only\nkk: '**a _b** c_'\n", "utf-8")
+    with pytest.raises(BroadcastError, match="kk: Telegram would reject the formatting"):
+        broadcast.load(path, ["kk"])
     # A message given for another language is still checked.
     path.write_text("id: kazakh-only\nkk: a\nru: '" + "я" * 5000 + "'\n", "utf-8")
     with pytest.raises(BroadcastError, match="ru: 5000 characters"):
