@@ -76,6 +76,11 @@ def cmd_broadcast(args: argparse.Namespace) -> None:
     _report(broadcast_id, progress, audience, totals)
 
 
+# Night in Kazakhstan, when a scheduled news item gets a note (not refused: an alert may be
+# meant for then): from QUIET_STARTS o'clock to QUIET_ENDS o'clock.
+QUIET_STARTS, QUIET_ENDS = 22, 8
+
+
 def _schedule(
     settings: Settings, news_id: str, messages: dict[str, str], audience: Audience, at: str
 ) -> None:
@@ -108,6 +113,14 @@ def _schedule(
         f"campaign {number}: {news_id} to {audience.describe()}, at {when} in Kazakhstan{past}. "
         f"The running bot sends it; broadcast --list shows it, --cancel {number} cancels it"
     )
+    local = due.astimezone(clock.KAZAKHSTAN)
+    if not past and not QUIET_ENDS <= local.hour < QUIET_STARTS:
+        # Most people's phones sound for a bot's message: a night-time one wakes them.
+        print(
+            f"Note: {local:%H:%M} is night in Kazakhstan: people get it then, and their phones "
+            f"may sound. If that is not meant, --cancel {number} and schedule it between "
+            f"{QUIET_ENDS:02d}:00 and {QUIET_STARTS:02d}:00"
+        )
     if have:
         # The id names the news: reused, it reaches only those who do not have it yet.
         print(

@@ -666,3 +666,31 @@ def test_news_with_a_word_the_glossary_avoids_is_not_sent(
     news.write_text("id: good-term\nru: '**Новость:** решение по итогам медиации'\n", "utf-8")
     main(["broadcast", str(news), "--language", "ru", "--dry-run"])
     assert "would get it now: 0" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("at", "night"),
+    [
+        ("2031-01-05 03:00", True),
+        ("2031-01-05 10:00", False),
+        ("2031-01-05 22:00", True),
+        ("2031-01-05 07:59", True),
+    ],
+)
+def test_news_scheduled_for_the_night_get_a_note(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    at: str,
+    night: bool,
+) -> None:
+    """Scheduled at night in Kazakhstan: stored as asked, with a note that phones may sound."""
+    from bot.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'k.db'}")
+    news = tmp_path / "news.yml"
+    news.write_text("id: late\nkk: 'Жаңалық'\n", "utf-8")
+    main(["broadcast", str(news), "--language", "kk", "--at", at])
+    out = capsys.readouterr().out
+    assert out.startswith("campaign 1: late to language kk, at " + at)
+    assert ("is night in Kazakhstan" in out) is night
