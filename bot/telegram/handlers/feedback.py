@@ -80,7 +80,7 @@ async def feedback_pressed(update: Update, context: Context, pressed: Callback) 
     if answer == TELL_MORE and svc.unanswered.keeps:
         await end_feedback_wait(context, user_id)
         await set_flag(context, user_id, awaiting_feedback(subject))
-        if feedback_awaited((await person(context, user_id)).flags) == subject:
+        if await awaited_feedback(context, user_id) == subject:
             text = svc.catalogue.text(lang, "feedback.tell_more", count=svc.unanswered.keep_days)
             markup = keyboards.skip_telling(svc.catalogue, lang, subject)
             await send.show(context, chat_id, text, markup, message)
@@ -91,7 +91,7 @@ async def feedback_pressed(update: Update, context: Context, pressed: Callback) 
 
 async def end_feedback_wait(context: Context, user_id: int) -> None:
     """Whatever was asked to be typed after "something else" is no longer awaited."""
-    subject = feedback_awaited((await person(context, user_id)).flags)
+    subject = await awaited_feedback(context, user_id)
     if subject is not None:
         await set_flag(context, user_id, awaiting_feedback(subject), on=False)
 
