@@ -383,9 +383,9 @@ def status_table(entries: Iterable[Entry], fmt: str = "text", listed: bool = Fal
     """Per language, how many texts are up to date, stale, missing, unknown and source; with
     `listed`, the stale, missing and unknown ones by name. fmt: text, csv or markdown."""
     entries = list(entries)
-    header = ["language", *(str(status) for status in STATUS_ORDER)]
+    header = ["language", *(str(status) for status in STATUS_ORDER), "up to date %"]
     rows = [
-        [lang, *(str(numbers[status]) for status in STATUS_ORDER)]
+        [lang, *(str(numbers[status]) for status in STATUS_ORDER), _share(numbers)]
         for lang, numbers in counts(entries).items()
     ]
     details = [
@@ -408,6 +408,15 @@ def status_table(entries: Iterable[Entry], fmt: str = "text", listed: bool = Fal
     if listed and details:
         parts.append(render(detail_header, details))
     return "\n\n".join(parts)
+
+
+def _share(numbers: Counter[Status]) -> str:
+    """The share of a language's translations that are up to date, in whole percent (rounded
+    down: 100 only when all are); "-" for the language everything is written in."""
+    translated = sum(numbers.values()) - numbers[Status.SOURCE]
+    if not translated:
+        return "-"
+    return str(100 * numbers[Status.UP_TO_DATE] // translated)
 
 
 def _markdown(header: list[str], rows: list[list[str]]) -> str:

@@ -177,9 +177,13 @@ def test_status_table_in_each_format(content: Path, capsys: pytest.CaptureFixtur
     assert "| kk | stale | btn.menu | en |" in markdown
     _, csv_text = _cli(capsys, *base, "--format", "csv", "--to", "kk")
     lines = csv_text.splitlines()
-    assert lines[0] == "language,up to date,stale,missing,unknown,source"
+    assert lines[0] == "language,up to date,stale,missing,unknown,source,up to date %"
     assert lines[1].startswith("kk,")
-    assert lines[1].split(",")[2:4] == ["1", "0"]
+    kk_row = lines[1].split(",")
+    assert kk_row[2:4] == ["1", "0"]
+    # One stale among all of kk's: 99 %, rounded down (100 only when every one is).
+    up, stale, missing, unknown = map(int, kk_row[1:5])
+    assert kk_row[6] == str(100 * up // (up + stale + missing + unknown)) == "99"
     assert len(lines) == 2
 
 
