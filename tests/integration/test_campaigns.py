@@ -14,7 +14,6 @@ import os
 import re
 import sys
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,7 @@ from bot.storage.urls import sync_url
 from bot.telegram import callbacks
 from bot.telegram.campaigns import kazakhstan_time
 from tests.support.playground import Chat
-from tests.support.stack import REDIS_URL, _stack, delete_keys, new_chat
+from tests.support.stack import REDIS_URL, new_chat, redis_stack
 
 pytestmark = pytest.mark.integration
 
@@ -43,19 +42,8 @@ LANGS = ("kk", "ru", "en")
 @pytest.fixture(scope="module")
 def news_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """Emulator and bot, the bot's send rate in Redis under a private prefix."""
-    prefix = f"kelisimtest{uuid.uuid4().hex[:8]}"
-    running = _stack(
-        tmp_path_factory.mktemp("campaigns"),
-        with_rasa=False,
-        env={"REDIS_URL": REDIS_URL},
-        redis_prefix=prefix,
-    )
-    running.start()
-    try:
+    with redis_stack(tmp_path_factory.mktemp("campaigns"), with_rasa=False) as running:
         yield running
-    finally:
-        running.stop()
-        delete_keys(prefix)
 
 
 async def subscriber(http: aiohttp.ClientSession, stack: Stack, language: str) -> Chat:

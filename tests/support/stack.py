@@ -79,11 +79,12 @@ def stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 
 @contextlib.contextmanager
-def redis_stack(tmp: Path, env: dict[str, str] | None = None) -> Iterator[Stack]:
-    """The whole stack, started, with Rasa's trackers and locks in the test Redis under a
-    private key prefix; stopped, and its keys deleted, afterwards."""
+def redis_stack(tmp: Path, env: dict[str, str] | None = None, **kw: Any) -> Iterator[Stack]:
+    """The whole stack (or what `kw` asks of Stack), started, with Rasa's trackers and locks
+    and the bot's send rate in the test Redis under a private key prefix; stopped, and its
+    keys deleted, afterwards."""
     prefix = f"kelisimtest{uuid.uuid4().hex[:8]}"
-    running = _stack(tmp, env={"REDIS_URL": REDIS_URL, **(env or {})}, redis_prefix=prefix)
+    running = _stack(tmp, env={"REDIS_URL": REDIS_URL, **(env or {})}, redis_prefix=prefix, **kw)
     running.start()
     try:
         yield running
